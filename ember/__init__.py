@@ -1,0 +1,48 @@
+"""ember: a deep learning framework with a PyTorch-shaped API on NumPy (and CuPy).
+
+>>> import ember
+>>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad.tolist()
+[2.0, 4.0, 6.0]
+"""
+
+from . import autograd
+from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .autograd.functional import grad, jvp, value_and_grad, vjp
+from .backends import Device, device
+from .dtypes import (
+    DType,
+    bfloat16,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from .dtypes import bool_ as bool  # noqa: A001 - the PyTorch name
+from .dtypes import float as float  # noqa: A001
+from .dtypes import int as int  # noqa: A001
+from .ops import *  # noqa: F403
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_grad_enabled() -> bool:
+    return autograd.is_grad_enabled()

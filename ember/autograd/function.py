@@ -1,0 +1,146 @@
+"""``ember.autograd.Function``: user-defined ops with a hand-written backward.
+
+>>> import ember
+>>> class Cube(ember.autograd.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad):
+...         (x,) = ctx.saved_tensors
+...         return grad * 3 * x ** 2
+>>> x = ember.tensor([2.0], requires_grad=True)
+>>> Cube.apply(x).backward()
+>>> x.grad.tolist()
+[12.0]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from .grad_mode import STATE as _GRAD
+from .graph import Node
+
+
+class FunctionCtx:
+    """The ``ctx`` of a custom Function: saves tensors and says which inputs need grads."""
+
+    def __init__(self, needs_input_grad: tuple) -> None:
+        self.needs_input_grad = needs_input_grad
+        self._saved: tuple = ()
+        self._versions: tuple = ()
+        self._released = False
+        self.non_differentiable: set[int] = set()
+        self.materialize_grads = True
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        self._saved = tensors
+        self._versions = tuple(None if t is None else t._version[0] for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._released:
+            raise RuntimeError(
+                "saved_tensors: trying to backward through the graph a second time; pass "
+                "retain_graph=True to the first backward()"
+            )
+        for t, v in zip(self._saved, self._versions):
+            if t is not None and t._version[0] != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: a custom Function saved a tensor of shape "
+                    f"{tuple(t.shape)} at version {v}; it is now at version {t._version[0]}"
+                )
+        return self._saved
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        self.non_differentiable.update(id(t) for t in outputs)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+    def _release(self) -> None:
+        self._saved = ()
+        self._released = True
+
+
+class _FunctionOp:
+    """Adapts a Function subclass to the op interface the engine calls."""
+
+    nondiff_outputs: tuple = ()
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.name = cls.__name__
+        self.backward_name = cls.__name__ + "Backward"
+
+    def backward(self, node: Node, *grads: Tensor, tensor_positions: tuple) -> tuple:
+        result = self.cls.backward(node.user_ctx, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        positions = tensor_positions
+        if len(result) < max(positions, default=-1) + 1:
+            raise RuntimeError(
+                f"{self.name}.backward returned {len(result)} values but forward took "
+                f"{max(positions) + 1} arguments"
+            )
+        return tuple(result[p] for p in positions)
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call
+    ``apply``."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        from ..tensor import _make
+
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        tensors = [args[i] for i in positions]
+        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx = FunctionCtx(needs)
+        record = _GRAD.grad_enabled and any(needs)
+        prev = _GRAD.grad_enabled
+        _GRAD.grad_enabled = False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _GRAD.grad_enabled = prev
+        if not record:
+            return out
+        outs = out if isinstance(out, tuple) else (out,)
+        op = cls.__dict__.get("_ember_op") or _FunctionOp(cls)
+        cls._ember_op = op
+        edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
+                      else ((t, 0) if t._requires_grad else None) for t in tensors)
+        node = Node(op, {"tensor_positions": positions}, edges,
+                    tuple(t._requires_grad for t in tensors), _backend(tensors[0]))
+        node.user_ctx = ctx
+        results = []
+        for index, o in enumerate(outs):
+            if id(o) in ctx.non_differentiable or o.dtype.category != 2:
+                results.append(o)
+                continue
+            t = _make(o._data, True)
+            t._version = o._version
+            t.grad_fn, t._out_index = node, index
+            results.append(t)
+        node.out_meta = tuple((r._data.shape, r._data.dtype) for r in results)
+        return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+def _backend(t: Tensor):
+    from ..backends import backend_of
+
+    return backend_of(t._data)

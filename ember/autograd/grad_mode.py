@@ -1,0 +1,114 @@
+"""Gradient-recording modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``. Each works as a context manager and as a decorator.
+
+>>> import ember
+>>> x = ember.ones(2, requires_grad=True)
+>>> with ember.no_grad():
+...     y = x * 2
+>>> y.requires_grad
+False
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+
+class _State(threading.local):
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.inference = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record a graph for backward right now."""
+    return STATE.grad_enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return STATE.inference
+
+
+class _GradMode:
+    """Base for the mode objects: a context manager that can also decorate functions."""
+
+    enabled: bool = True
+
+    def __enter__(self) -> None:
+        self._prev = (STATE.grad_enabled, STATE.inference)
+        STATE.grad_enabled = self.enabled
+        STATE.inference = self._inference()
+
+    def __exit__(self, *exc: Any) -> None:
+        STATE.grad_enabled, STATE.inference = self._prev
+
+    def _inference(self) -> bool:
+        return STATE.inference
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(*self._args()):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _args(self) -> tuple:
+        return ()
+
+
+class no_grad(_GradMode):
+    """Turn off graph recording: ops produce tensors with ``requires_grad=False``."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Turn graph recording back on, for example inside ``no_grad``."""
+
+    enabled = True
+
+
+class set_grad_enabled(_GradMode):
+    """Turn recording on or off. Takes effect at once, and also works as a context."""
+
+    def __init__(self, mode: bool) -> None:
+        self.enabled = bool(mode)
+        self._prev = (STATE.grad_enabled, STATE.inference)
+        STATE.grad_enabled = self.enabled
+
+    def __enter__(self) -> None:  # the switch already happened in __init__
+        pass
+
+    def _args(self) -> tuple:
+        return (self.enabled,)
+
+    def __call__(self, fn: Callable) -> Callable:
+        # Used as a decorator: undo the immediate switch, then apply around each call.
+        STATE.grad_enabled, STATE.inference = self._prev
+        return super().__call__(fn)
+
+
+class inference_mode(_GradMode):
+    """Like ``no_grad``, for pure inference. ``inference_mode(False)`` leaves modes as they are.
+
+    ember implements it as ``no_grad``; tensors made inside are ordinary tensors.
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self.enabled = not self.mode
+
+    def __enter__(self) -> None:
+        self._prev = (STATE.grad_enabled, STATE.inference)
+        if self.mode:
+            STATE.grad_enabled = False
+            STATE.inference = True
+
+    def _args(self) -> tuple:
+        return (self.mode,)

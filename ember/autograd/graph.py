@@ -1,0 +1,129 @@
+"""Graph nodes. One ``Node`` records one op application that needs a gradient.
+
+A node keeps what its backward rule needs and nothing more:
+
+* ``edges``: for each input, where its gradient goes: ``(node, output_index)`` for a
+  non-leaf, ``(leaf_tensor, 0)`` for a leaf that requires grad, or ``None``;
+* ``saved``: the input tensors the rule reads, with their version numbers at save time, so
+  an in-place edit before backward is caught instead of giving a wrong gradient;
+* ``arrays``: extra backend arrays the forward computed for the backward (masks, indices);
+* the output's data when the rule needs the output (``exp``, ``tanh``, ...).
+
+The same object is the ``ctx`` that an op's forward and backward receive.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class Node:
+    __slots__ = ("op", "attrs", "edges", "needs_input_grad", "xp", "backend", "in_meta",
+                 "_saved", "_saved_versions", "arrays", "_out_data", "out_meta",
+                 "_tensor_hooks", "_retained", "_released", "trace", "seq", "user_ctx",
+                 "__weakref__")
+
+    _counter = 0
+
+    def __init__(self, op, attrs: dict, edges: tuple, needs_input_grad: tuple, backend) -> None:
+        self.op = op
+        self.attrs = attrs
+        self.edges = edges
+        self.needs_input_grad = needs_input_grad
+        self.backend = backend
+        self.xp = backend.xp
+        self._saved = ()
+        self._saved_versions = ()
+        self.arrays = ()
+        self._out_data = None
+        self.out_meta = ()
+        self.in_meta = ()
+        self._tensor_hooks = None
+        self._retained = None
+        self._released = False
+        self.trace = None
+        self.user_ctx = None
+        Node._counter += 1
+        self.seq = Node._counter
+
+    @property
+    def in_shapes(self) -> tuple:
+        """The shapes of the op's inputs (always recorded; cheap)."""
+        return tuple(m[0] for m in self.in_meta)
+
+    @property
+    def in_dtypes(self) -> tuple:
+        return tuple(m[1] for m in self.in_meta)
+
+    # -------------------------------------------------------------- saved values
+    def save_inputs(self, tensors: tuple) -> None:
+        self._saved = tensors
+        self._saved_versions = tuple(t._version[0] for t in tensors)
+
+    @property
+    def saved(self) -> tuple:
+        """The saved input tensors, after checking none was modified in place since."""
+        self._check_alive()
+        for t, version in zip(self._saved, self._saved_versions):
+            if t._version[0] != version:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: {self.name()} saved a tensor of shape "
+                    f"{tuple(t.shape)} at version {version}, and it is now at version "
+                    f"{t._version[0]}. Use .clone() before the in-place op, or avoid it."
+                )
+        return self._saved
+
+    @property
+    def output(self):
+        """The op's (first) output, rebuilt with this node as its grad_fn."""
+        from ..tensor import _make
+
+        self._check_alive()
+        out = _make(self._out_data, requires_grad=True)
+        out.grad_fn = self
+        return out
+
+    def _check_alive(self) -> None:
+        if self._released:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to "
+                "read saved tensors after they were freed). Pass retain_graph=True to the "
+                "first backward() or autograd.grad() call if you need to."
+            )
+
+    def release(self) -> None:
+        """Free saved tensors and arrays once backward no longer needs them."""
+        self._saved = ()
+        self.arrays = ()
+        self._out_data = None
+        if self.user_ctx is not None:
+            self.user_ctx._release()
+        self._released = True
+
+    # -------------------------------------------------------------- hooks
+    def _add_tensor_hook(self, index: int, hook: Callable) -> Any:
+        from ..tensor import _HookHandle
+
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return _HookHandle(self._tensor_hooks.setdefault(index, []), hook)
+
+    def _retain(self, index: int, tensor) -> None:
+        import weakref
+
+        if self._retained is None:
+            self._retained = {}
+        self._retained[index] = weakref.ref(tensor)
+
+    # -------------------------------------------------------------- introspection
+    def name(self) -> str:
+        return self.op.backward_name
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch-style ``((node_or_None, index), ...)``, one per input."""
+        return tuple((None, 0) if e is None else e for e in self.edges)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"

@@ -1,0 +1,97 @@
+"""Device objects and the interface every backend implements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Device:
+    """A device such as ``cpu`` or ``cuda:0``; compares equal to its string form.
+
+    >>> Device("cpu") == "cpu"
+    True
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec: str | Device = "cpu", index: int | None = None) -> None:
+        if isinstance(spec, Device):
+            self.type, self.index = spec.type, spec.index
+            return
+        if not isinstance(spec, str):
+            raise TypeError(f"device: expected a string like 'cpu' or 'cuda:0', got {spec!r}")
+        kind, _, idx = spec.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(f"device: unknown device type '{kind}' (expected 'cpu' or 'cuda')")
+        self.type = kind
+        if idx:
+            index = int(idx)
+        self.index = index if kind == "cuda" else None
+        if kind == "cuda" and self.index is None:
+            self.index = 0
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = Device(other)
+        return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+
+def device(spec: str | Device = "cpu", index: int | None = None) -> Device:
+    """Build a :class:`Device`, like ``torch.device``."""
+    return Device(spec, index)
+
+
+class Backend:
+    """What ops need from an array library. Subclasses fill in the attributes.
+
+    Attributes:
+        name: short name, e.g. ``"cpu"``.
+        device_type: the :class:`Device` type it serves.
+        xp: the NumPy-compatible array namespace.
+        array_types: the concrete array classes it owns.
+    """
+
+    name: str = ""
+    device_type: str = ""
+    xp: Any = None
+    array_types: tuple[type, ...] = ()
+    multi_device: bool = False  # True where arrays of one type can live on several devices
+
+    def device_of(self, array) -> Device:
+        raise NotImplementedError
+
+    def asarray(self, data, dtype=None, device: Device | None = None):
+        raise NotImplementedError
+
+    def to_numpy(self, array):
+        raise NotImplementedError
+
+    def owns(self, array) -> bool:
+        """Whether ``array`` owns writeable memory no other array shares."""
+        return array.base is None and array.flags.writeable
+
+    def from_dlpack(self, obj):
+        return self.xp.from_dlpack(obj)
+
+    def erf(self, x):
+        raise NotImplementedError
+
+    def erfinv(self, x):
+        raise NotImplementedError
+
+    def new_generator(self, seed: int):
+        raise NotImplementedError
+
+    def synchronize(self) -> None:
+        """Wait for queued work (a no-op on the CPU)."""

@@ -1,0 +1,180 @@
+"""The op registry and ``apply``, the one place where an op runs and joins the graph.
+
+An op is defined once, for every device:
+
+* ``forward(ctx, *arrays, **attrs)`` computes on backend arrays through ``ctx.xp``;
+* ``backward(ctx, *grads)`` returns one gradient per input, written in ember ops, so that
+  ``create_graph=True`` differentiates it again;
+* ``jvp(ctx, tangents, **attrs)`` (optional) gives the forward-mode derivative, also in ember ops.
+
+>>> from ember.ops.registry import defop
+>>> @defop("my_square", save=(0,))
+... def my_square(ctx, x):
+...     return x * x
+>>> @my_square.def_backward
+... def _(ctx, grad):
+...     (x,) = ctx.saved
+...     return (grad * 2 * x,)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..autograd import forward_ad as _fw
+from ..autograd.anomaly import ANOMALY
+from ..autograd.grad_mode import STATE as _GRAD
+from ..autograd.graph import Node
+from ..backends import _BACKENDS_BY_TYPE, backend_of
+from ..tensor import Tensor, _make
+
+REGISTRY: dict[str, OpDef] = {}
+_NO_ATTRS: dict = {}
+
+
+class OpDef:
+    """One primitive op: its forward, backward, forward-mode rule and metadata."""
+
+    __slots__ = ("name", "forward", "backward", "jvp", "save", "save_output", "view",
+                 "differentiable", "nondiff_outputs", "backward_name", "doc")
+
+    def __init__(self, name: str, forward: Callable, *, save: tuple = (), save_output=False,
+                 view: bool = False, differentiable: bool = True,
+                 nondiff_outputs: tuple = ()) -> None:
+        self.name = name
+        self.forward = forward
+        self.backward: Callable | None = None
+        self.jvp: Callable | None = None
+        self.save = save
+        self.save_output = save_output
+        self.view = view
+        self.differentiable = differentiable
+        self.nondiff_outputs = nondiff_outputs
+        self.backward_name = "".join(p.capitalize() for p in name.split("_")) + "Backward"
+        self.doc = forward.__doc__
+
+    def def_backward(self, fn: Callable) -> Callable:
+        self.backward = fn
+        return fn
+
+    def def_jvp(self, fn: Callable) -> Callable:
+        self.jvp = fn
+        return fn
+
+    def __call__(self, *inputs: Tensor, **attrs: Any):
+        return apply(self, inputs, attrs)
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+def defop(name: str, **options: Any) -> Callable[[Callable], OpDef]:
+    """Register a primitive op under ``name``; see the module docstring."""
+
+    def register(forward: Callable) -> OpDef:
+        if name in REGISTRY:
+            raise ValueError(f"op '{name}' is defined twice")
+        op = REGISTRY[name] = OpDef(name, forward, **options)
+        return op
+
+    return register
+
+
+class _PlainCtx:
+    """The ``ctx`` that forward sees when no graph is recorded: it has ``xp`` and keeps
+    nothing, so the fast path allocates no node."""
+
+    __slots__ = ("xp", "backend", "needs_input_grad", "attrs")
+
+    def __init__(self, backend) -> None:
+        self.xp = backend.xp
+        self.backend = backend
+        self.needs_input_grad = ()
+        self.attrs = _NO_ATTRS
+
+    @property
+    def arrays(self) -> tuple:
+        return ()
+
+    @arrays.setter
+    def arrays(self, value: tuple) -> None:  # nothing to keep without a graph
+        pass
+
+
+_PLAIN_CTX: dict[Any, _PlainCtx] = {}
+
+
+def plain_ctx(backend) -> _PlainCtx:
+    ctx = _PLAIN_CTX.get(backend)
+    if ctx is None:
+        ctx = _PLAIN_CTX[backend] = _PlainCtx(backend)
+    return ctx
+
+
+def _check_devices(op: OpDef, inputs: tuple) -> None:
+    kinds = {type(t._data) for t in inputs}
+    devices = [str(t.device) for t in inputs]
+    if len(kinds) > 1 or len(set(devices)) > 1:
+        raise RuntimeError(
+            f"{op.name}: expected all tensors on the same device, got "
+            + ", ".join(f"{d} (shape {tuple(t.shape)})" for d, t in zip(devices, inputs))
+        )
+
+
+def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
+    """Run ``op`` on tensors ``inputs``; record a graph node when a gradient is needed."""
+    data = [t._data for t in inputs]
+    backend = _BACKENDS_BY_TYPE.get(type(data[0])) or backend_of(data[0])
+    if len(data) > 1:
+        first_type = type(data[0])
+        for array in data:
+            if type(array) is not first_type or backend.multi_device:
+                _check_devices(op, inputs)
+                break
+    record = _GRAD.grad_enabled and op.differentiable
+    if record:
+        needs = tuple(t._requires_grad for t in inputs)
+        record = True in needs
+    if not record:
+        out = op.forward(plain_ctx(backend), *data, **attrs)
+        node = None
+    else:
+        edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
+                      else ((t, 0) if t._requires_grad else None) for t in inputs)
+        node = Node(op, attrs, edges, needs, backend)
+        node.in_meta = tuple((a.shape, a.dtype) for a in data)
+        if op.save:
+            node.save_inputs(tuple(inputs[i] for i in op.save))
+        out = op.forward(node, *data, **attrs)
+        if ANOMALY.enabled:
+            ANOMALY.record_forward(node)
+    outputs = _wrap_outputs(op, node, inputs, out)
+    if _fw.STATE.level and any(t._fw is not None for t in inputs):
+        _fw.propagate(op, inputs, outputs, attrs)
+    if ANOMALY.enabled:
+        ANOMALY.check_forward(op, outputs)
+    return outputs
+
+
+def _wrap_outputs(op: OpDef, node: Node | None, inputs: tuple, out):
+    single = not isinstance(out, tuple)
+    arrays = (out,) if single else out
+    results = []
+    for index, array in enumerate(arrays):
+        if type(array) not in _BACKENDS_BY_TYPE:  # NumPy turns 0-d results into scalars
+            array = backend_of(inputs[0]._data).xp.asarray(array)
+        t = _make(array)
+        if node is not None and index not in op.nondiff_outputs:
+            t._requires_grad = True
+            t.grad_fn = node
+            t._out_index = index
+        results.append(t)
+    if node is not None:
+        node.out_meta = tuple((a.shape, a.dtype) for a in (r._data for r in results))
+        if op.save_output:
+            node._out_data = results[0]._data
+    if op.view:
+        base = inputs[0]
+        results[0]._version = base._version
+        results[0]._base = base._base if base._base is not None else base
+    return results[0] if single else tuple(results)

@@ -1,0 +1,305 @@
+"""``Tensor``: a thin object holding a backend array plus its place in the autograd graph.
+
+Ops (``ember.ops``) attach the math methods and Python operators to this class, so this
+module stays free of any op and any array library.
+
+>>> import ember
+>>> x = ember.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> x.shape, x.dtype, x.device
+((2, 2), ember.float32, device(type='cpu'))
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import dtypes as _dt
+from .backends import Device, backend_of
+
+
+class Tensor:
+    """An n-dimensional array on a device, optionally tracked for automatic differentiation."""
+
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_out_index", "_version",
+                 "_base", "_retains_grad", "_hooks", "_fw", "__weakref__")
+
+    # Lower than a NumPy array's, so ``ndarray + Tensor`` defers to ``Tensor.__radd__``.
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        from .ops.creation import _to_array  # the creation op turns data into an array
+
+        _init(self, _to_array(data, None, None))
+        if requires_grad:
+            self.requires_grad = True
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values, detached from the graph (shares memory)."""
+        out = _make(self._data)
+        out._version = self._version
+        return out
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> _dt.DType:
+        return _dt._BY_NP[self._data.dtype]
+
+    @property
+    def device(self) -> Device:
+        return backend_of(self._data).device_of(self._data)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def nelement(self) -> int:
+        return self._data.size
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of one dimension.
+
+        >>> import ember
+        >>> ember.zeros(2, 3).size(-1)
+        3
+        """
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_check_dim("size", dim, self._data.ndim)]
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.category == _dt.FLOAT
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_check_dim("stride", dim, self.ndim)]
+
+    # ----------------------------------------------------------------- autograd state
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag and self.dtype.category != _dt.FLOAT:
+            raise RuntimeError(
+                f"only floating-point tensors can require gradients, got dtype {self.dtype}"
+            )
+        if not flag and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use detach() to get "
+                "a tensor without a graph"
+            )
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require grad")
+        if self.grad_fn is not None:
+            return self.grad_fn._add_tensor_hook(self._out_index, hook)
+        if self._hooks is None:
+            self._hooks = []
+        return _HookHandle(self._hooks, hook)
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Compute gradients of this tensor and accumulate them into leaves' ``.grad``."""
+        from .autograd.engine import backward
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph,
+                 create_graph, inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's memory, cut from the graph."""
+        out = _make(self._data)
+        out._version = self._version
+        out._base = self
+        return out
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ----------------------------------------------------------------- conversion
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"item: a tensor with {self._data.size} elements cannot be converted to a "
+                "Python scalar"
+            )
+        value = self._data.reshape(-1)[0]
+        if self.dtype.category == _dt.FLOAT:
+            return float(value)
+        return value.item()
+
+    def tolist(self) -> Any:
+        array = backend_of(self._data).to_numpy(self._data)
+        if self.dtype in (_dt.bfloat16, _dt.float16):
+            array = array.astype("float32")
+        return array.tolist()
+
+    def numpy(self, *, force: bool = False):
+        """The data as a NumPy array, sharing memory on the CPU."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "numpy: can't call numpy() on a tensor that requires grad; "
+                "use tensor.detach().numpy()"
+            )
+        backend = backend_of(self._data)
+        if backend.device_type != "cpu" and not force:
+            raise TypeError(
+                f"numpy: tensor is on {self.device}; copy it to the host first with .cpu()"
+            )
+        return backend.to_numpy(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy(force=True)
+        if dtype is not None:
+            array = array.astype(dtype, copy=False)
+        return array
+
+    def __dlpack__(self, *args, **kwargs):
+        if self._requires_grad:
+            raise RuntimeError("__dlpack__: can't export a tensor that requires grad; detach it")
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of a tensor with {self._data.size} elements is ambiguous"
+            )
+        return bool(self._data.reshape(-1)[0])
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.category != _dt.INTEGER or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        from ._format import format_tensor
+
+        return format_tensor(self)
+
+    def __reduce__(self):
+        raise TypeError("ember tensors are not pickled; save them with ember.save (safetensors)")
+
+
+def _init(t: Tensor, data, requires_grad: bool = False) -> None:
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = None
+    t._out_index = 0
+    t._version = [0]
+    t._base = None
+    t._retains_grad = False
+    t._hooks = None
+    t._fw = None
+
+
+def _make(data, requires_grad: bool = False) -> Tensor:
+    """Wrap a backend array in a new leaf Tensor without copying or checking it."""
+    t = Tensor.__new__(Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = None
+    t._out_index = 0
+    t._version = [0]
+    t._base = None
+    t._retains_grad = False
+    t._hooks = None
+    t._fw = None
+    return t
+
+
+def _check_dim(op: str, dim: int, ndim: int) -> int:
+    """Normalise a possibly negative dimension, raising IndexError like PyTorch."""
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+            f"but got {dim})"
+        )
+    return dim + size if dim < 0 else dim
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        hooks.append(hook)
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
