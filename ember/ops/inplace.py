@@ -1,0 +1,215 @@
+"""In-place ops (``add_``, ``mul_``, ``copy_``, ...), built once from their out-of-place twins.
+
+Every in-place op bumps the tensor's version counter (shared with its views), so a backward
+that needs the old value refuses instead of returning a wrong gradient.
+
+* Without a graph (``no_grad``, or nothing requires grad) the result is written straight
+  into the tensor's memory; arithmetic uses the ufunc's ``out=`` so no temporary is made.
+* With a graph, the out-of-place op runs on a graph-connected copy, its result is written
+  into the tensor's memory, and the tensor takes the op's node as its ``grad_fn``.
+
+>>> import ember
+>>> x = ember.ones(3)
+>>> x.add_(1).mul_(3).tolist()
+[6.0, 6.0, 6.0]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import STATE as _GRAD
+from ..backends import backend_of
+from ..tensor import Tensor
+from ._common import bind_methods, ensure_tensor
+
+
+def _records(self: Tensor, args: tuple, kwargs: dict) -> bool:
+    if not _GRAD.grad_enabled:
+        return False
+    if self._requires_grad:
+        return True
+    return any(isinstance(a, Tensor) and a._requires_grad
+               for a in (*args, *kwargs.values()))
+
+
+def write_result(name: str, self: Tensor, result: Tensor) -> None:
+    """Store ``result`` in ``self``'s memory, checking shape and dtype like PyTorch."""
+    if result.shape != self.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
+            f"{tuple(result.shape)}"
+        )
+    src, dst = result.dtype, self.dtype
+    if src.category > dst.category:
+        raise RuntimeError(
+            f"{name}: result type {src.name} can't be cast to the desired output type "
+            f"{dst.name}"
+        )
+    if not self._data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: unsupported operation: the tensor (shape {tuple(self.shape)}) is a "
+            "broadcast view where several elements share one memory location; clone() it first"
+        )
+    backend_of(self._data).xp.copyto(self._data, result._data, casting="unsafe")
+
+
+def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
+                kwargs: dict | None = None) -> Tensor:
+    """Compute ``fn(self, *args, **kwargs)`` and make ``self`` hold the result."""
+    kwargs = kwargs or {}
+    if not _records(self, args, kwargs):
+        prev = _GRAD.grad_enabled
+        _GRAD.grad_enabled = False
+        try:
+            result = fn(self, *args, **kwargs)
+        finally:
+            _GRAD.grad_enabled = prev
+        write_result(name, self, result)
+        self._version[0] += 1
+        return self
+    if self.grad_fn is None and self._requires_grad:
+        raise RuntimeError(
+            f"{name}: a leaf tensor that requires grad (shape {tuple(self.shape)}) is being used "
+            "in an in-place operation; do it under ember.no_grad() or on a clone()"
+        )
+    if self._base is not None:
+        raise RuntimeError(
+            f"{name}: in-place ops on a view (shape {tuple(self.shape)}) are not differentiable "
+            "in ember yet; clone() the view, or build the result out of place"
+        )
+    source = self.clone() if self._requires_grad else self.detach()
+    args = tuple(source if a is self else a for a in args)  # e.g. y.mul_(y)
+    result = fn(source, *args, **kwargs)
+    write_result(name, self, result)
+    if result.dtype != self.dtype:
+        result = result.to(self.dtype)
+    self._version[0] += 1
+    self.grad_fn, self._out_index = result.grad_fn, result._out_index
+    self._requires_grad = result._requires_grad
+    return self
+
+
+def make_inplace(name: str, fn: Callable, ufunc: str | None = None) -> Callable:
+    """Build the in-place method ``name`` from the out-of-place ``fn``.
+
+    With ``ufunc`` (a name in the array namespace, e.g. ``"add"``) the no-graph path writes
+    through the ufunc's ``out=`` argument when dtypes and shapes allow it.
+    """
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if ufunc is not None and not kwargs and len(args) == 1 and not _records(self, args, {}):
+            other = args[0]
+            data = other._data if isinstance(other, Tensor) else other
+            if _fast_ok(self, other, data):
+                getattr(backend_of(self._data).xp, ufunc)(self._data, data, out=self._data)
+                self._version[0] += 1
+                return self
+        return run_inplace(name, self, fn, args, kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    return method
+
+
+def _fast_ok(self: Tensor, other: Any, data: Any) -> bool:
+    """Whether ``xp.<ufunc>(self, other, out=self)`` gives exactly PyTorch's result."""
+    if not self._data.flags.writeable:
+        return False
+    if isinstance(other, Tensor):
+        return other._data.dtype == self._data.dtype and \
+            len(other._data.shape) <= self._data.ndim and \
+            all(o in (1, s) for o, s in zip(reversed(other._data.shape),
+                                             reversed(self._data.shape)))
+    cat = self.dtype.category
+    return isinstance(other, (int, float)) and not isinstance(other, bool) and (
+        cat == _dt.FLOAT or (cat == _dt.INTEGER and isinstance(other, int)))
+
+
+# ----------------------------------------------------------------------------- the basics
+def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast to this shape, converted to this dtype) into ``self``."""
+    src = ensure_tensor("copy_", src, self)
+    if not _records(self, (src,), {}):
+        if src.device != self.device:
+            from .creation import tensor
+
+            src = tensor(src, device=self.device)
+        write_result_cast("copy_", self, src)
+        self._version[0] += 1
+        return self
+
+    def fn(_, s):
+        s = s.to(self.dtype) if s.dtype != self.dtype else s
+        return s.expand(*self.shape) + 0 if s._requires_grad else s.expand(*self.shape)
+
+    return run_inplace("copy_", self, fn, (src,))
+
+
+def write_result_cast(name: str, self: Tensor, src: Tensor) -> None:
+    """Like :func:`write_result` but with any dtype conversion and broadcasting allowed."""
+    from ._common import broadcast_shapes
+
+    if broadcast_shapes(name, src.shape, self.shape) != self.shape:
+        raise RuntimeError(
+            f"{name}: source shape {tuple(src.shape)} can't be broadcast to {tuple(self.shape)}"
+        )
+    backend_of(self._data).xp.copyto(self._data, src._data, casting="unsafe")
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Fill with zeros."""
+    return fill_(self, 0)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Fill with ``value`` (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                f"fill_: only supports 0-dimension value tensor but got tensor with "
+                f"{value.ndim} dimensions"
+            )
+        if _records(self, (value,), {}):
+            return run_inplace("fill_", self, lambda s, v: v.to(s.dtype).expand(*s.shape) + 0,
+                               (value,))
+        value = value.item()
+    if _records(self, (), {}):
+        return run_inplace("fill_", self, lambda s: s * 0 + value)
+    self._data[...] = value
+    self._version[0] += 1
+    return self
+
+
+def _arith(name: str, ufunc: str) -> Callable:
+    from . import elementwise
+
+    return make_inplace(name + "_", getattr(elementwise, name), ufunc)
+
+
+add_ = _arith("add", "add")
+sub_ = _arith("sub", "subtract")
+mul_ = _arith("mul", "multiply")
+
+
+def div_(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """In-place division (true division needs a float tensor)."""
+    from .elementwise import div
+
+    if rounding_mode is None and self.dtype.category == _dt.FLOAT and not _records(
+            self, (other,), {}) and _fast_ok(self, other, other):
+        data = other._data if isinstance(other, Tensor) else other
+        backend_of(self._data).xp.true_divide(self._data, data, out=self._data)
+        self._version[0] += 1
+        return self
+    return run_inplace("div_", self, div, (other,), {"rounding_mode": rounding_mode})
+
+
+bind_methods(
+    copy_=copy_, zero_=zero_, fill_=fill_, add_=add_, sub_=sub_, mul_=mul_, div_=div_,
+    __iadd__=add_, __isub__=sub_, __imul__=mul_, __itruediv__=div_,
+    true_divide_=div_, subtract_=sub_, multiply_=mul_, divide_=div_,
+)
+
+__all__: list[str] = []
