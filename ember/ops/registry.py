@@ -136,7 +136,10 @@ def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         needs = tuple(t._requires_grad for t in inputs)
         record = True in needs
     if not record:
-        out = op.forward(plain_ctx(backend), *data, **attrs)
+        try:
+            out = op.forward(plain_ctx(backend), *data, **attrs)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise _forward_error(op, inputs, exc) from exc
         node = None
     else:
         edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
@@ -145,7 +148,10 @@ def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         node.in_meta = tuple((a.shape, a.dtype) for a in data)
         if op.save:
             node.save_inputs(tuple(inputs[i] for i in op.save))
-        out = op.forward(node, *data, **attrs)
+        try:
+            out = op.forward(node, *data, **attrs)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise _forward_error(op, inputs, exc) from exc
         if ANOMALY.enabled:
             ANOMALY.record_forward(node)
     outputs = _wrap_outputs(op, node, inputs, out)
@@ -154,6 +160,19 @@ def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     if ANOMALY.enabled:
         ANOMALY.check_forward(op, outputs)
     return outputs
+
+
+def _forward_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
+    """Turn a backend's exception into one that names the op and its operands."""
+    from ._common import broadcast_shapes
+
+    if len(inputs) > 1 and isinstance(exc, ValueError) and "broadcast" in str(exc):
+        try:
+            broadcast_shapes(op.name, *(tuple(t.shape) for t in inputs))
+        except RuntimeError as named:
+            return named
+    operands = ", ".join(f"{tuple(t.shape)} {t.dtype.name}" for t in inputs)
+    return type(exc)(f"{op.name}: {exc} (inputs: {operands})")
 
 
 def _wrap_outputs(op: OpDef, node: Node | None, inputs: tuple, out):
