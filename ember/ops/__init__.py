@@ -1,13 +1,44 @@
 """The op library. Each family module registers its primitives and binds Tensor methods;
-this package re-exports their public functions."""
+this package re-exports their public functions (each module's ``__all__``)."""
 
-from . import conversion, creation, elementwise, inplace, reduction, shape
+from . import (
+    compare,
+    conversion,
+    creation,
+    cumulative,
+    decomp,
+    elementwise,
+    indexing,
+    inplace,
+    join,
+    linalg,
+    math,
+    random,
+    reduction,
+    rounding,
+    scatter,
+    shape,
+    sorting,
+    stats,
+)
+from .compare import *  # noqa: F403
 from .conversion import *  # noqa: F403
 from .creation import *  # noqa: F403
+from .cumulative import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .indexing import *  # noqa: F403
+from .join import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .math import *  # noqa: F403
+from .random import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .registry import REGISTRY, defop
+from .rounding import *  # noqa: F403
+from .scatter import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403
+from .stats import *  # noqa: F403
 
-__all__ = (["REGISTRY", "defop"] + conversion.__all__ + creation.__all__ + elementwise.__all__ + reduction.__all__
-           + shape.__all__)
+_FAMILIES = (compare, conversion, creation, cumulative, elementwise, indexing, join, linalg, math,
+             random, reduction, rounding, scatter, shape, sorting, stats)
+__all__ = ["REGISTRY", "defop"] + [name for m in _FAMILIES for name in m.__all__]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
 from .core import B, ErrorInput, I, OpRecord, Sample, T, with_noncontig
@@ -12,9 +13,12 @@ __all__ = ["B", "ErrorInput", "I", "OpRecord", "Sample", "T", "with_noncontig", 
 
 
 def all_records() -> list[OpRecord]:
+    """All records; ``EMBER_OPINFO=ops_a,ops_b`` restricts to those modules (for working on
+    one family while others are being edited)."""
+    only = {m for m in os.environ.get("EMBER_OPINFO", "").split(",") if m}
     records: list[OpRecord] = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("ops_"):
+        if info.name.startswith("ops_") and (not only or info.name in only):
             module = importlib.import_module(f"{__name__}.{info.name}")
             records.extend(module.RECORDS)
     ids = [r.id for r in records]
