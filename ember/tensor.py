@@ -11,7 +11,8 @@ module stays free of any op and any array library.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import dtypes as _dt
 from .backends import Device, backend_of

@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import os
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..backends import backend_of
 

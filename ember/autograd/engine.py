@@ -12,6 +12,7 @@ to the next nodes or into leaves' ``.grad``.
 from __future__ import annotations
 
 import heapq
+
 from ..backends import backend_of
 from ..tensor import Tensor, _make
 from .anomaly import ANOMALY

@@ -14,7 +14,8 @@ The same object is the ``ctx`` that an op's forward and backward receive.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Node:

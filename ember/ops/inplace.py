@@ -16,7 +16,8 @@ that needs the old value refuses instead of returning a wrong gradient.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE as _GRAD

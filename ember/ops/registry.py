@@ -19,7 +19,8 @@ An op is defined once, for every device:
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..autograd import forward_ad as _fw
 from ..autograd.anomaly import ANOMALY

@@ -11,8 +11,9 @@ random integer tensor, ``B(shape)`` a random bool tensor; anything else is passe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
