@@ -47,4 +47,5 @@ def backend_for_device(dev: Device) -> Backend:
     raise RuntimeError(f"unknown device type '{dev.type}'")
 
 
-__all__ = ["_BACKENDS_BY_TYPE", "Backend", "Device", "device", "backend_of", "backend_for_device", "register_backend"]
+__all__ = ["_BACKENDS_BY_TYPE", "Backend", "Device", "device", "backend_of", "backend_for_device",
+           "register_backend"]
