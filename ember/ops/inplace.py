@@ -83,6 +83,10 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
     source = self.clone() if self._requires_grad else self.detach()
     args = tuple(source if a is self else a for a in args)  # e.g. y.mul_(y)
     result = fn(source, *args, **kwargs)
+    if self._requires_grad and not result._requires_grad:
+        # The new value does not depend on anything differentiable (e.g. copy_ from an int
+        # tensor), yet like PyTorch the tensor stays in the graph, passing zero gradients.
+        result = result + source * 0
     write_result(name, self, result)
     if result.dtype != self.dtype:
         result = result.to(self.dtype)

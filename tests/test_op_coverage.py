@@ -1,0 +1,64 @@
+"""Every op the core promises exists as ``ember.<name>`` and has a PyTorch parity record."""
+
+from __future__ import annotations
+
+import pytest
+
+import ember
+from tests.opinfo import all_records
+
+ELEMENTWISE = """add sub mul div floor_divide remainder fmod pow neg abs sign exp exp2 expm1 log
+log2 log10 log1p sqrt rsqrt square reciprocal sin cos tan asin acos atan atan2 sinh cosh tanh
+asinh acosh atanh sigmoid logit erf erfc erfinv floor ceil round trunc frac clamp clip maximum
+minimum fmax fmin where lerp hypot nan_to_num isnan isinf isfinite eq ne lt le gt ge isclose
+allclose logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
+bitwise_not""".split()
+REDUCTIONS = """sum mean nansum nanmean prod max min amax amin argmax argmin var std var_mean
+norm logsumexp cumsum cumprod cummax all any count_nonzero median mode""".split()
+SHAPE = """reshape flatten unflatten squeeze unsqueeze permute transpose movedim broadcast_to
+repeat_interleave tile flip roll cat concat stack hstack vstack split chunk unbind narrow tril
+triu diagonal diag clone""".split()
+SHAPE_METHODS = "view expand expand_as repeat contiguous detach".split()
+INDEXING = """gather scatter scatter_add scatter_reduce index_select index_add index_copy
+index_fill take take_along_dim masked_fill masked_select nonzero topk sort argsort unique
+searchsorted bincount""".split()
+LINALG = "matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron".split()
+LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr svd eigh pinv
+lstsq""".split()
+INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_
+uniform_ normal_""".split()
+
+FUNCTIONS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG
+# Ops without a float gradient or whose output is not comparable elementwise still need a
+# record (forward values are compared); none is exempt.
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_exists(name):
+    assert callable(getattr(ember, name, None)), f"ember.{name} is missing"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS + SHAPE_METHODS + INPLACE)
+def test_tensor_method_exists(name):
+    if name in ("cat", "concat", "stack", "hstack", "vstack", "einsum"):
+        assert not hasattr(ember.Tensor, name) or callable(getattr(ember.Tensor, name))
+        return  # functions only, as in PyTorch (there is no Tensor.cat)
+    assert hasattr(ember.Tensor, name), f"Tensor.{name} is missing"
+
+
+@pytest.mark.parametrize("name", LINALG_NS)
+def test_linalg_function_exists(name):
+    assert callable(getattr(ember.linalg, name, None)), f"ember.linalg.{name} is missing"
+
+
+_RECORDED = {r.name for r in all_records()}
+
+
+RANDOM_INPLACE = {"uniform_", "normal_"}  # values are random: tests/test_random.py covers them
+
+
+@pytest.mark.parametrize("name", FUNCTIONS + SHAPE_METHODS
+                         + [n for n in INPLACE if n not in RANDOM_INPLACE]
+                         + [f"linalg.{n}" for n in LINALG_NS])
+def test_has_parity_record(name):
+    assert name in _RECORDED, f"no op record (tests/opinfo) for {name}"
