@@ -2,6 +2,7 @@
 this package re-exports their public functions (each module's ``__all__``)."""
 
 from . import (
+    activation,
     compare,
     conversion,
     creation,
@@ -21,6 +22,7 @@ from . import (
     sorting,
     stats,
 )
+from .activation import *  # noqa: F403
 from .compare import *  # noqa: F403
 from .conversion import *  # noqa: F403
 from .creation import *  # noqa: F403
@@ -39,6 +41,6 @@ from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
 
-_FAMILIES = (compare, conversion, creation, cumulative, elementwise, indexing, join, linalg, math,
+_FAMILIES = (activation, compare, conversion, creation, cumulative, elementwise, indexing, join, linalg, math,
              random, reduction, rounding, scatter, shape, sorting, stats)
 __all__ = ["REGISTRY", "defop"] + [name for m in _FAMILIES for name in m.__all__]

@@ -58,6 +58,10 @@ def cast(t: Tensor, dtype: _dt.DType) -> Tensor:
 
 def promote(op: str, *operands: Any) -> tuple[list[Tensor], _dt.DType]:
     """Convert ``operands`` (tensors or scalars) to tensors of their PyTorch result dtype."""
+    if len(operands) == 2:  # fast path: two tensors of one dtype need nothing
+        a, b = operands
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype == b._data.dtype:
+            return [a, b], _dt._BY_NP[a._data.dtype]
     like = next((o for o in operands if isinstance(o, Tensor)), None)
     if like is None:
         raise TypeError(f"{op}: expected at least one Tensor argument")

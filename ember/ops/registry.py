@@ -73,12 +73,21 @@ def defop(name: str, **options: Any) -> Callable[[Callable], OpDef]:
     """Register a primitive op under ``name``; see the module docstring."""
 
     def register(forward: Callable) -> OpDef:
-        if name in REGISTRY:
-            raise ValueError(f"op '{name}' is defined twice")
+        old = REGISTRY.get(name)
+        if old is not None and _where(old.forward) != _where(forward):
+            # The same definition seen again (a module imported twice, e.g. by doctest
+            # collection) is fine; two different definitions of one name are a bug.
+            raise ValueError(f"op '{name}' is defined twice: {_where(old.forward)} and "
+                             f"{_where(forward)}")
         op = REGISTRY[name] = OpDef(name, forward, **options)
         return op
 
     return register
+
+
+def _where(fn: Callable) -> tuple:
+    code = getattr(fn, "__code__", None)
+    return (code.co_filename, code.co_firstlineno) if code else (id(fn),)
 
 
 class _PlainCtx:
@@ -124,37 +133,49 @@ def _check_devices(op: OpDef, inputs: tuple) -> None:
 
 def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     """Run ``op`` on tensors ``inputs``; record a graph node when a gradient is needed."""
-    data = [t._data for t in inputs]
-    backend = _BACKENDS_BY_TYPE.get(type(data[0])) or backend_of(data[0])
-    if len(data) > 1:
-        first_type = type(data[0])
-        for array in data:
-            if type(array) is not first_type or backend.multi_device:
+    first = inputs[0]._data
+    array_type = type(first)
+    backend = _BACKENDS_BY_TYPE.get(array_type) or backend_of(first)
+    if len(inputs) > 1:
+        for t in inputs:
+            if type(t._data) is not array_type or backend.multi_device:
                 _check_devices(op, inputs)
                 break
-    record = _GRAD.grad_enabled and op.differentiable
-    if record:
-        needs = tuple(t._requires_grad for t in inputs)
-        record = True in needs
-    if not record:
-        try:
-            out = op.forward(plain_ctx(backend), *data, **attrs)
-        except (ValueError, TypeError, IndexError) as exc:
-            raise _forward_error(op, inputs, exc) from exc
-        node = None
-    else:
-        edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
-                      else ((t, 0) if t._requires_grad else None) for t in inputs)
-        node = Node(op, attrs, edges, needs, backend)
-        node.in_meta = tuple((a.shape, a.dtype) for a in data)
-        if op.save:
-            node.save_inputs(tuple(inputs[i] for i in op.save))
-        try:
-            out = op.forward(node, *data, **attrs)
-        except (ValueError, TypeError, IndexError) as exc:
-            raise _forward_error(op, inputs, exc) from exc
-        if ANOMALY.enabled:
-            ANOMALY.record_forward(node)
+    if _GRAD.grad_enabled and op.differentiable:
+        for t in inputs:
+            if t._requires_grad:
+                return _apply_recorded(op, inputs, attrs, backend)
+    ctx = _PLAIN_CTX.get(backend) or plain_ctx(backend)
+    try:
+        out = op.forward(ctx, *[t._data for t in inputs], **attrs)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _forward_error(op, inputs, exc) from exc
+    if type(out) is tuple or op.view or _fw.STATE.level or ANOMALY.enabled:
+        return _finish(op, None, inputs, out, attrs)
+    if type(out) is not array_type:  # NumPy turns 0-d results into scalars
+        out = backend.xp.asarray(out)
+    return _make(out)
+
+
+def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
+    data = [t._data for t in inputs]
+    needs = tuple(t._requires_grad for t in inputs)
+    edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
+                  else ((t, 0) if t._requires_grad else None) for t in inputs)
+    node = Node(op, attrs, edges, needs, backend)
+    node.in_meta = tuple((a.shape, a.dtype) for a in data)
+    if op.save:
+        node.save_inputs(tuple(inputs[i] for i in op.save))
+    try:
+        out = op.forward(node, *data, **attrs)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _forward_error(op, inputs, exc) from exc
+    if ANOMALY.enabled:
+        ANOMALY.record_forward(node)
+    return _finish(op, node, inputs, out, attrs)
+
+
+def _finish(op: OpDef, node: Node | None, inputs: tuple, out, attrs: dict):
     outputs = _wrap_outputs(op, node, inputs, out)
     if _fw.STATE.level and any(t._fw is not None for t in inputs):
         _fw.propagate(op, inputs, outputs, attrs)

@@ -1,0 +1,63 @@
+"""Activations that PyTorch also exposes at the top level (``torch.relu``).
+
+``relu``'s backward is its own primitive (``threshold_backward``), like PyTorch's: one pass
+that masks the gradient, instead of a comparison, a cast and a multiply.
+
+>>> import ember
+>>> ember.relu(ember.tensor([-1.0, 2.0])).tolist()
+[0.0, 2.0]
+"""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from ._common import bind_methods
+from .inplace import make_inplace
+from .registry import defop
+
+
+@defop("relu", save_output=True)
+def _relu(ctx, x):
+    return ctx.xp.maximum(x, 0)
+
+
+@_relu.def_backward
+def _(ctx, g):
+    return (threshold_backward(g, ctx.output),)
+
+
+@_relu.def_jvp
+def _(ctx, tangents):
+    return threshold_backward(tangents[0], ctx.output)
+
+
+@defop("threshold_backward", save=(1,))
+def threshold_backward(ctx, g, out):
+    """``g`` where ``out > 0``, else 0."""
+    return ctx.xp.where(out > 0, g, 0).astype(g.dtype, copy=False)
+
+
+@threshold_backward.def_backward
+def _(ctx, gg):
+    (out,) = ctx.saved
+    return threshold_backward(gg, out), None
+
+
+@threshold_backward.def_jvp
+def _(ctx, tangents):
+    tg, _ = tangents
+    return None if tg is None else threshold_backward(tg, ctx.inputs[1])
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``; the gradient at 0 is 0, as in PyTorch."""
+    if input.dtype.category == 0:
+        raise TypeError("relu: not implemented for bool tensors")
+    return _relu(input)
+
+
+relu_ = make_inplace("relu_", relu)
+
+bind_methods(relu=relu, relu_=relu_)
+
+__all__ = ["relu", "relu_"]
