@@ -22,6 +22,14 @@ from . import (
     sorting,
     stats,
 )
+# Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
+__all__ = ["REGISTRY", "defop"] + [
+    name
+    for family in (activation, compare, conversion, creation, cumulative, elementwise, indexing,
+                   join, linalg, math, random, reduction, rounding, scatter, shape, sorting, stats)
+    for name in family.__all__
+]
+
 from .activation import *  # noqa: F403
 from .compare import *  # noqa: F403
 from .conversion import *  # noqa: F403
@@ -41,6 +49,3 @@ from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
 
-_FAMILIES = (activation, compare, conversion, creation, cumulative, elementwise, indexing, join, linalg, math,
-             random, reduction, rounding, scatter, shape, sorting, stats)
-__all__ = ["REGISTRY", "defop"] + [name for m in _FAMILIES for name in m.__all__]

@@ -102,7 +102,8 @@ def normalize_dims(op: str, dim: int | Iterable[int] | None, ndim: int) -> tuple
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, int):
-        return (normalize_dim(op, dim, ndim),) if ndim else ()
+        d = normalize_dim(op, dim, ndim)  # a 0-d tensor accepts dim 0 and -1, like PyTorch
+        return (d,) if ndim else ()
     dims = tuple(normalize_dim(op, d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")

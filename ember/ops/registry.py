@@ -216,6 +216,8 @@ def _wrap_outputs(op: OpDef, node: Node | None, inputs: tuple, out):
             node._out_data = results[0]._data
     if op.view:
         base = inputs[0]
-        results[0]._version = base._version
-        results[0]._base = base._base if base._base is not None else base
+        root = base._base if base._base is not None else base
+        for r in results:
+            r._version = base._version
+            r._base = root
     return results[0] if single else tuple(results)

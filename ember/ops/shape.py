@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from ._common import bind_methods, normalize_dim, reduced_shape
+from ._common import (
+    bind_methods,
+    broadcast_shapes,
+    normalize_dim,
+    normalize_dims,
+    reduced_shape,
+)
 from .registry import defop
 
 
@@ -60,27 +66,88 @@ def _(ctx, tangents, *, shape):
     return tangents[0].reshape(shape)
 
 
+@defop("reshape_copy")
+def _reshape_copy(ctx, x, *, shape):
+    # Only reached when no view is possible, so ``x`` is not C-contiguous and this copies.
+    return ctx.xp.ascontiguousarray(x).reshape(shape)
+
+
+@_reshape_copy.def_backward
+def _(ctx, g, *, shape):
+    return (g.reshape(ctx.in_shapes[0]),)
+
+
+@_reshape_copy.def_jvp
+def _(ctx, tangents, *, shape):
+    return tangents[0].reshape(shape)
+
+
+def _view_strides(old: tuple, strides: tuple, new: tuple) -> tuple | None:
+    """The strides of ``new`` as a view of a layout (``old``, ``strides``), or None when
+    no view exists; PyTorch's ``computeStride``, so ``view`` accepts what torch accepts."""
+    numel = 1
+    for s in old:
+        numel *= s
+    if numel == 0 or not old:
+        return (0,) * len(new)
+    out = [0] * len(new)
+    view_d = len(new) - 1
+    base = strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base = strides[d - 1]
+                tensor_numel = view_numel = 1
+    return tuple(out) if view_d == -1 else None
+
+
+def _can_view(input: Tensor, shape: tuple) -> bool:
+    data = input._data
+    return data.flags.c_contiguous or \
+        _view_strides(data.shape, data.strides, shape) is not None
+
+
 def reshape(input: Tensor, *shape: Any) -> Tensor:
-    """A tensor with the same data and a new shape (a view when the layout allows)."""
+    """A tensor with the same data and a new shape (a view when the layout allows, else a
+    copy); one size may be -1.
+
+    >>> import ember
+    >>> ember.arange(6).reshape(-1, 2).shape
+    (3, 2)
+    """
     shape = _infer_shape("reshape", _shape_arg("reshape", shape), input._data.size, input.shape)
     if shape == input.shape:
         return alias(input)
-    return _reshape(input, shape=shape)
+    if _can_view(input, shape):
+        return _reshape(input, shape=shape)
+    return _reshape_copy(input, shape=shape)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
-    """Like ``reshape`` but refuses when the result cannot share memory."""
-    out = reshape(input, *shape)
-    if out._data.size and not _shares_memory(out._data, input._data):
+    """Like ``reshape`` but always a view; refuses layouts that cannot be viewed that way.
+
+    >>> import ember
+    >>> ember.zeros(2, 3).T.view(6)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: view: shape (6,) is not compatible with the input's size and stride ...
+    """
+    target = _infer_shape("view", _shape_arg("view", shape), input._data.size, input.shape)
+    if target != input.shape and not _can_view(input, target):
         raise RuntimeError(
-            f"view: shape {tuple(out.shape)} is not compatible with the input's size and "
-            f"stride ({tuple(input.shape)}, strides {input.stride()}); use .reshape(...)"
+            f"view: shape {target} is not compatible with the input's size and stride "
+            f"(shape {tuple(input.shape)}, strides {input.stride()}): at least one dimension "
+            "spans across two contiguous subspaces; use .reshape(...) instead"
         )
-    return out
-
-
-def _shares_memory(a, b) -> bool:
-    return a.base is b or a.base is b.base and a.base is not None or a is b
+    return reshape(input, target)
 
 
 @defop("expand", view=True)
@@ -199,9 +266,220 @@ def alias(self: Tensor) -> Tensor:
     return out
 
 
+# ----------------------------------------------------------------------------- squeeze & co
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """A view with a size-1 dimension inserted at ``dim`` (in ``[-ndim-1, ndim]``).
+
+    >>> import ember
+    >>> ember.zeros(2, 3).unsqueeze(-1).shape
+    (2, 3, 1)
+    """
+    dim = normalize_dim("unsqueeze", dim, input.ndim + 1)
+    shape = input.shape
+    return _reshape(input, shape=shape[:dim] + (1,) + shape[dim:])
+
+
+def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = None) -> Tensor:
+    """A view without size-1 dimensions (all of them, or those among ``dim`` that have size 1).
+
+    >>> import ember
+    >>> ember.zeros(1, 2, 1).squeeze().shape, ember.zeros(1, 2, 1).squeeze((0, 1)).shape
+    ((2,), (2, 1))
+    """
+    if isinstance(dim, int) and input.ndim == 0:
+        normalize_dim("squeeze", dim, 0)  # normalize_dims skips the range check for 0-d
+    dims = normalize_dims("squeeze", dim, input.ndim)
+    shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+    if shape == input.shape:
+        return alias(input)
+    return _reshape(input, shape=shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one (a view when the layout allows).
+
+    >>> import ember
+    >>> ember.zeros(2, 3, 4).flatten(1).shape
+    (2, 12)
+    """
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start = normalize_dim("flatten", start_dim, input.ndim)
+    end = normalize_dim("flatten", end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError(
+            f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim}) for a "
+            f"tensor of shape {tuple(input.shape)}"
+        )
+    shape = input.shape
+    merged = 1
+    for s in shape[start:end + 1]:
+        merged *= s
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-D tensor (a view when contiguous)."""
+    return reshape(input, -1)
+
+
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one of them may be -1).
+
+    >>> import ember
+    >>> ember.zeros(2, 6).unflatten(1, (3, -1)).shape
+    (2, 3, 2)
+    """
+    dim = normalize_dim("unflatten", dim, input.ndim)
+    sizes = _shape_arg("unflatten", tuple(sizes))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    size = input.shape[dim]
+    inner = _infer_shape("unflatten", sizes, size, (size,))
+    return reshape(input, input.shape[:dim] + inner + input.shape[dim + 1:])
+
+
+def atleast_1d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Views with at least one dimension (0-d becomes shape (1,))."""
+    return _atleast(tensors, lambda t: reshape(t, 1) if t.ndim == 0 else t)
+
+
+def atleast_2d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Views with at least two dimensions (1-D ``(n,)`` becomes ``(1, n)``)."""
+    return _atleast(tensors, lambda t: reshape(t, (1,) * (2 - t.ndim) + t.shape)
+                    if t.ndim < 2 else t)
+
+
+def atleast_3d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Views with at least three dims: ``(n,)`` -> ``(1, n, 1)``, ``(m, n)`` -> ``(m, n, 1)``."""
+    def lift(t: Tensor) -> Tensor:
+        if t.ndim == 0:
+            return reshape(t, 1, 1, 1)
+        if t.ndim == 1:
+            return reshape(t, 1, t.shape[0], 1)
+        return unsqueeze(t, -1) if t.ndim == 2 else t
+
+    return _atleast(tensors, lift)
+
+
+def _atleast(tensors: tuple, fn) -> Tensor | tuple[Tensor, ...]:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(fn(t) for t in tensors[0])
+    out = tuple(fn(t) for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+# ----------------------------------------------------------------------------- movement
+def movedim(input: Tensor, source: int | tuple[int, ...], destination: int | tuple[int, ...]
+            ) -> Tensor:
+    """A view with dims ``source`` moved to positions ``destination`` (others keep order).
+
+    >>> import ember
+    >>> ember.zeros(2, 3, 4).movedim(0, -1).shape
+    (3, 4, 2)
+    """
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    n = input.ndim
+    if n == 0:  # dims 0 and -1 are allowed and nothing moves
+        for d in src + dst:
+            normalize_dim("movedim", d, 0)
+        return alias(input)
+    src, dst = normalize_dims("movedim", src, n), normalize_dims("movedim", dst, n)
+    order = [None] * n
+    for s_, d in zip(src, dst):
+        order[d] = s_
+    rest = iter(d for d in range(n) if d not in src)
+    order = tuple(next(rest) if o is None else o for o in order)
+    if order == tuple(range(n)):
+        return alias(input)
+    return _permute(input, dims=order)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Alias of ``transpose``."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Alias of ``transpose``."""
+    return transpose(input, dim0, dim1)
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dims (0-d and 1-D come back as they are).
+
+    >>> import ember
+    >>> ember.zeros(2, 3).t().shape
+    (3, 2)
+    """
+    if input.ndim > 2:
+        raise RuntimeError(
+            f"t: expects a tensor with <= 2 dimensions, but self is {input.ndim}D (shape "
+            f"{tuple(input.shape)})"
+        )
+    return transpose(input, 0, 1) if input.ndim == 2 else alias(input)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.expand(other.shape)``."""
+    return expand(input, other.shape)
+
+
+def broadcast_to(input: Tensor, size: Any) -> Tensor:
+    """``input.expand(size)``: a broadcast view.
+
+    >>> import ember
+    >>> ember.broadcast_to(ember.zeros(3), (2, 3)).shape
+    (2, 3)
+    """
+    return expand(input, tuple(size))
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Broadcast views of ``tensors`` to their common shape.
+
+    >>> import ember
+    >>> [t.shape for t in ember.broadcast_tensors(ember.zeros(2, 1), ember.zeros(3))]
+    [(2, 3), (2, 3)]
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes("broadcast_tensors", *(tuple(x.shape) for x in tensors))
+    return tuple(expand(x, shape) for x in tensors)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.view(other.shape)``."""
+    return view(input, other.shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.reshape(other.shape)``."""
+    return reshape(input, other.shape)
+
+
 bind_methods(
     reshape=reshape, view=view, expand=expand, permute=permute, transpose=transpose,
-    T=property(_T), mT=property(_mT),
+    T=property(_T), mT=property(_mT), unsqueeze=unsqueeze, squeeze=squeeze, flatten=flatten,
+    ravel=ravel, unflatten=unflatten, movedim=movedim, moveaxis=movedim, swapaxes=swapaxes,
+    swapdims=swapdims, t=t, expand_as=expand_as, broadcast_to=broadcast_to, view_as=view_as,
+    reshape_as=reshape_as,
 )
 
-__all__ = ["reshape", "expand", "permute", "transpose"]
+moveaxis = movedim
+
+# The rest of the family lives in sibling modules that build on the ops above.
+from . import shape_diag, shape_order  # noqa: E402
+from .shape_diag import *  # noqa: E402, F403
+from .shape_order import *  # noqa: E402, F403
+
+__all__ = ["reshape", "expand", "permute", "transpose", "unsqueeze", "squeeze", "flatten",
+           "ravel", "unflatten", "atleast_1d", "atleast_2d", "atleast_3d", "movedim",
+           "moveaxis", "swapaxes", "swapdims", "t", "broadcast_to", "broadcast_tensors",
+           *shape_order.__all__, *shape_diag.__all__]
