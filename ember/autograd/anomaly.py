@@ -1,13 +1,13 @@
 """Anomaly detection: name the op, and the user's line, that first made a NaN or Inf.
 
 >>> import ember
->>> x = ember.tensor([-1.0], requires_grad=True)
+>>> x = ember.tensor([0.0], requires_grad=True)
 >>> with ember.autograd.detect_anomaly():
 ...     try:
-...         ember.sqrt(x)
+...         x / x
 ...     except RuntimeError as e:
-...         print(str(e).split(":")[0])
-detect_anomaly
+...         print(str(e).split(" (")[0])
+detect_anomaly: op 'div' produced NaN or Inf in its forward output
 """
 
 from __future__ import annotations
@@ -27,12 +27,15 @@ class _Anomaly:
     def __init__(self) -> None:
         self.enabled = False
         self.check_nan = True
+        # >0 while a backward rule runs: its ops are checked as a whole, by check_backward,
+        # so the error names the node (``SqrtBackward``) rather than an op inside its rule.
+        self.in_backward = 0
 
     def record_forward(self, node) -> None:
         node.trace = _user_frame()
 
     def check_forward(self, op, outputs) -> None:
-        if not self.check_nan:
+        if not self.check_nan or self.in_backward:
             return
         for t in outputs if isinstance(outputs, tuple) else (outputs,):
             if _has_nonfinite(t):

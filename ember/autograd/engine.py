@@ -118,7 +118,8 @@ def _collect(roots: list) -> dict:
 
 
 def _needed(roots: list, leaf_ids: set, node_targets: set) -> set:
-    """Nodes whose backward must run to reach one of the targets (post-order DFS)."""
+    """Nodes whose backward must run to reach one of the targets (post-order DFS): those
+    with an edge to a target leaf, a target node or a needed node."""
     needed: set = set()
     done: set = set()
     for root in roots:
@@ -131,7 +132,8 @@ def _needed(roots: list, leaf_ids: set, node_targets: set) -> set:
                     if edge is None:
                         continue
                     child = edge[0]
-                    if (child in needed if type(child) is Node else id(child) in leaf_ids):
+                    if (child in needed or child in node_targets if type(child) is Node
+                            else id(child) in leaf_ids):
                         needed.add(node)
                         break
                 continue
@@ -141,7 +143,8 @@ def _needed(roots: list, leaf_ids: set, node_targets: set) -> set:
             for edge in node.edges:
                 if edge is not None and type(edge[0]) is Node and edge[0] not in done:
                     stack.append((edge[0], False))
-    return needed | node_targets
+    # A target node itself runs its backward only if something below it is a target too.
+    return needed
 
 
 def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets):
@@ -222,12 +225,15 @@ def _output_hooks(node: Node, grads: list, create_graph: bool, capture_node: dic
                     if replaced is not None:
                         grads[index] = replaced
     if node._retained:
-        for index, ref in node._retained.items():
-            t = ref()
-            if t is not None and grads[index] is not None:
-                g = grads[index]
-                t.grad = (_own(g, create_graph, given) if t.grad is None
-                          else _plain_add(t.grad, g, create_graph))
+        for index, refs in node._retained.items():
+            g = grads[index]
+            if g is None:
+                continue
+            for ref in refs:
+                t = ref()
+                if t is not None:
+                    t.grad = (_own(g, create_graph, given) if t.grad is None
+                              else _plain_add(t.grad, g, create_graph))
     if capture_node:
         for index, g in enumerate(grads):
             key = (node, index)
@@ -240,9 +246,20 @@ def _call_backward(node: Node, out_grads: list) -> tuple:
     if node.op.backward is None:
         raise RuntimeError(f"{node.name()}: the op '{node.op.name}' is not differentiable")
     node._check_alive()
-    filled = [g if g is not None or i in node.op.nondiff_outputs else _zeros(node, i)
-              for i, g in enumerate(out_grads)]
-    in_grads = node.op.backward(node, *filled, **node.attrs)
+    ctx = node.user_ctx
+    if ctx is not None and not ctx.materialize_grads:  # Function.set_materialize_grads(False)
+        filled = out_grads
+    else:
+        filled = [g if g is not None or i in node.op.nondiff_outputs or node.out_meta[i][1] is None
+                  else _zeros(node, i) for i, g in enumerate(out_grads)]
+    if ANOMALY.enabled:
+        ANOMALY.in_backward += 1
+        try:
+            in_grads = node.op.backward(node, *filled, **node.attrs)
+        finally:
+            ANOMALY.in_backward -= 1
+    else:
+        in_grads = node.op.backward(node, *filled, **node.attrs)
     if not isinstance(in_grads, tuple):
         in_grads = (in_grads,)
     if len(in_grads) != len(node.edges):

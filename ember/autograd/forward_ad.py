@@ -4,7 +4,8 @@
 >>> import ember.autograd.forward_ad as fwAD
 >>> x = ember.tensor([1.0, 2.0])
 >>> with fwAD.dual_level():
-...     y = fwAD.make_dual(x, ember.ones(2)) ** 2
+...     d = fwAD.make_dual(x, ember.ones(2))
+...     y = d * d
 ...     print(fwAD.unpack_dual(y).tangent.tolist())
 [2.0, 4.0]
 """

@@ -5,11 +5,11 @@
 ...     @staticmethod
 ...     def forward(ctx, x):
 ...         ctx.save_for_backward(x)
-...         return x ** 3
+...         return x * x * x
 ...     @staticmethod
 ...     def backward(ctx, grad):
 ...         (x,) = ctx.saved_tensors
-...         return grad * 3 * x ** 2
+...         return grad * 3 * x * x
 >>> x = ember.tensor([2.0], requires_grad=True)
 >>> Cube.apply(x).backward()
 >>> x.grad.tolist()
@@ -102,42 +102,101 @@ class Function:
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
         raise NotImplementedError
 
+    @staticmethod
+    def jvp(ctx: FunctionCtx, *tangents: Tensor | None) -> Any:
+        """Forward mode: the output tangents, from one tangent (or None) per argument."""
+        raise NotImplementedError
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        from ..tensor import _make
+        from . import forward_ad as _fw
 
         positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         tensors = [args[i] for i in positions]
         needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         ctx = FunctionCtx(needs)
         record = _GRAD.grad_enabled and any(needs)
+        tangents = None
+        if _fw.STATE.level and any(t._fw is not None for t in tensors):
+            tangents, args = _split_tangents(cls, args)
         prev = _GRAD.grad_enabled
         _GRAD.grad_enabled = False
         try:
             out = cls.forward(ctx, *args, **kwargs)
         finally:
             _GRAD.grad_enabled = prev
-        if not record:
-            return out
-        outs = out if isinstance(out, tuple) else (out,)
-        op = cls.__dict__.get("_ember_op") or _FunctionOp(cls)
-        cls._ember_op = op
-        edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
-                      else ((t, 0) if t._requires_grad else None) for t in tensors)
-        node = Node(op, {"tensor_positions": positions}, edges,
-                    tuple(t._requires_grad for t in tensors), _backend(tensors[0]))
-        node.user_ctx = ctx
-        results = []
-        for index, o in enumerate(outs):
-            if id(o) in ctx.non_differentiable or o.dtype.category != 2:
-                results.append(o)
-                continue
-            t = _make(o._data, True)
-            t._version = o._version
-            t.grad_fn, t._out_index = node, index
-            results.append(t)
-        node.out_meta = tuple((r._data.shape, r._data.dtype) for r in results)
-        return tuple(results) if isinstance(out, tuple) else results[0]
+        if record:
+            out = _record(cls, ctx, tensors, positions, out)
+        if tangents is not None:
+            _attach_tangents(cls, ctx, out, tangents)
+        return out
+
+
+def _record(cls: type, ctx: FunctionCtx, tensors: list, positions: tuple, out: Any) -> Any:
+    """Give the outputs of a custom Function a node whose backward calls ``cls.backward``."""
+    from ..tensor import _make
+    from .anomaly import ANOMALY
+
+    outs = out if isinstance(out, tuple) else (out,)
+    op = cls.__dict__.get("_ember_op") or _FunctionOp(cls)
+    cls._ember_op = op
+    edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
+                  else ((t, 0) if t._requires_grad else None) for t in tensors)
+    node = Node(op, {"tensor_positions": positions}, edges,
+                tuple(t._requires_grad for t in tensors), _backend(tensors[0]))
+    node.user_ctx = ctx
+    if ANOMALY.enabled:
+        ANOMALY.record_forward(node)
+    results, meta = [], []
+    for index, o in enumerate(outs):
+        if not isinstance(o, Tensor):  # non-tensor outputs pass through untouched
+            results.append(o)
+            meta.append(((), None))
+            continue
+        meta.append((o._data.shape, o._data.dtype))
+        if id(o) in ctx.non_differentiable or o.dtype.category != 2:
+            results.append(o)
+            continue
+        t = _make(o._data, True)
+        t._version = o._version
+        t.grad_fn, t._out_index = node, index
+        results.append(t)
+    node.out_meta = tuple(meta)
+    if ANOMALY.enabled:
+        ANOMALY.check_forward(op, tuple(r for r in results if isinstance(r, Tensor)))
+    return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+def _split_tangents(cls: type, args: tuple) -> tuple:
+    """Forward mode: strip the tangents off the arguments (``forward`` sees primals, as in
+    PyTorch), refusing a Function without a ``jvp`` rule."""
+    from . import forward_ad as _fw
+
+    if cls.jvp is Function.jvp:
+        raise NotImplementedError(
+            f"forward-mode AD (jvp) is not implemented for the custom Function "
+            f"'{cls.__name__}': define a static jvp(ctx, *tangents)"
+        )
+    tangents = tuple(a._fw if isinstance(a, Tensor) else None for a in args)
+    primals = tuple(_fw.unpack_dual(a).primal if isinstance(a, Tensor) else a for a in args)
+    return tangents, primals
+
+
+def _attach_tangents(cls: type, ctx: FunctionCtx, out: Any, tangents: tuple) -> None:
+    from . import forward_ad as _fw
+
+    result = cls.jvp(ctx, *tangents)
+    outs = out if isinstance(out, tuple) else (out,)
+    results = result if isinstance(result, tuple) else (result,)
+    for o, t in zip(outs, results):
+        if isinstance(o, Tensor) and t is not None:
+            if tuple(t.shape) != tuple(o.shape):
+                raise RuntimeError(
+                    f"{cls.__name__}.jvp returned a tangent of shape {tuple(t.shape)} for an "
+                    f"output of shape {tuple(o.shape)}"
+                )
+            o._fw = t
+            _fw._remember(o)
 
 
 def _backend(t: Tensor):

@@ -1,7 +1,7 @@
 """JAX-style function transforms: ``grad``, ``value_and_grad``, ``vjp`` and ``jvp``.
 
 >>> import ember
->>> df = ember.grad(lambda x: (x ** 3).sum())
+>>> df = ember.grad(lambda x: (x * x * x).sum())
 >>> df(ember.tensor([1.0, 2.0])).tolist()
 [3.0, 12.0]
 """
@@ -69,8 +69,8 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
         grads = _grad(value, [inputs[i] for i in nums], create_graph=keep,
                       materialize_grads=True)
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
-        if not keep:
-            value = value.detach()
+        if not keep:  # results are plain values, as in JAX: no graph hangs on them
+            value, aux = value.detach(), _detach_tree(aux)
         return ((value, aux) if has_aux else value), g
 
     return wrapped
@@ -89,25 +89,57 @@ def grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) 
     return wrapped
 
 
+def _detach_tree(tree: Any) -> Any:
+    if isinstance(tree, Tensor):
+        return tree.detach()
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_detach_tree(t) for t in tree)
+    if isinstance(tree, dict):
+        return {k: _detach_tree(v) for k, v in tree.items()}
+    return tree
+
+
 def vjp(fn: Callable, *primals: Tensor) -> tuple:
-    """Return ``(outputs, vjp_fn)`` where ``vjp_fn(cotangent)`` gives the input gradients."""
-    inputs, _ = _prepare(primals, tuple(range(len(primals))), "vjp")
+    """Return ``(outputs, vjp_fn)``; ``vjp_fn(cotangents)`` gives one gradient per primal.
+    ``fn`` may return a tensor or a tuple of tensors (then pass a tuple of cotangents).
+
+    >>> import ember
+    >>> out, vjp_fn = ember.vjp(lambda x: x * x, ember.tensor([1.0, 3.0]))
+    >>> vjp_fn(ember.ones(2))[0].tolist()
+    [2.0, 6.0]
+    """
+    inputs, nested = _prepare(primals, tuple(range(len(primals))), "vjp")
     with enable_grad():
         out = fn(*inputs)
+    outs = out if isinstance(out, tuple) else (out,)
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"vjp: output {i} of the function must be a Tensor, got "
+                            f"{type(o).__name__}")
 
-    def vjp_fn(cotangent: Tensor) -> tuple:
-        return _grad(out, inputs, cotangent, retain_graph=True, materialize_grads=True)
+    def vjp_fn(cotangents: Tensor | Sequence[Tensor]) -> tuple:
+        cots = cotangents if isinstance(cotangents, (tuple, list)) else (cotangents,)
+        if len(cots) != len(outs):
+            raise ValueError(f"vjp: the function has {len(outs)} outputs but vjp_fn got "
+                             f"{len(cots)} cotangents")
+        live = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
+        if not live:  # no output depends on the primals
+            from ..ops.creation import zeros_like
 
-    return out.detach(), vjp_fn
+            return tuple(zeros_like(p) for p in inputs)
+        return _grad([o for o, _ in live], inputs, [c for _, c in live], retain_graph=True,
+                     create_graph=nested, allow_unused=True, materialize_grads=True)
+
+    return (out if nested else _detach_tree(out)), vjp_fn
 
 
 def jvp(fn: Callable, primals: Sequence[Tensor], tangents: Sequence[Tensor]) -> tuple:
     """Forward-mode derivative: return ``(fn(*primals), J @ tangents)``.
 
     >>> import ember
-    >>> out, t = ember.jvp(ember.sin, (ember.tensor([0.0]),), (ember.tensor([1.0]),))
+    >>> out, t = ember.jvp(lambda x: x * x, (ember.tensor([3.0]),), (ember.tensor([1.0]),))
     >>> t.tolist()
-    [1.0]
+    [6.0]
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):

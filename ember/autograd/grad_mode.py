@@ -12,6 +12,7 @@ False
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,11 @@ class _GradMode:
         return STATE.inference
 
     def __call__(self, fn: Callable) -> Callable:
+        """Decorate ``fn``: a fresh mode object wraps each call (so calls can nest), and for a
+        generator function each resumption, as in PyTorch."""
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.__class__(*self._args()):
@@ -59,17 +65,59 @@ class _GradMode:
 
         return wrapper
 
+    def _wrap_generator(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self.__class__(*self._args()):
+                    value = gen.send(None)
+                while True:
+                    try:
+                        sent = yield value
+                    except GeneratorExit:
+                        with self.__class__(*self._args()):
+                            gen.close()
+                        raise
+                    except BaseException as exc:
+                        with self.__class__(*self._args()):
+                            value = gen.throw(exc)
+                    else:
+                        with self.__class__(*self._args()):
+                            value = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+        return wrapper
+
     def _args(self) -> tuple:
         return ()
 
 
-class no_grad(_GradMode):
-    """Turn off graph recording: ops produce tensors with ``requires_grad=False``."""
+class _NoArgMode(_GradMode):
+    """A mode that also decorates without parentheses: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, fn: Callable | None = None):
+        if fn is None:
+            return super().__new__(cls)
+        return cls()(fn)
+
+
+class no_grad(_NoArgMode):
+    """Turn off graph recording: ops produce tensors with ``requires_grad=False``.
+
+    >>> import ember
+    >>> @ember.no_grad
+    ... def double(t):
+    ...     return t * 2
+    >>> double(ember.ones(1, requires_grad=True)).requires_grad
+    False
+    """
 
     enabled = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_NoArgMode):
     """Turn graph recording back on, for example inside ``no_grad``."""
 
     enabled = True
@@ -100,6 +148,11 @@ class inference_mode(_GradMode):
 
     ember implements it as ``no_grad``; tensors made inside are ordinary tensors.
     """
+
+    def __new__(cls, mode: bool | Callable = True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # used bare, as ``@inference_mode``
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)

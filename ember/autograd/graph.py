@@ -113,9 +113,10 @@ class Node:
     def _retain(self, index: int, tensor) -> None:
         import weakref
 
+        # A list per output: several tensor objects can stand for one output (unpack_dual).
         if self._retained is None:
             self._retained = {}
-        self._retained[index] = weakref.ref(tensor)
+        self._retained.setdefault(index, []).append(weakref.ref(tensor))
 
     # -------------------------------------------------------------- introspection
     def name(self) -> str:

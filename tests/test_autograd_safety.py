@@ -1,0 +1,167 @@
+"""Safety and memory: version counters, freeing saved tensors, a steady training loop, and
+anomaly detection naming the op and the user's line."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+
+import ember
+from tests.test_autograd_prims import sqrt, tanh
+
+
+# ----------------------------------------------------------------------------- versions
+def test_in_place_ops_bump_the_version_shared_with_views():
+    x = ember.zeros(2)
+    v = x.detach()
+    before = x._version[0]
+    x.add_(1.0)
+    x.mul_(2.0)
+    assert x._version[0] == before + 2 and v._version[0] == x._version[0]
+
+
+def test_backward_through_a_saved_then_modified_tensor_names_the_op():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = (h * h).sum()
+    h.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: MulBackward.*"
+                                           r"shape \(2,\) at version 0.*version 1"):
+        y.backward()
+
+
+def test_modifying_a_tensor_the_backward_does_not_read_is_fine():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = (h + 1.0).sum()  # add saves nothing
+    h.add_(1.0)
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+# ----------------------------------------------------------------------------- memory
+def test_saved_tensors_are_released_after_backward():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    z = h * h
+    node = z.grad_fn
+    ref = weakref.ref(h)
+    loss = z.sum()
+    del h
+    gc.collect()
+    assert ref() is not None  # the graph keeps it for backward
+    loss.backward()
+    gc.collect()
+    assert ref() is None and node._saved == ()
+
+
+def test_retain_graph_keeps_saved_tensors_until_the_last_backward():
+    x = ember.tensor([1.0, 2.0], dtype=ember.float64, requires_grad=True)
+    z = tanh(x * x)
+    node = z.grad_fn
+    z.sum().backward(retain_graph=True)
+    assert node._out_data is not None
+    z.sum().backward()
+    assert node._out_data is None
+    xs = np.array([1.0, 2.0])
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 2 * xs * (1 - np.tanh(xs ** 2) ** 2),
+                               rtol=1e-12)
+
+
+def test_grad_releases_the_graph_too():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    z = x * x
+    node = z.grad_fn
+    ember.autograd.grad(z.sum(), x)
+    assert node._saved == ()
+
+
+def test_training_loop_does_not_grow_memory():
+    w = ember.tensor(np.full((4, 8), 0.1), requires_grad=True)
+    b = ember.zeros(8, requires_grad=True)
+    x = ember.tensor(np.linspace(-1, 1, 32).reshape(4, 8))
+
+    def step():
+        h = tanh(x * w + b)
+        loss = (h * h).sum() + (h * 3.0).mean()
+        loss.backward()
+        with ember.no_grad():
+            w.sub_(w.grad * 0.01)
+            b.sub_(b.grad * 0.01)
+        w.grad = b.grad = None
+
+    for _ in range(20):  # warm caches (plain ctx, op objects) before measuring
+        step()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        for _ in range(1000):
+            step()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    assert grown < 16_384, f"memory grew by {grown} bytes over 1000 steps"
+
+
+# ----------------------------------------------------------------------------- anomaly
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_anomaly_forward_names_the_op_and_the_user_line():
+    x = ember.tensor([-1.0, 4.0], requires_grad=True)
+    with ember.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match=r"op 'autograd_test_sqrt' produced NaN.*"
+                                               r"test_autograd_safety.py:\d+.*sqrt\(x\)"):
+            sqrt(x)
+    assert not ember.autograd.is_anomaly_enabled()
+    sqrt(x)  # outside the context: no check
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_anomaly_backward_names_the_node_and_the_forward_line():
+    x = ember.tensor([0.0, 4.0], requires_grad=True)
+    with ember.autograd.detect_anomaly():
+        y = sqrt(x) * 0.0  # d sqrt / dx at 0 is inf; times 0 gives NaN in backward
+        with pytest.raises(RuntimeError, match=r"AutogradTestSqrtBackward returned NaN.*input 0"
+                                               r".*test_autograd_safety.py:\d+.*sqrt\(x\) \* 0"):
+            y.sum().backward()
+
+
+def test_anomaly_backward_in_a_custom_function_and_as_decorator():
+    class Bad(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * float("nan")
+
+    @ember.autograd.detect_anomaly()
+    def run():
+        x = ember.tensor([1.0], requires_grad=True)
+        y = Bad.apply(x)  # the line the error must point to
+        y.sum().backward()
+
+    with pytest.raises(RuntimeError, match=r"BadBackward returned NaN.*y = Bad.apply\(x\)"):
+        run()
+    assert not ember.autograd.is_anomaly_enabled()
+
+
+def test_without_anomaly_mode_nan_gradients_pass_silently():
+    class Bad(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * float("nan")
+
+    x = ember.tensor([1.0], requires_grad=True)
+    Bad.apply(x).sum().backward()
+    assert np.isnan(x.grad.numpy()).all()
