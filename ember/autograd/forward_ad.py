@@ -102,6 +102,8 @@ def propagate(op, inputs: tuple, outputs, attrs: dict) -> None:
     """Give ``outputs`` the tangents of ``op`` applied to dual ``inputs`` (called by apply)."""
     from ..tensor import _make
 
+    if not getattr(op, "differentiable", True):
+        return  # comparisons, argmax, ...: outputs carry no tangent
     if op.jvp is None:
         raise NotImplementedError(
             f"forward-mode AD (jvp) is not implemented for op '{op.name}'"

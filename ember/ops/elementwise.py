@@ -1,4 +1,5 @@
-"""Elementwise arithmetic: dtype casts and the binary operators with broadcasting.
+"""Elementwise arithmetic: dtype casts, the binary operators with broadcasting, ``pow`` and
+the helpers the other elementwise modules (math, compare, rounding) build their ops with.
 
 >>> import ember
 >>> (ember.tensor([1, 2]) + 0.5).tolist()
@@ -7,12 +8,97 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import bind_methods, promote, reduced_shape, to_float
-from .registry import defop
+from ._common import bind_methods, promote, reduced_shape, scalar_tensor, to_float
+from .registry import OpDef, defop
+
+# PyTorch computes log(-1), 1/0 or exp(1000) silently (NaN, inf); NumPy warns. An errstate
+# around every forward would cost about 1 us per op, so the warnings raised by the ufunc calls
+# in ember's elementwise modules are filtered once instead (by module, nothing else is hidden).
+warnings.filterwarnings("ignore", category=RuntimeWarning,
+                        module=r"ember\.ops\.(elementwise|math|compare|rounding)(_\w+)?$")
+
+
+def check_tensor(op: str, input: Any) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    return input
+
+
+def float_input(op: str, input: Any) -> Tensor:
+    """``input`` checked to be a Tensor and converted to float like PyTorch's float ops."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    if input.dtype.category != _dt.FLOAT:
+        return to_dtype(input, _dt.get_default_dtype())
+    return input
+
+
+def unary_op(name: str, forward: Callable, deriv: Callable | None = None, *,
+             save_x: bool = False, save_y: bool = False, zero_grad: bool = False) -> OpDef:
+    """Register a one-input elementwise primitive.
+
+    ``deriv(g, x, y, **attrs)`` applies the derivative to ``g`` (the output gradient in
+    backward, the input tangent in forward mode): the same elementwise-linear map serves
+    both. ``x`` is the input (``save_x``) and ``y`` the output (``save_y``), else None.
+    ``zero_grad`` ops (floor, sign, ...) are piecewise constant: their gradient is zero.
+    """
+    op = defop(name, save=(0,) if save_x else (), save_output=save_y)(forward)
+    if zero_grad:
+        @op.def_backward
+        def _(ctx, g, **attrs):
+            from .creation import zeros_like
+
+            return (zeros_like(g),)
+
+        @op.def_jvp
+        def _(ctx, tangents, **attrs):
+            from .creation import zeros_like
+
+            return zeros_like(tangents[0])
+    elif deriv is not None:
+        @op.def_backward
+        def _(ctx, g, **attrs):
+            return (deriv(g, ctx.saved[0] if save_x else None,
+                          ctx.output if save_y else None, **attrs),)
+
+        @op.def_jvp
+        def _(ctx, tangents, **attrs):
+            return deriv(tangents[0], ctx.inputs[0], ctx.output, **attrs)
+    return op
+
+
+def unary_inplace(name: str, fn: Callable, ufunc: str | None = None) -> Callable:
+    """The in-place method ``name`` for the unary op ``fn``; without a graph, a float tensor
+    is updated through ``xp.<ufunc>(x, out=x)`` with no temporary."""
+    from ..backends import backend_of
+    from .inplace import _records, run_inplace
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if (ufunc is not None and not args and not kwargs and self._data.flags.writeable
+                and self.dtype.category == _dt.FLOAT and not _records(self, (), {})):
+            getattr(backend_of(self._data).xp, ufunc)(self._data, out=self._data)
+            self._version[0] += 1
+            return self
+        return run_inplace(name, self, fn, args, kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    return method
+
+
+def zeros_if_none(t: Tensor | None, like: Tensor) -> Tensor:
+    """A missing tangent (an input that carries none) as zeros."""
+    if t is not None:
+        return t
+    from .creation import zeros_like
+
+    return zeros_like(like)
 
 
 def unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -156,8 +242,114 @@ def _(ctx, tangents):
     return -tangents[0]
 
 
+# ----------------------------------------------------------------------------- where
+@defop("where", save=(0,))
+def _where(ctx, cond, a, b):
+    return ctx.xp.where(cond, a, b)
+
+
+@_where.def_backward
+def _(ctx, g):
+    (cond,) = ctx.saved
+    _, sa, sb = ctx.in_shapes
+    _, need_a, need_b = ctx.needs_input_grad
+    return (None,
+            unbroadcast(where(cond, g, 0), sa) if need_a else None,
+            unbroadcast(where(cond, 0, g), sb) if need_b else None)
+
+
+@_where.def_jvp
+def _(ctx, tangents):
+    cond = ctx.inputs[0]
+    _, ta, tb = tangents
+    out = where(cond, 0 if ta is None else ta, 0 if tb is None else tb)
+    return out.expand(ctx.output.shape)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (either may be a
+    number). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
+
+    >>> import ember
+    >>> x = ember.tensor([-1.0, 2.0, -3.0])
+    >>> ember.where(x > 0, x, 0.0).tolist()
+    [0.0, 2.0, 0.0]
+    """
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where: expected condition to be a Tensor, got "
+                        f"{type(condition).__name__}")
+    if condition._data.dtype.kind != "b":
+        if condition.dtype is not _dt.uint8:
+            raise TypeError(f"where: expected condition to be a bool tensor, got a tensor "
+                            f"with dtype {condition.dtype.name} (shape {tuple(condition.shape)})")
+        condition = to_dtype(condition, _dt.bool_)
+    if input is None or other is None:
+        raise TypeError("where: expected both input and other, or neither (got one of them)")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dtype = _dt.result_type(input, other)
+        input, other = (scalar_tensor(v, dtype, condition) for v in (input, other))
+    else:
+        (input, other), _ = promote("where", input, other)
+    return _where(condition, input, other)
+
+
+def _where_method(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    return where(condition, self, other)
+
+
+# ----------------------------------------------------------------------------- number operands
+# ``x * 0.5``, ``x + 1e-5``: with a float32/float64 tensor, NumPy converts a Python number to
+# the tensor's dtype exactly as PyTorch does, so the number goes to the ufunc as is (no 0-d
+# tensor, no saved operand, no unbroadcast). Half types (PyTorch computes them in float32) and
+# integer tensors (out-of-range numbers) take the general path.
+_PY_NUMBER = (int, float)
+
+
+def _number_fast(input: Any, other: Any) -> bool:
+    return type(other) in _PY_NUMBER and isinstance(input, Tensor) and \
+        input._data.dtype.kind == "f" and input._data.itemsize >= 4
+
+
+@defop("add_scalar")
+def _add_scalar(ctx, x, *, other):
+    return ctx.xp.add(x, other)
+
+
+_add_scalar.def_backward(lambda ctx, g, *, other: (g,))
+_add_scalar.def_jvp(lambda ctx, tangents, *, other: tangents[0])
+
+
+@defop("mul_scalar")
+def _mul_scalar(ctx, x, *, other):
+    return ctx.xp.multiply(x, other)
+
+
+_mul_scalar.def_backward(lambda ctx, g, *, other: (g * other,))
+_mul_scalar.def_jvp(lambda ctx, tangents, *, other: tangents[0] * other)
+
+
+@defop("div_scalar")
+def _div_scalar(ctx, x, *, other):
+    return ctx.xp.true_divide(x, other)
+
+
+_div_scalar.def_backward(lambda ctx, g, *, other: (g / other,))
+_div_scalar.def_jvp(lambda ctx, tangents, *, other: tangents[0] / other)
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """``input + alpha * other`` with broadcasting and type promotion."""
+    """``input + alpha * other`` with broadcasting and type promotion.
+
+    >>> import ember
+    >>> ember.add(ember.tensor([1.0, 2.0]), ember.tensor([1.0, 1.0]), alpha=2).tolist()
+    [3.0, 4.0]
+    """
+    if _number_fast(input, other) and type(alpha) in _PY_NUMBER:
+        return _add_scalar(input, other=other if alpha == 1 else other * alpha)
     (a, b), _ = promote("add", input, other)
     if alpha != 1:
         b = mul(b, alpha)
@@ -166,6 +358,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
+    if _number_fast(input, other) and type(alpha) in _PY_NUMBER:
+        return _add_scalar(input, other=-(other if alpha == 1 else other * alpha))
     (a, b), dtype = promote("sub", input, other)
     if dtype is _dt.bool_:
         raise TypeError("sub: subtraction of two bool tensors is not supported; use "
@@ -177,6 +371,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product."""
+    if _number_fast(input, other):
+        return _mul_scalar(input, other=other)
     (a, b), _ = promote("mul", input, other)
     return _mul(a, b)
 
@@ -188,6 +384,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     >>> ember.div(ember.tensor([-7, 7]), 2, rounding_mode="floor").tolist()
     [-4, 3]
     """
+    if rounding_mode is None and _number_fast(input, other):
+        return _div_scalar(input, other=other)
     (a, b), dtype = promote("div", input, other)
     if rounding_mode is None:
         return _div(to_float(a), to_float(b))
@@ -211,7 +409,7 @@ def neg(input: Tensor) -> Tensor:
 
 
 def _radd(self: Tensor, other: Any) -> Tensor:
-    return add(other, self)
+    return add(self, other) if _number_fast(self, other) else add(other, self)
 
 
 def _rsub(self: Tensor, other: Any) -> Tensor:
@@ -219,7 +417,7 @@ def _rsub(self: Tensor, other: Any) -> Tensor:
 
 
 def _rmul(self: Tensor, other: Any) -> Tensor:
-    return mul(other, self)
+    return mul(self, other) if _number_fast(self, other) else mul(other, self)
 
 
 def _rdiv(self: Tensor, other: Any) -> Tensor:
@@ -234,8 +432,14 @@ bind_methods(
     subtract=sub, multiply=mul, negative=neg,
     __add__=add, __radd__=_radd, __sub__=sub, __rsub__=_rsub, __mul__=mul, __rmul__=_rmul,
     __truediv__=div, __rtruediv__=_rdiv, __neg__=neg,
-    to_dtype=to_dtype,
+    to_dtype=to_dtype, where=_where_method,
+    neg_=unary_inplace("neg_", neg, "negative"), negative_=unary_inplace("negative_", neg,
+                                                                         "negative"),
 )
 
+
+
+from .elementwise_pow import pow  # noqa: E402  (it builds on the helpers above)
+
 __all__ = ["add", "sub", "mul", "div", "neg", "true_divide", "divide", "subtract", "multiply",
-           "negative"]
+           "negative", "pow", "where"]

@@ -1,0 +1,259 @@
+"""Trigonometric and hyperbolic functions, atan2 and hypot. Re-exported by ``math.py``.
+
+>>> import ember
+>>> ember.cos(ember.tensor([0.0])).tolist()
+[1.0]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from ._common import promote
+from .elementwise import float_input, unary_op, unbroadcast, zeros_if_none
+from .registry import defop
+
+
+def _rsqrt(t: Tensor) -> Tensor:
+    from .math import rsqrt
+
+    return rsqrt(t)
+
+
+_sin = unary_op("sin", lambda ctx, x: ctx.xp.sin(x), lambda g, x, y: g * x.cos(), save_x=True)
+_cos = unary_op("cos", lambda ctx, x: ctx.xp.cos(x), lambda g, x, y: g * -x.sin(), save_x=True)
+_tan = unary_op("tan", lambda ctx, x: ctx.xp.tan(x), lambda g, x, y: g * (y * y + 1),
+                save_y=True)
+_asin = unary_op("asin", lambda ctx, x: ctx.xp.arcsin(x),
+                 lambda g, x, y: g * _rsqrt(1 - x * x), save_x=True)
+_acos = unary_op("acos", lambda ctx, x: ctx.xp.arccos(x),
+                 lambda g, x, y: g * -_rsqrt(1 - x * x), save_x=True)
+_atan = unary_op("atan", lambda ctx, x: ctx.xp.arctan(x), lambda g, x, y: g / (x * x + 1),
+                 save_x=True)
+_sinh = unary_op("sinh", lambda ctx, x: ctx.xp.sinh(x), lambda g, x, y: g * x.cosh(),
+                 save_x=True)
+_cosh = unary_op("cosh", lambda ctx, x: ctx.xp.cosh(x), lambda g, x, y: g * x.sinh(),
+                 save_x=True)
+_tanh = unary_op("tanh", lambda ctx, x: ctx.xp.tanh(x), lambda g, x, y: g * (1 - y * y),
+                 save_y=True)
+_asinh = unary_op("asinh", lambda ctx, x: ctx.xp.arcsinh(x),
+                  lambda g, x, y: g * _rsqrt(x * x + 1), save_x=True)
+_acosh = unary_op("acosh", lambda ctx, x: ctx.xp.arccosh(x),
+                  lambda g, x, y: g * _rsqrt(x * x - 1), save_x=True)
+_atanh = unary_op("atanh", lambda ctx, x: ctx.xp.arctanh(x), lambda g, x, y: g / (1 - x * x),
+                  save_x=True)
+
+
+def sin(input: Tensor) -> Tensor:
+    """Sine.
+
+    >>> import ember
+    >>> ember.sin(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _sin(float_input("sin", input))
+
+
+def cos(input: Tensor) -> Tensor:
+    """Cosine.
+
+    >>> import ember
+    >>> ember.cos(ember.tensor([0])).tolist()
+    [1.0]
+    """
+    return _cos(float_input("cos", input))
+
+
+def tan(input: Tensor) -> Tensor:
+    """Tangent.
+
+    >>> import ember
+    >>> ember.tan(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _tan(float_input("tan", input))
+
+
+def asin(input: Tensor) -> Tensor:
+    """Inverse sine (NaN outside [-1, 1]).
+
+    >>> import ember
+    >>> ember.asin(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _asin(float_input("asin", input))
+
+
+def acos(input: Tensor) -> Tensor:
+    """Inverse cosine (NaN outside [-1, 1]).
+
+    >>> import ember
+    >>> ember.acos(ember.tensor([1.0])).tolist()
+    [0.0]
+    """
+    return _acos(float_input("acos", input))
+
+
+def atan(input: Tensor) -> Tensor:
+    """Inverse tangent.
+
+    >>> import ember
+    >>> ember.atan(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _atan(float_input("atan", input))
+
+
+def sinh(input: Tensor) -> Tensor:
+    """Hyperbolic sine.
+
+    >>> import ember
+    >>> ember.sinh(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _sinh(float_input("sinh", input))
+
+
+def cosh(input: Tensor) -> Tensor:
+    """Hyperbolic cosine.
+
+    >>> import ember
+    >>> ember.cosh(ember.tensor([0.0])).tolist()
+    [1.0]
+    """
+    return _cosh(float_input("cosh", input))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent.
+
+    >>> import ember
+    >>> ember.tanh(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _tanh(float_input("tanh", input))
+
+
+def asinh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic sine.
+
+    >>> import ember
+    >>> ember.asinh(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _asinh(float_input("asinh", input))
+
+
+def acosh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic cosine (NaN below 1).
+
+    >>> import ember
+    >>> ember.acosh(ember.tensor([1.0])).tolist()
+    [0.0]
+    """
+    return _acosh(float_input("acosh", input))
+
+
+def atanh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic tangent (NaN outside [-1, 1]).
+
+    >>> import ember
+    >>> ember.atanh(ember.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _atanh(float_input("atanh", input))
+
+
+# ----------------------------------------------------------------------------- binary
+@defop("atan2", save=(0, 1))
+def _atan2(ctx, a, b):
+    return ctx.xp.arctan2(a, b)
+
+
+def _atan2_terms(ga, gb, a, b):
+    denom = a * a + b * b
+    return (None if ga is None else ga * b / denom,
+            None if gb is None else gb * -a / denom)
+
+
+@defop("hypot", save=(0, 1), save_output=True)
+def _hypot(ctx, a, b):
+    return ctx.xp.hypot(a, b)
+
+
+def _hypot_terms(ga, gb, a, b, y):
+    return (None if ga is None else ga * a / y, None if gb is None else gb * b / y)
+
+
+@_atan2.def_backward
+def _(ctx, g):
+    a, b = ctx.saved
+    need_a, need_b = ctx.needs_input_grad
+    da, db = _atan2_terms(g if need_a else None, g if need_b else None, a, b)
+    return (None if da is None else unbroadcast(da, a.shape),
+            None if db is None else unbroadcast(db, b.shape))
+
+
+@_atan2.def_jvp
+def _(ctx, tangents):
+    (a, b), (ta, tb) = ctx.inputs, tangents
+    da, db = _atan2_terms(zeros_if_none(ta, a), zeros_if_none(tb, b), a, b)
+    return (da + db).expand(ctx.output.shape)
+
+
+@_hypot.def_backward
+def _(ctx, g):
+    a, b = ctx.saved
+    need_a, need_b = ctx.needs_input_grad
+    da, db = _hypot_terms(g if need_a else None, g if need_b else None, a, b, ctx.output)
+    return (None if da is None else unbroadcast(da, a.shape),
+            None if db is None else unbroadcast(db, b.shape))
+
+
+@_hypot.def_jvp
+def _(ctx, tangents):
+    (a, b), (ta, tb) = ctx.inputs, tangents
+    da, db = _hypot_terms(zeros_if_none(ta, a), zeros_if_none(tb, b), a, b, ctx.output)
+    return (da + db).expand(ctx.output.shape)
+
+
+def atan2(input: Any, other: Any) -> Tensor:
+    """The angle of the point ``(other, input)``, in ``(-pi, pi]``.
+
+    >>> import ember
+    >>> ember.atan2(ember.tensor([1.0]), ember.tensor([-1.0])).tolist()
+    [2.356194496154785]
+    """
+    (a, b), dtype = promote("atan2", input, other)
+    if dtype.category != _dt.FLOAT:
+        a, b = float_input("atan2", a), float_input("atan2", b)
+    return _atan2(a, b)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """``sqrt(input**2 + other**2)`` without overflow (floating-point tensors only).
+
+    >>> import ember
+    >>> ember.hypot(ember.tensor([3.0]), ember.tensor([4.0])).tolist()
+    [5.0]
+    """
+    (a, b), dtype = promote("hypot", input, other)
+    if dtype.category != _dt.FLOAT:
+        raise TypeError(f"hypot: expected floating-point tensors, got {dtype.name}")
+    return _hypot(a, b)
+
+
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh, arctan2 = (
+    asin, acos, atan, asinh, acosh, atanh, atan2)
+
+NAMES = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+         "atanh"]
+ALIASES = {"arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh, "arccosh": acosh,
+           "arctanh": atanh, "arctan2": atan2}
+UFUNCS = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "arccos",
+          "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "asinh": "arcsinh",
+          "acosh": "arccosh", "atanh": "arctanh"}
+
+__all__ = [*NAMES, *ALIASES, "atan2", "hypot"]
