@@ -1,12 +1,31 @@
-"""PyTorch-style ``repr`` for tensors."""
+"""PyTorch-style ``repr`` for tensors.
+
+This follows ``torch/_tensor_str.py`` with PyTorch's default print options (precision 4,
+threshold 1000 elements, 3 edge items, line width 80): one formatter per tensor decides,
+from the non-zero finite values (of the summarised data when the tensor is large), between
+integer mode (``1.``), fixed point (``1.5000``) and scientific notation (``1.5000e+08``),
+and pads every element to a common width.
+
+Known differences: ember has no ``set_printoptions``; ``grad_fn`` names are ember's
+(``AddBackward`` where PyTorch prints ``AddBackward0``); complex and sparse tensors do not
+exist in ember.
+
+>>> import ember
+>>> ember.tensor([1.5, -2.25, 3.0])
+tensor([ 1.5000, -2.2500,  3.0000])
+>>> ember.tensor([1e-5, 1.0])
+tensor([1.0000e-05, 1.0000e+00])
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from . import dtypes as _dt
 
-_DEFAULT_SHOWN = ("float32", "int64", "bool")
+PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
 
 
 def format_tensor(t) -> str:
@@ -16,53 +35,133 @@ def format_tensor(t) -> str:
     if t.dtype in (_dt.bfloat16, _dt.float16):
         array = array.astype(np.float32)
     prefix = "tensor("
-    if array.size == 0:
-        body = "[]" if array.ndim == 1 else f"[], size={tuple(array.shape)}"
-    else:
-        body = _array_body(array, len(prefix))
-    extras = []
+    indent = len(prefix)
+    suffixes = []
     if t.device.type != "cpu":
-        extras.append(f"device='{t.device}'")
+        suffixes.append(f"device='{t.device}'")
     dtype = t.dtype
-    if dtype.name not in _DEFAULT_SHOWN or (dtype.name == "float32"
-                                             and _dt.get_default_dtype() is not _dt.float32):
-        extras.append(f"dtype=ember.{dtype.name}")
+    if array.size == 0:
+        # The shape is shown unless it is (0,); the dtype unless it is the default float,
+        # since no element shows whether the tensor holds integers.
+        if array.ndim != 1:
+            suffixes.append(f"size={tuple(array.shape)}")
+        if dtype is not _dt.get_default_dtype():
+            suffixes.append(f"dtype=ember.{dtype.name}")
+        body = "[]"
+    else:
+        # PyTorch omits the dtype for int64, bool and the default float dtype.
+        if dtype not in (_dt.int64, _dt.bool_, _dt.get_default_dtype()):
+            suffixes.append(f"dtype=ember.{dtype.name}")
+        body = tensor_str(array, indent)
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return prefix + ", ".join([body] + extras) + ")"
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + body, suffixes, indent)
 
 
-def _array_body(array: np.ndarray, indent: int) -> str:
-    options = dict(separator=", ", prefix=" " * indent, threshold=1000, edgeitems=3,
-                   max_line_width=80)
-    if array.dtype.kind == "f":
-        finite = array[np.isfinite(array)]
-        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-            # Integer-valued floats print as "1." like PyTorch.
-            text = np.array2string(array, formatter={"float_kind": _int_float}, **options)
+def tensor_str(array: np.ndarray, indent: int) -> str:
+    """The bracketed body of a non-empty array's repr."""
+    summarize = array.size > THRESHOLD
+    formatter = _Formatter(_summarized(array) if summarize else array)
+    return _str_with_formatter(array, indent, summarize, formatter)
+
+
+class _Formatter:
+    __slots__ = ("floating", "int_mode", "sci_mode", "max_width")
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.floating = array.dtype.kind == "f"
+        self.int_mode, self.sci_mode, self.max_width = True, False, 1
+        flat = array.reshape(-1)
+        if not self.floating:
+            for value in flat.tolist():
+                self.max_width = max(self.max_width, len(str(value)))
+            return
+        values = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
+        if values.size == 0:
+            return
+        magnitudes = np.abs(values)
+        lo, hi = float(magnitudes.min()), float(magnitudes.max())
+        self.int_mode = bool(np.all(values == np.ceil(values)))
+        wide = hi / lo > 1000.0 or hi > 1.0e8
+        if self.int_mode:
+            self.sci_mode = wide
+            fmt, extra = (f"{{:.{PRECISION}e}}", 0) if wide else ("{:.0f}", 1)  # 1: the "."
         else:
-            large = finite.size and (np.abs(finite).max() >= 1e8
-                                     or np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
-            fmt = "{:.4e}" if large else "{:.4f}"
-            text = np.array2string(array, formatter={"float_kind": lambda v: _fmt(v, fmt)},
-                                   **options)
-        return text
-    if array.dtype.kind == "b":
-        return np.array2string(array, formatter={"bool": lambda v: str(bool(v))}, **options)
-    return np.array2string(array, **options)
+            self.sci_mode = wide or lo < 1.0e-4
+            fmt, extra = (f"{{:.{PRECISION}e}}" if self.sci_mode else f"{{:.{PRECISION}f}}"), 0
+        for value in values.tolist():
+            self.max_width = max(self.max_width, len(fmt.format(value)) + extra)
+
+    def format(self, value) -> str:
+        if self.floating:
+            if self.sci_mode:
+                ret = f"{value:{self.max_width}.{PRECISION}e}"
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{value:.{PRECISION}f}"
+        else:
+            ret = str(value)
+        return (self.max_width - len(ret)) * " " + ret
 
 
-def _int_float(v: float) -> str:
-    if not np.isfinite(v):
-        return _nonfinite(v)
-    return f"{int(v)}."
+def _summarized(array: np.ndarray) -> np.ndarray:
+    """The edge items of every dimension, which decide the formatting of a large tensor."""
+    if array.ndim == 0:
+        return array
+    if array.ndim == 1:
+        if array.shape[0] > 2 * EDGEITEMS:
+            return np.concatenate((array[:EDGEITEMS], array[-EDGEITEMS:]))
+        return array
+    rows = range(array.shape[0])
+    if array.shape[0] > 2 * EDGEITEMS:
+        rows = [*range(EDGEITEMS), *range(array.shape[0] - EDGEITEMS, array.shape[0])]
+    return np.stack([_summarized(array[i]) for i in rows])
 
 
-def _fmt(v: float, fmt: str) -> str:
-    return fmt.format(v) if np.isfinite(v) else _nonfinite(v)
+def _str_with_formatter(array: np.ndarray, indent: int, summarize: bool,
+                        formatter: _Formatter) -> str:
+    if array.ndim == 0:
+        return formatter.format(array.item())
+    if array.ndim == 1:
+        return _vector_str(array, indent, summarize, formatter)
+    n = array.shape[0]
+    if summarize and n > 2 * EDGEITEMS:
+        slices = ([_str_with_formatter(array[i], indent + 1, summarize, formatter)
+                   for i in range(EDGEITEMS)] + ["..."]
+                  + [_str_with_formatter(array[i], indent + 1, summarize, formatter)
+                     for i in range(n - EDGEITEMS, n)])
+    else:
+        slices = [_str_with_formatter(array[i], indent + 1, summarize, formatter)
+                  for i in range(n)]
+    return "[" + ("," + "\n" * (array.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 
-def _nonfinite(v: float) -> str:
-    return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+def _vector_str(array: np.ndarray, indent: int, summarize: bool, formatter: _Formatter) -> str:
+    element_length = formatter.max_width + 2  # ", " between elements
+    per_line = max(1, (LINEWIDTH - indent) // element_length)
+    if summarize and array.shape[0] > 2 * EDGEITEMS:
+        data = ([formatter.format(v) for v in array[:EDGEITEMS].tolist()] + [" ..."]
+                + [formatter.format(v) for v in array[-EDGEITEMS:].tolist()])
+    else:
+        data = [formatter.format(v) for v in array.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
+    parts = [text]
+    last_line_len = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    parts.append(")")
+    return "".join(parts)

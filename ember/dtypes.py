@@ -107,9 +107,16 @@ def from_numpy_dtype(np_dtype) -> DType:
     except KeyError:
         pass
     try:
-        return _BY_NP[np.dtype(np_dtype)]
-    except (KeyError, TypeError):
-        raise TypeError(f"ember does not support the NumPy dtype {np_dtype}") from None
+        canonical = np.dtype(np_dtype)
+    except TypeError:
+        raise TypeError(f"ember does not support the dtype {np_dtype!r}") from None
+    try:
+        return _BY_NP[canonical]
+    except KeyError:
+        raise TypeError(
+            f"ember does not support the NumPy dtype {canonical} (supported: "
+            + ", ".join(d.name for d in ALL_DTYPES) + ")"
+        ) from None
 
 
 def as_dtype(spec) -> DType:

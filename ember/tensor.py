@@ -129,8 +129,10 @@ class Tensor:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
-        if self.grad_fn is not None:
+        if self.grad_fn is not None and not self._retains_grad:
             self._retains_grad = True
+            # The engine fills .grad through the node, which holds only a weak reference.
+            self.grad_fn._retain(self._out_index, self)
 
     @property
     def retains_grad(self) -> bool:
@@ -200,14 +202,29 @@ class Tensor:
         return backend.to_numpy(self._data)
 
     def __array__(self, dtype=None, copy=None):
+        """NumPy's conversion protocol: ``np.asarray(t)`` shares memory on the CPU;
+        ``copy=True`` always copies and ``copy=False`` refuses to (NumPy 2 semantics)."""
         array = self.numpy(force=True)
-        if dtype is not None:
-            array = array.astype(dtype, copy=False)
-        return array
+        shared = array is self._data
+        if dtype is not None and array.dtype != dtype:
+            if copy is False:
+                raise ValueError(
+                    f"__array__: converting a {self.dtype.name} tensor to NumPy dtype {dtype} "
+                    "needs a copy, but copy=False was given"
+                )
+            return array.astype(dtype)
+        if copy is False and not shared:
+            raise ValueError(f"__array__: a tensor on {self.device} can't be viewed by NumPy "
+                             "without a copy, but copy=False was given")
+        return array.copy() if copy and shared else array
 
     def __dlpack__(self, *args, **kwargs):
         if self._requires_grad:
             raise RuntimeError("__dlpack__: can't export a tensor that requires grad; detach it")
+        if self._data.dtype == _dt.bfloat16.np:
+            # NumPy's DLPack export knows only its built-in dtypes.
+            raise BufferError("__dlpack__: bfloat16 tensors can't be exported through DLPack "
+                              "by the CPU backend; convert with .float() first")
         return self._data.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):

@@ -91,6 +91,16 @@ class Backend:
         raise NotImplementedError
 
     def new_generator(self, seed: int):
+        """A random generator with NumPy's ``Generator`` API (``random``, ``standard_normal``,
+        ``integers``, ``exponential``, ``geometric``, ``permutation``), seeded with ``seed``."""
+        raise NotImplementedError
+
+    def generator_state(self, generator) -> bytes:
+        """The full state of a generator from :meth:`new_generator`, as bytes."""
+        raise NotImplementedError
+
+    def set_generator_state(self, generator, state: bytes) -> None:
+        """Restore a state from :meth:`generator_state`; ValueError if it is malformed."""
         raise NotImplementedError
 
     def synchronize(self) -> None:

@@ -84,5 +84,25 @@ class NumpyBackend(Backend):
     def new_generator(self, seed: int) -> np.random.Generator:
         return np.random.Generator(np.random.PCG64(seed))
 
+    # PCG64's state: a 128-bit state and increment, plus one buffered 32-bit half-word.
+    _STATE_BYTES = 16 + 16 + 1 + 4
+
+    def generator_state(self, generator: np.random.Generator) -> bytes:
+        st = generator.bit_generator.state
+        return (st["state"]["state"].to_bytes(16, "little")
+                + st["state"]["inc"].to_bytes(16, "little")
+                + bytes([st["has_uint32"]]) + st["uinteger"].to_bytes(4, "little"))
+
+    def set_generator_state(self, generator: np.random.Generator, state: bytes) -> None:
+        if len(state) != self._STATE_BYTES or state[32] not in (0, 1):
+            raise ValueError(f"expected a {self._STATE_BYTES}-byte PCG64 state, got "
+                             f"{len(state)} bytes")
+        generator.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": int.from_bytes(state[:16], "little"),
+                      "inc": int.from_bytes(state[16:32], "little")},
+            "has_uint32": state[32], "uinteger": int.from_bytes(state[33:37], "little"),
+        }
+
 
 CPU_BACKEND = NumpyBackend()

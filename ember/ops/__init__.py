@@ -22,6 +22,7 @@ from . import (
     sorting,
     stats,
 )
+
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
 __all__ = ["REGISTRY", "defop"] + [
     name

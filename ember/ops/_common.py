@@ -22,7 +22,11 @@ def xp_of(t: Tensor):
 
 def scalar_tensor(value: Any, dtype: _dt.DType, like: Tensor) -> Tensor:
     """A 0-d constant on ``like``'s device."""
-    return _make(backend_of(like._data).xp.asarray(value, dtype=dtype.np))
+    xp = backend_of(like._data).xp
+    try:
+        return _make(xp.asarray(value, dtype=dtype.np))
+    except OverflowError:  # e.g. uint8_tensor * -1: the scalar wraps, as in PyTorch
+        return _make(xp.asarray(value).astype(dtype.np))
 
 
 def ensure_tensor(op: str, value: Any, like: Tensor | None = None) -> Tensor:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,10 +34,12 @@ def _to_array(data: Any, dtype: _dt.DType | None, device: Any, copy: bool = True
             return array.astype(dtype.np)
         return backend.xp.array(array, copy=True) if copy else array
     backend = _backend(device)
-    if dtype is not None:
-        array = backend.asarray(_host(data), dtype=dtype.np)
-    else:
-        array = backend.asarray(_host(data))
+    try:
+        array = backend.asarray(_host(data), dtype=None if dtype is None else dtype.np)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"tensor: could not build a tensor from this "
+                         f"{type(data).__name__}: {exc}") from None
+    if dtype is None:
         if array.dtype.kind == "f" and array.dtype.itemsize == 8 and not hasattr(data, "dtype"):
             array = array.astype(_dt.get_default_dtype().np)  # Python floats: default dtype
         elif array.dtype.kind in "OUS":
@@ -91,7 +94,13 @@ def from_dlpack(obj: Any) -> Tensor:
     """Zero-copy import from any DLPack producer (NumPy, CuPy, PyTorch, JAX)."""
     kind = obj.__dlpack_device__()[0] if hasattr(obj, "__dlpack_device__") else 1
     backend = _backend("cpu" if kind == 1 else "cuda")
-    array = backend.from_dlpack(obj)
+    try:
+        array = backend.from_dlpack(obj)
+    except (RuntimeError, BufferError, TypeError) as exc:
+        dtype = getattr(obj, "dtype", "?")
+        raise TypeError(f"from_dlpack: can't import a {type(obj).__name__} of dtype {dtype} "
+                        f"({exc}); the CPU backend's DLPack supports bool, integer and "
+                        "float16/32/64 data (not bfloat16)") from None
     _dt.from_numpy_dtype(array.dtype)
     return _make(array)
 
@@ -99,9 +108,14 @@ def from_dlpack(obj: Any) -> Tensor:
 def _size_arg(op: str, size: tuple) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (list, tuple)):
         size = tuple(size[0])
+    # One-element integer tensors and NumPy integers are accepted as sizes, as in PyTorch.
+    size = tuple(operator.index(s) if hasattr(s, "__index__") and not isinstance(s, bool)
+                 and not isinstance(s, int) else s for s in size)
     for s in size:
-        if not isinstance(s, int) or isinstance(s, bool) or s < 0:
-            raise (ValueError if isinstance(s, int) else TypeError)(
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"{op}: size must be a sequence of ints, got {tuple(size)}")
+        if s < 0:
+            raise RuntimeError(
                 f"{op}: size must be a sequence of non-negative ints, got {tuple(size)}"
             )
     return tuple(size)
@@ -141,7 +155,8 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
     """A tensor filled with ``fill_value``; its dtype follows the value when not given."""
     if dtype is None:
         dtype = _dt.scalar_dtype(fill_value)
-    return _filled("full", (tuple(size),), fill_value, dtype, device, requires_grad)
+    size = (size,) if isinstance(size, int) else tuple(size)
+    return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 
 def _like(op: str, input: Tensor, fill: Any, dtype: Any, device: Any,
@@ -170,64 +185,168 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any 
     return _like("full_like", input, fill_value, dtype, device, requires_grad)
 
 
+def _number(op: str, name: str, value: Any) -> Any:
+    """A Python number from a number or a one-element tensor."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if hasattr(value, "item") and not isinstance(value, bool):
+            return value.item()  # NumPy scalars
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__}")
+    return value
+
+
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive); int64 when all arguments are ints."""
+    """Values from ``start`` to ``end`` (exclusive); int64 when all arguments are ints.
+
+    The length is ``ceil((end - start) / step)``, computed in double precision as PyTorch
+    does, so ``arange(0, 1, 0.1)`` has 10 elements.
+
+    >>> import ember
+    >>> ember.arange(5, 0, -2).tolist(), ember.arange(0, 1, 0.25).tolist()
+    ([5, 3, 1], [0.0, 0.25, 0.5, 0.75])
+    """
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise ValueError("arange: step must be nonzero")
-    if (end - start) * step < 0:
-        raise ValueError(
-            f"arange: upper bound and larger bound inconsistent with step sign "
-            f"(start={start}, end={end}, step={step})"
-        )
+    start, end, step = (_number("arange", n, v) for n, v in
+                        (("start", start), ("end", end), ("step", step)))
     if dtype is None:
         all_int = all(isinstance(v, int) for v in (start, end, step))
         dtype = _dt.int64 if all_int else _dt.get_default_dtype()
     dt = _dt.as_dtype(dtype)
+    if dt.category != _dt.FLOAT:
+        # Integer results use the bounds converted to integers, as PyTorch does: the length
+        # still comes from the float values.
+        int_step = int(step)
+    if step == 0 or (dt.category != _dt.FLOAT and int_step == 0):
+        raise RuntimeError(f"arange: step must be nonzero (step={step}, dtype={dt.name})")
+    if not all(math.isfinite(v) for v in (start, end)):
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange: upper bound and lower bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
     xp = _backend(device).xp
     count = max(math.ceil((end - start) / step), 0)
-    array = (xp.arange(count, dtype="float64") * step + start).astype(dt.np)
+    if dt.category != _dt.FLOAT:
+        array = (xp.arange(count, dtype=_dt.int64.np) * int_step + int(start)).astype(dt.np)
+    else:
+        array = (xp.arange(count, dtype=_dt.float64.np) * step + start).astype(dt.np)
+    return _finish(array, requires_grad)
+
+
+def _finish(array: Any, requires_grad: bool) -> Tensor:
     out = _make(array)
     if requires_grad:
         out.requires_grad = True
     return out
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+def _check_steps(op: str, steps: Any) -> int:
+    steps = _number(op, "steps", steps)
+    if not isinstance(steps, int):
+        raise TypeError(f"{op}: steps must be an int, got {type(steps).__name__}")
     if steps < 0:
-        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
+    return steps
+
+
+def _linspace_array(xp: Any, start: float, end: float, steps: int, dt: _dt.DType):
+    """PyTorch's linspace: the first half is ``start + step * i`` and the second half
+    ``end - step * (steps - 1 - i)``. float64 and float32 match PyTorch to the bit (fused
+    multiply-adds, ``step`` in the result's precision); float16 too (every operation rounded
+    to float16); bfloat16 within one unit in the last place; integers truncate the float64
+    values computed from ``int(start)`` and ``int(end)``."""
+    f64 = _dt.float64.np
+    i = xp.arange(steps, dtype=f64)
+    if steps == 1:
+        return xp.full((1,), start, dtype=dt.np)
+    n = steps - 1
+    if dt.category != _dt.FLOAT:
+        lo, hi = int(start), int(end)
+        step = (hi - lo) / n if n > 0 else 0.0
+        up, down = lo + step * i, hi - step * (n - i)
+    elif dt is _dt.float64:
+        step = (end - start) / n if n > 0 else 0.0
+        up = _fma(xp.full_like(i, step), i, xp.full_like(i, start))
+        down = _fma(xp.full_like(i, -step), n - i, xp.full_like(i, end))
+    elif dt is _dt.float32:
+        # float32 products are exact in float64, so float64 arithmetic rounded once to
+        # float32 gives the fused result.
+        f32 = dt.np.type
+        lo, hi = f32(start), f32(end)
+        step = f64.type((hi - lo) / f32(max(n, 1)))
+        up, down = f64.type(lo) + step * i, f64.type(hi) - step * (n - i)
+    else:
+        own = dt.np.type
+        lo, hi, j = own(start), own(end), i.astype(dt.np)
+        step = own((hi - lo) / own(max(n, 1)))
+        up, down = lo + step * j, hi - step * (own(n) - j)
+    return xp.where(i < steps // 2, up, down).astype(dt.np)
+
+
+def _fma(a: Any, b: Any, c: Any) -> Any:
+    """``a * b + c`` with one rounding, in float64 (Dekker's exact product and sum)."""
+    p = a * b
+    split_a, split_b = 134217729.0 * a, 134217729.0 * b  # 2**27 + 1
+    ah = split_a - (split_a - a)
+    bh = split_b - (split_b - b)
+    al, bl = a - ah, b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    t = (p - (s - bb)) + (c - bb)
+    return s + (t + err)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    >>> import ember
+    >>> ember.linspace(0, 1, 5).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    steps = _check_steps("linspace", steps)
+    start, end = _number("linspace", "start", start), _number("linspace", "end", end)
     dt = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-    array = _backend(device).xp.linspace(start, end, steps).astype(dt.np)
-    out = _make(array)
-    if requires_grad:
-        out.requires_grad = True
-    return out
+    return _finish(_linspace_array(_backend(device).xp, start, end, steps, dt), requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
-    """``base ** linspace(start, end, steps)``."""
+    """``base ** linspace(start, end, steps)``.
+
+    >>> import ember
+    >>> ember.logspace(0, 2, 3).tolist()
+    [1.0, 10.0, 100.0]
+    """
+    steps = _check_steps("logspace", steps)
+    start, end = _number("logspace", "start", start), _number("logspace", "end", end)
     dt = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
     xp = _backend(device).xp
-    array = (base ** xp.linspace(start, end, steps)).astype(dt.np)
-    out = _make(array)
-    if requires_grad:
-        out.requires_grad = True
-    return out
+    exponents = _linspace_array(xp, start, end, steps, _dt.float64)
+    return _finish(xp.power(float(base), exponents).astype(dt.np), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
-    """An ``n`` x ``m`` identity matrix."""
+    """An ``n`` x ``m`` identity matrix.
+
+    >>> import ember
+    >>> ember.eye(2, 3, dtype=ember.int64).tolist()
+    [[1, 0, 0], [0, 1, 0]]
+    """
+    m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise TypeError(f"eye: {name} must be an int, got {type(v).__name__}")
+        if v < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {v}")
     dt = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-    out = _make(_backend(device).xp.eye(n, n if m is None else m, dtype=dt.np))
-    if requires_grad:
-        out.requires_grad = True
-    return out
+    return _finish(_backend(device).xp.eye(n, m, dtype=dt.np), requires_grad)
 
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full",

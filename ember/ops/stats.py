@@ -1,5 +1,261 @@
-"""(being written)"""
+"""Statistics: var, std (with ``correction`` or the old ``unbiased``), var_mean, std_mean,
+median, mode. Norms are in ``stats_norm.py`` and exported from here.
+
+>>> import ember
+>>> ember.tensor([1.0, 2.0, 3.0, 4.0, 5.0]).var().item()
+2.5
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from ._common import bind_methods, xp_of
+from ._reduce import (
+    check_nonempty,
+    count,
+    def_index_reduction,
+    dim_args,
+    even_split,
+    float_const,
+    one_dim,
+    quiet,
+    reduce_dims,
+    restore,
+    result_type,
+)
+from .registry import defop
+
+
+# ----------------------------------------------------------------------------- var / std
+def _var_array(xp, x, dims, correction, keepdim):
+    n = count(x.shape, dims)
+    out_shape = tuple(1 if i in dims else s for i, s in enumerate(x.shape))
+    if n == 0:  # no elements: NaN, silently, as PyTorch
+        out = xp.full(out_shape, float("nan"), dtype=x.dtype)
+    else:
+        wide = x.astype("float32") if x.dtype.itemsize == 2 else x
+        centred = wide - xp.mean(wide, axis=dims, keepdims=True)
+        with quiet(xp):  # dof <= 0 gives inf/nan like PyTorch
+            out = (xp.sum(centred * centred, axis=dims, keepdims=True)
+                   / max(n - correction, 0)).astype(x.dtype, copy=False)
+    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape)
+                                                if i not in dims))
+
+
+def _var_grad(g: Tensor, x: Tensor, dims: tuple, correction: float) -> Tensor:
+    """d var / dx applied to ``g`` (kept dims): ``2 (x - mean) / (n - correction)``; written
+    in ember ops so that it differentiates again."""
+    dof = count(x.shape, dims) - correction
+    scale = 2.0 / dof if dof > 0 else float("inf")
+    with quiet(xp_of(x)):  # dof <= 0: inf * 0 = nan, silently, as in PyTorch
+        return g * (x - x.mean(dim=dims, keepdim=True)) * scale
+
+
+@defop("var", save=(0,))
+def _var(ctx, x, *, dims, correction, keepdim):
+    return _var_array(ctx.xp, x, dims, correction, keepdim)
+
+
+@_var.def_backward
+def _(ctx, g, *, dims, correction, keepdim):
+    (x,) = ctx.saved
+    return (_var_grad(restore(g, x.shape, dims, keepdim), x, dims, correction),)
+
+
+@_var.def_jvp
+def _(ctx, tangents, *, dims, correction, keepdim):
+    (x,), t = ctx.inputs, tangents[0]
+    return _var_grad(t, x, dims, correction).sum(dim=dims, keepdim=keepdim)
+
+
+def _std_scale(g: Tensor, std: Tensor) -> Tensor:
+    """``g / (2 std)``, zero where std is zero (PyTorch's choice at constant inputs)."""
+    zero = std._data == 0
+    return g * float_const(g, ~zero) / ((std + float_const(std, zero)) * 2)
+
+
+@defop("std", save=(0,), save_output=True)
+def _std(ctx, x, *, dims, correction, keepdim):
+    return ctx.xp.sqrt(_var_array(ctx.xp, x, dims, correction, keepdim))
+
+
+@_std.def_backward
+def _(ctx, g, *, dims, correction, keepdim):
+    (x,) = ctx.saved
+    std = restore(ctx.output, x.shape, dims, keepdim)
+    g = _std_scale(restore(g, x.shape, dims, keepdim), std)
+    return (_var_grad(g, x, dims, correction),)
+
+
+@_std.def_jvp
+def _(ctx, tangents, *, dims, correction, keepdim):
+    (x,), t = ctx.inputs, tangents[0]
+    dvar = _var_grad(t, x, dims, correction).sum(dim=dims, keepdim=keepdim)
+    return _std_scale(dvar, ctx.output)
+
+
+def _correction(op: str, unbiased: Any, correction: Any) -> float:
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{op}: pass either 'correction' or the older 'unbiased', not both")
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _var_args(op: str, input: Tensor, dim, unbiased, keepdim, correction, axis, keepdims):
+    if isinstance(dim, bool):  # the old var(input, unbiased) form
+        dim, unbiased = None, dim
+    dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
+    if input.dtype.category != _dt.FLOAT:
+        raise RuntimeError(
+            f"{op}: only floating point inputs are supported, got {input.dtype.name} "
+            f"(shape {tuple(input.shape)})"
+        )
+    return dict(dims=reduce_dims(op, dim, input.ndim),
+                correction=_correction(op, unbiased, correction), keepdim=keepdim)
+
+
+def var(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None, axis: Any = None, keepdims: bool | None = None
+        ) -> Tensor:
+    """Variance over ``dim``, dividing by ``N - correction`` (default 1, Bessel's).
+
+    >>> import ember
+    >>> ember.tensor([[1.0, 3.0], [2.0, 2.0]]).var(dim=1, correction=0).tolist()
+    [1.0, 0.0]
+    """
+    return _var(input, **_var_args("var", input, dim, unbiased, keepdim, correction, axis,
+                                   keepdims))
+
+
+def std(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None, axis: Any = None, keepdims: bool | None = None
+        ) -> Tensor:
+    """Standard deviation over ``dim`` (the square root of :func:`var`).
+
+    >>> import ember
+    >>> ember.tensor([1.0, 3.0]).std(unbiased=False).item()
+    1.0
+    """
+    return _std(input, **_var_args("std", input, dim, unbiased, keepdim, correction, axis,
+                                   keepdims))
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None, axis: Any = None,
+             keepdims: bool | None = None) -> tuple[Tensor, Tensor]:
+    """``(var(input, dim), mean(input, dim))``.
+
+    >>> import ember
+    >>> [t.item() for t in ember.var_mean(ember.tensor([1.0, 3.0]))]
+    [2.0, 2.0]
+    """
+    kw = _var_args("var_mean", input, dim, unbiased, keepdim, correction, axis, keepdims)
+    return _var(input, **kw), input.mean(dim=kw["dims"], keepdim=kw["keepdim"])
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None, axis: Any = None,
+             keepdims: bool | None = None) -> tuple[Tensor, Tensor]:
+    """``(std(input, dim), mean(input, dim))``.
+
+    >>> import ember
+    >>> [t.item() for t in ember.std_mean(ember.tensor([1.0, 3.0]), correction=0)]
+    [1.0, 2.0]
+    """
+    kw = _var_args("std_mean", input, dim, unbiased, keepdim, correction, axis, keepdims)
+    return _std(input, **kw), input.mean(dim=kw["dims"], keepdim=kw["keepdim"])
+
+
+# ----------------------------------------------------------------------------- median
+@defop("median", save=(0,), save_output=True)
+def _median(ctx, x):
+    xp, flat = ctx.xp, x.reshape(-1)
+    if flat.size == 0:
+        return xp.asarray(float("nan"), dtype=x.dtype)
+    if flat.dtype.kind == "f" and xp.isnan(flat).any():
+        return xp.asarray(float("nan"), dtype=x.dtype)
+    k = (flat.size - 1) // 2  # the lower of the two middle values, as PyTorch
+    return xp.partition(flat, k)[k]
+
+
+@_median.def_backward
+def _(ctx, g):
+    (x,) = ctx.saved
+    dims = tuple(range(x.ndim))
+    return (g * even_split(x, ctx.output, dims, False, g),)
+
+
+@_median.def_jvp
+def _(ctx, tangents):
+    (x,), t = ctx.inputs, tangents[0]
+    dims = tuple(range(x.ndim))
+    return (t * even_split(x, ctx.output, dims, False, t)).sum()
+
+
+def _median_select(xp, x, dim):
+    k = (x.shape[dim] - 1) // 2
+    order = xp.argsort(x, axis=dim, kind="stable")
+    index = xp.take(order, [k], axis=dim)
+    if x.dtype.kind == "f":  # a NaN anywhere in the slice makes it the median
+        nan = xp.isnan(x)
+        index = xp.where(nan.any(axis=dim, keepdims=True),
+                         xp.argmax(nan, axis=dim, keepdims=True), index)
+    return xp.take_along_axis(x, index, axis=dim), index.astype("int64", copy=False)
+
+
+_median_dim = def_index_reduction("median_dim", _median_select)
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median of all elements; with ``dim``, a named tuple ``(values, indices)``.
+
+    >>> import ember
+    >>> ember.tensor([4.0, 1.0, 3.0, 2.0]).median().item()
+    2.0
+    """
+    if dim is None:
+        return _median(input)
+    d = one_dim("median", dim, input.ndim)
+    check_nonempty("median", input, (d,))
+    values, indices = _median_dim(input, dim=d, keepdim=keepdim)
+    return result_type("median")(values, indices)
+
+
+# ----------------------------------------------------------------------------- mode
+def _mode_select(xp, x, dim):
+    a = xp.moveaxis(x, dim, -1)
+    # How often each element's value occurs in its slice: O(n^2) compares per slice.
+    counts = (a[..., :, None] == a[..., None, :]).sum(axis=-1)
+    top = counts == counts.max(axis=-1, keepdims=True)
+    # Among the most frequent values the smallest wins; PyTorch returns its last index.
+    value = xp.where(top, a, a.max(axis=-1, keepdims=True)).min(axis=-1, keepdims=True)
+    n = a.shape[-1]
+    last = n - 1 - xp.argmax((a == value)[..., ::-1], axis=-1, keepdims=True)
+    return xp.moveaxis(value, -1, dim), xp.moveaxis(last.astype("int64"), -1, dim)
+
+
+_mode = def_index_reduction("mode", _mode_select)
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+    """The most frequent value along ``dim`` (the smallest one on ties) and its last index.
+
+    >>> import ember
+    >>> ember.tensor([[1.0, 2.0, 2.0, 1.0, 2.0]]).mode(1)
+    mode(values=tensor([2.]), indices=tensor([4]))
+    """
+    d = one_dim("mode", dim, input.ndim)
+    check_nonempty("mode", input, (d,))
+    values, indices = _mode(input, dim=d, keepdim=keepdim)
+    return result_type("mode")(values, indices)
+
+
+bind_methods(var=var, std=std, median=median, mode=mode)
+
+from .stats_norm import norm  # noqa: E402
+
+__all__ = ["var", "std", "var_mean", "std_mean", "median", "mode", "norm"]

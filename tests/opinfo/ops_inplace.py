@@ -1,7 +1,6 @@
 """Records for in-place ops: run on a clone (so the leaf stays a leaf) and compare the result
 and the gradients that flow through the in-place op."""
 
-import torch
 
 import ember
 
