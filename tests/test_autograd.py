@@ -332,7 +332,7 @@ def test_detach_and_requires_grad_():
     h = x * 2
     d = h.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
-    assert not h.is_leaf and h.grad_fn.name() == "MulBackward" and x.is_leaf
+    assert not h.is_leaf and h.grad_fn.name().startswith("Mul") and x.is_leaf
     d.requires_grad_()
     (d * 3).sum().backward()
     assert d.grad.tolist() == [3.0, 3.0] and x.grad is None

@@ -4,7 +4,7 @@ gradient identities they imply."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -81,6 +81,9 @@ def array_and_index(draw):
                                                        max_side=5),
                           elements=st.floats(-10, 10, allow_nan=False)))
     index = draw(hnp.basic_indices(arr.shape, allow_newaxis=True, allow_ellipsis=True))
+    parts = index if isinstance(index, tuple) else (index,)
+    # PyTorch (and ember) only take positive slice steps; NumPy also takes negative ones.
+    assume(all(not isinstance(p, slice) or (p.step or 1) > 0 for p in parts))
     return arr, index
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..backends import Device, backend_for_device, backend_of
+from ..backends.cpu import CPU_BACKEND
 from ..tensor import Tensor, _make
 
 
@@ -82,9 +83,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 def from_numpy(array: Any) -> Tensor:
     """A tensor sharing memory with a NumPy array (no copy)."""
-    import numpy as np
-
-    if not isinstance(array, np.ndarray):
+    if not isinstance(array, CPU_BACKEND.array_types):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
     _dt.from_numpy_dtype(array.dtype)
     return _make(array)

@@ -2,9 +2,11 @@
 and the gradients that flow through the in-place op."""
 
 
+import torch
+
 import ember
 
-from .core import ErrorInput, I, OpRecord, Sample, T
+from .core import B, ErrorInput, I, OpRecord, Sample, T
 
 TWO = [Sample((T((3, 4)), T((3, 4))), name="same"), Sample((T((3, 4)), T((4,))), name="bcast"),
        Sample((T((3, 4)), 1.5), name="scalar")]
@@ -40,6 +42,22 @@ RECORDS = [
     OpRecord("copy_", _ip("copy_"), _ip("copy_"),
              [Sample((T((3, 4)), T((3, 4)))), Sample((T((3, 4)), T((4,))), name="bcast"),
               Sample((T((3, 4)), I((3, 4))), name="int-src")]),
+    OpRecord("concat", lambda a, b: ember.concat([a, b], dim=1),
+             lambda a, b: torch.concat([a, b], dim=1), [Sample((T((2, 3)), T((2, 1))))],
+             errors=[ErrorInput((T((2, 3)), T((3, 1))), {}, RuntimeError, r"concat|cat")]),
+    OpRecord("masked_fill_", lambda x, m: x.clone().masked_fill_(m, -1.5),
+             lambda x, m: x.clone().masked_fill_(m, -1.5),
+             [Sample((T((3, 4)), B((3, 4)))), Sample((T((3, 4)), B((4,))), name="bcast")],
+             errors=[ErrorInput((T((3, 4)), I((3, 4))), {}, (TypeError, RuntimeError),
+                                r"masked_fill_?.*bool")]),
+    OpRecord("index_add_", lambda x, s: x.clone().index_add_(0, ember.tensor([2, 0]), s),
+             lambda x, s: x.clone().index_add_(0, torch.tensor([2, 0]), s),
+             [Sample((T((3, 4)), T((2, 4))))],
+             errors=[ErrorInput((T((3, 4)), T((2, 5))), {}, (IndexError, RuntimeError),
+                                r"index_add")]),
+    OpRecord("scatter_", lambda x, s: x.clone().scatter_(1, ember.tensor([[0, 2], [1, 0]]), s),
+             lambda x, s: x.clone().scatter_(1, torch.tensor([[0, 2], [1, 0]]), s),
+             [Sample((T((2, 3)), T((2, 2))))]),
     OpRecord("__iadd__", lambda x, y: _iadd(x.clone(), y), lambda x, y: _iadd(x.clone(), y),
              TWO[:2]),
 ]
@@ -50,4 +68,3 @@ def _iadd(x, y):
     return x
 
 
-assert ember is not None
