@@ -13,12 +13,23 @@ from __future__ import annotations
 from ..tensor import Tensor
 from ._common import bind_methods
 from .inplace import make_inplace
-from .registry import defop
+from .registry import defop, fast_unary
 
 
 @defop("relu", save_output=True)
 def _relu(ctx, x):
-    return ctx.xp.maximum(x, 0)
+    return ctx.xp.maximum(x, _zero(x.dtype))
+
+
+_ZEROS: dict = {}
+
+
+def _zero(dtype):
+    """A cached zero scalar of ``dtype``: converting a Python 0 costs more than the max."""
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = dtype.type(0)
+    return zero
 
 
 @_relu.def_backward
@@ -56,6 +67,9 @@ def relu(input: Tensor) -> Tensor:
     return _relu(input)
 
 
+# Hot ops: a fast path for the no-graph case (registry.fast_unary) running the same
+# primitive forward as the full path.
+relu = fast_unary(relu, _relu.forward)
 relu_ = make_inplace("relu_", relu)
 
 bind_methods(relu=relu, relu_=relu_)

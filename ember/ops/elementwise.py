@@ -8,6 +8,7 @@ the helpers the other elementwise modules (math, compare, rounding) build their 
 
 from __future__ import annotations
 
+import operator
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import bind_methods, promote, reduced_shape, scalar_tensor, to_float
-from .registry import OpDef, defop
+from .registry import OpDef, defop, fast_binary, fast_unary
 
 # PyTorch computes log(-1), 1/0 or exp(1000) silently (NaN, inf); NumPy warns. An errstate
 # around every forward would cost about 1 us per op, so the warnings raised by the ufunc calls
@@ -427,6 +428,14 @@ def _rdiv(self: Tensor, other: Any) -> Tensor:
 true_divide = divide = div
 subtract, multiply, negative = sub, mul, neg
 
+# The hot binary ops get a fast path for two same-dtype tensors without a graph (see
+# registry.fast_binary); true division only for floats, since ints divide to float.
+neg = fast_unary(neg, _neg.forward, "iuf")
+add = fast_binary(add, operator.add)
+sub = fast_binary(sub, operator.sub, "iuf")  # bool - bool raises on the full path
+mul = fast_binary(mul, operator.mul)
+div = fast_binary(div, operator.truediv, "f")
+
 bind_methods(
     add=add, sub=sub, mul=mul, div=div, neg=neg, true_divide=div, divide=div,
     subtract=sub, multiply=mul, negative=neg,
@@ -436,8 +445,6 @@ bind_methods(
     neg_=unary_inplace("neg_", neg, "negative"), negative_=unary_inplace("negative_", neg,
                                                                          "negative"),
 )
-
-
 
 from .elementwise_pow import pow  # noqa: E402  (it builds on the helpers above)
 

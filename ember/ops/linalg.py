@@ -12,12 +12,13 @@ Einsum, tensordot and kron live in ``ops/contract.py``.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import bind_methods
-from .registry import defop
+from .registry import defop, fast_binary
 
 
 # ----------------------------------------------------------------------------- primitive
@@ -274,6 +275,10 @@ def _rmatmul(self: Tensor, other: Any) -> Tensor:
 
 
 ger = outer
+
+# The hottest op: two same-dtype arrays without a graph go straight to xp.matmul (bool is
+# refused by the full path, as in PyTorch).
+matmul = fast_binary(matmul, operator.matmul, "iuf")
 
 bind_methods(
     matmul=matmul, mm=mm, bmm=bmm, dot=dot, vdot=vdot, outer=outer, ger=ger, addmm=addmm,

@@ -17,6 +17,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import bind_methods
 from .elementwise import check_tensor, float_input, unary_inplace, unary_op
+from .registry import fast_unary
 
 _LN2, _LN10 = _m.log(2.0), _m.log(10.0)
 
@@ -210,6 +211,13 @@ from . import math_special as _special  # noqa: E402
 from . import math_trig as _trig  # noqa: E402
 from .math_special import *  # noqa: E402, F403
 from .math_trig import *  # noqa: E402, F403
+
+# Hot ops: a fast path for the no-graph case (registry.fast_unary) that runs the same
+# primitive forward as the full path.
+exp = fast_unary(exp, _exp.forward, "f")
+log = fast_unary(log, _log.forward, "f")
+sqrt = fast_unary(sqrt, _sqrt.forward, "f")
+abs = fast_unary(abs, _abs.forward, "iuf")
 
 bind_methods(
     **{n: getattr(_trig, n) for n in _trig.__all__},

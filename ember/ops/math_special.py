@@ -14,7 +14,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from .elementwise import check_tensor, float_input, unary_op, unbroadcast, where, zeros_if_none
-from .registry import defop
+from .registry import defop, fast_unary
 
 _TWO_OVER_SQRT_PI = 2.0 / _m.sqrt(_m.pi)
 _HALF_SQRT_PI = _m.sqrt(_m.pi) / 2.0
@@ -226,5 +226,9 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
                         f"{type(weight).__name__}")
     return _lerp_scalar(input, end, weight=weight)
 
+
+# Hot ops: a fast path for the no-graph case (registry.fast_unary) running the same
+# primitive forward as the full path.
+sigmoid = fast_unary(sigmoid, _sigmoid.forward)
 
 __all__ = ["sigmoid", "logit", "erf", "erfc", "erfinv", "nan_to_num", "lerp"]

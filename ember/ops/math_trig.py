@@ -13,7 +13,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import promote
 from .elementwise import float_input, unary_op, unbroadcast, zeros_if_none
-from .registry import defop
+from .registry import defop, fast_unary
 
 
 def _rsqrt(t: Tensor) -> Tensor:
@@ -244,6 +244,12 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
         raise TypeError(f"hypot: expected floating-point tensors, got {dtype.name}")
     return _hypot(a, b)
 
+
+# Hot ops: a fast path for the no-graph case (registry.fast_unary) running the same
+# primitive forward as the full path.
+tanh = fast_unary(tanh, _tanh.forward)
+sin = fast_unary(sin, _sin.forward)
+cos = fast_unary(cos, _cos.forward)
 
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh, arctan2 = (
     asin, acos, atan, asinh, acosh, atanh, atan2)
