@@ -21,6 +21,8 @@ from .graph import Node
 
 
 def _as_tuple(x) -> tuple:
+    if type(x) is tuple:
+        return x
     if x is None:
         return ()
     if isinstance(x, Tensor):
@@ -50,7 +52,7 @@ def _root_grads(outputs: tuple, grads: tuple, op: str) -> list:
             g = _make(backend_of(out._data).xp.ones_like(out._data))
         elif not isinstance(g, Tensor):
             raise TypeError(f"{op}: gradients must be tensors, got {type(g).__name__}")
-        elif tuple(g.shape) != tuple(out.shape):
+        elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"{op}: mismatch in shape: grad_output has shape {tuple(g.shape)} and output "
                 f"has shape {tuple(out.shape)}"
@@ -101,18 +103,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _collect(roots: list) -> dict:
-    """Count, for each node reachable from ``roots``, how many edges point to it."""
-    deps: dict[Node, int] = {}
-    stack = [n for n in roots]
-    seen = set(roots)
+    """Count, for each node reachable from ``roots``, how many edges point to it (roots
+    start at 0, so a root that is also another root's child is walked only once)."""
+    deps: dict[Node, int] = dict.fromkeys(roots, 0)
+    stack = list(roots)
     while stack:
-        node = stack.pop()
-        for edge in node.edges:
+        for edge in stack.pop().edges:
             if edge is not None and type(edge[0]) is Node:
                 child = edge[0]
-                deps[child] = deps.get(child, 0) + 1
-                if child not in seen:
-                    seen.add(child)
+                if child in deps:
+                    deps[child] += 1
+                else:
+                    deps[child] = 1
                     stack.append(child)
     return deps
 
@@ -147,63 +149,81 @@ def _needed(roots: list, leaf_ids: set, node_targets: set) -> set:
     return needed
 
 
+class _Capture:
+    """What ``autograd.grad`` and ``backward(inputs=...)`` collect: the gradients reaching
+    the target tensors, which do not go into any ``.grad``."""
+
+    def __init__(self, targets: tuple) -> None:
+        self.leaves: dict[int, int] = {}
+        self.nodes: dict[tuple, int] = {}
+        self.grads: list = [None] * len(targets)
+        for i, t in enumerate(targets):
+            if t.grad_fn is None:
+                self.leaves[id(t)] = i
+            else:
+                self.nodes[(t.grad_fn, t._out_index)] = i
+
+    def leaf(self, leaf: Tensor, g: Tensor) -> None:
+        i = self.leaves.get(id(leaf))
+        if i is not None:
+            self.grads[i] = g if self.grads[i] is None else self.grads[i] + g
+
+    def outputs(self, node: Node, grads: list) -> None:
+        for index, g in enumerate(grads):
+            i = self.nodes.get((node, index))
+            if i is not None and g is not None:
+                self.grads[i] = g
+
+
 def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets):
     """Propagate ``grads`` from ``outputs``. With ``targets``, return their gradients and
     leave ``.grad`` alone; without, accumulate into every leaf."""
-    capture_leaf: dict[int, int] = {}
-    capture_node: dict[tuple, int] = {}
-    captured: list = [None] * len(targets or ())
+    cap = None if targets is None else _Capture(targets)
     given = {id(g._data) for g in grads}  # arrays already referenced elsewhere: copy them
-    for i, t in enumerate(targets or ()):
-        if t.grad_fn is None:
-            capture_leaf[id(t)] = i
-        else:
-            capture_node[(t.grad_fn, t._out_index)] = i
-
+    # buffers[node]: the gradients that arrived for the node's outputs so far. A node has a
+    # buffer exactly when at least one of them is not None.
     buffers: dict[Node, list] = {}
-    roots: list[Node] = []
     for out, g in zip(outputs, grads):
-        if out.grad_fn is None:  # a leaf: its gradient is the seed itself
-            _deliver_leaf(out, g, targets, capture_leaf, captured, create_graph, given)
-            continue
         node = out.grad_fn
-        node._check_alive()
-        if node not in buffers:
-            buffers[node] = [None] * len(node.out_meta)
-            roots.append(node)
-        slot = buffers[node]
-        slot[out._out_index] = g if slot[out._out_index] is None else slot[out._out_index] + g
-
+        if node is None:  # a leaf: its gradient is the seed itself
+            _deliver(out, g, cap, create_graph, given)
+            continue
+        if node._released:
+            node._check_alive()
+        _add_to_buffer(buffers, node, out._out_index, g)
+    roots = list(buffers)
     deps = _collect(roots)
-    needed = None
-    if targets is not None:
-        needed = _needed(roots, set(capture_leaf), {n for n, _ in capture_node})
-    ready = [(-n.seq, n) for n in roots if deps.get(n, 0) == 0]
+    needed = None if cap is None else _needed(roots, set(cap.leaves), {n for n, _ in cap.nodes})
+    # Ready nodes, latest-created first (as PyTorch). The heap keeps that order on a DAG.
+    ready = [(-n.seq, n) for n in roots if deps[n] == 0]
     heapq.heapify(ready)
     prev_mode = _GRAD.grad_enabled
     _GRAD.grad_enabled = create_graph
     try:
         while ready:
-            _, node = heapq.heappop(ready)
-            out_grads = buffers.pop(node, None) or [None] * len(node.out_meta)
-            out_grads = _output_hooks(node, out_grads, create_graph, capture_node, captured,
-                                      given)
-            run = any(g is not None for g in out_grads) and (needed is None or node in needed)
-            in_grads = _call_backward(node, out_grads) if run else (None,) * len(node.edges)
+            node = heapq.heappop(ready)[1]
+            out_grads = buffers.pop(node, None)
+            if out_grads is not None and (node._tensor_hooks or node._retained
+                                           or cap is not None):
+                _output_hooks(node, out_grads, create_graph, cap, given)
+            if out_grads is not None and (needed is None or node in needed):
+                in_grads = _call_backward(node, out_grads)
+            else:  # no gradient reached it (or none is wanted from it): pass on nothing
+                in_grads = (None,) * len(node.edges)
             for edge, g in zip(node.edges, in_grads):
                 if edge is None:
                     continue
-                target, index = edge
-                if type(target) is not Node:
-                    if g is not None:
-                        _deliver_leaf(target, g, targets, capture_leaf, captured, create_graph,
-                                      given)
+                target = edge[0]
+                if type(target) is not Node:  # a leaf
+                    if g is None:
+                        pass
+                    elif cap is None:
+                        _accumulate(target, g, create_graph, given)
+                    else:
+                        cap.leaf(target, g)
                     continue
                 if g is not None:
-                    slot = buffers.get(target)
-                    if slot is None:
-                        slot = buffers[target] = [None] * len(target.out_meta)
-                    slot[index] = g if slot[index] is None else slot[index] + g
+                    _add_to_buffer(buffers, target, edge[1], g)
                 deps[target] -= 1
                 if deps[target] == 0:
                     heapq.heappush(ready, (-target.seq, target))
@@ -211,12 +231,18 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
                 node.release()
     finally:
         _GRAD.grad_enabled = prev_mode
-    return captured
+    return None if cap is None else cap.grads
 
 
-def _output_hooks(node: Node, grads: list, create_graph: bool, capture_node: dict,
-                  captured: list, given: set) -> list:
-    """Apply tensor hooks, retain_grad and capture for the node's outputs."""
+def _add_to_buffer(buffers: dict, node: Node, index: int, g: Tensor) -> None:
+    slot = buffers.get(node)
+    if slot is None:
+        slot = buffers[node] = [None] * len(node.out_meta)
+    slot[index] = g if slot[index] is None else slot[index] + g
+
+
+def _output_hooks(node: Node, grads: list, create_graph: bool, cap, given: set) -> None:
+    """Apply tensor hooks, retain_grad and capture for the node's outputs, in place."""
     if node._tensor_hooks:
         for index, hooks in node._tensor_hooks.items():
             for hook in list(hooks):
@@ -234,32 +260,32 @@ def _output_hooks(node: Node, grads: list, create_graph: bool, capture_node: dic
                 if t is not None:
                     t.grad = (_own(g, create_graph, given) if t.grad is None
                               else _plain_add(t.grad, g, create_graph))
-    if capture_node:
-        for index, g in enumerate(grads):
-            key = (node, index)
-            if key in capture_node and g is not None:
-                captured[capture_node[key]] = g
-    return grads
+    if cap is not None:
+        cap.outputs(node, grads)
 
 
 def _call_backward(node: Node, out_grads: list) -> tuple:
-    if node.op.backward is None:
-        raise RuntimeError(f"{node.name()}: the op '{node.op.name}' is not differentiable")
-    node._check_alive()
-    ctx = node.user_ctx
-    if ctx is not None and not ctx.materialize_grads:  # Function.set_materialize_grads(False)
-        filled = out_grads
-    else:
-        filled = [g if g is not None or i in node.op.nondiff_outputs or node.out_meta[i][1] is None
-                  else _zeros(node, i) for i, g in enumerate(out_grads)]
+    op = node.op
+    if op.backward is None:
+        raise RuntimeError(f"{node.name()}: the op '{op.name}' is not differentiable")
+    if node._released:
+        node._check_alive()
+    for g in out_grads:
+        if g is None:  # rules get zeros for outputs that received no gradient ...
+            ctx = node.user_ctx  # ... unless Function.set_materialize_grads(False)
+            if ctx is None or ctx.materialize_grads:
+                out_grads = [_zeros(node, i) if x is None and i not in op.nondiff_outputs
+                             and node.out_meta[i][1] is not None else x
+                             for i, x in enumerate(out_grads)]
+            break
     if ANOMALY.enabled:
         ANOMALY.in_backward += 1
         try:
-            in_grads = node.op.backward(node, *filled, **node.attrs)
+            in_grads = op.backward(node, *out_grads, **node.attrs)
         finally:
             ANOMALY.in_backward -= 1
     else:
-        in_grads = node.op.backward(node, *filled, **node.attrs)
+        in_grads = op.backward(node, *out_grads, **node.attrs)
     if not isinstance(in_grads, tuple):
         in_grads = (in_grads,)
     if len(in_grads) != len(node.edges):
@@ -277,14 +303,11 @@ def _zeros(node: Node, index: int) -> Tensor:
     return _make(node.xp.zeros(shape, dtype=dtype))
 
 
-def _deliver_leaf(leaf: Tensor, g: Tensor, targets, capture_leaf: dict, captured: list,
-                  create_graph: bool, given: set) -> None:
-    if targets is not None:
-        i = capture_leaf.get(id(leaf))
-        if i is not None:
-            captured[i] = g if captured[i] is None else captured[i] + g
-        return
-    _accumulate(leaf, g, create_graph, given)
+def _deliver(leaf: Tensor, g: Tensor, cap, create_graph: bool, given: set) -> None:
+    if cap is None:
+        _accumulate(leaf, g, create_graph, given)
+    else:
+        cap.leaf(leaf, g)
 
 
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set | None = None) -> None:
@@ -294,7 +317,8 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set | None =
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
-    if g._data.dtype != leaf._data.dtype:
+    dtype = leaf._data.dtype
+    if g._data.dtype is not dtype and g._data.dtype != dtype:  # `is`: the cheap common case
         g = g.to(leaf.dtype)
     if leaf.grad is None:
         leaf.grad = _own(g, create_graph, given)

@@ -14,57 +14,56 @@ The same object is the ``ctx`` that an op's forward and backward receive.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
+from ..tensor import _HookHandle, _make
+
+_next_seq = itertools.count(1).__next__  # creation order: later nodes run first in backward
+
 
 class Node:
-    __slots__ = ("op", "attrs", "edges", "needs_input_grad", "xp", "backend", "in_meta",
-                 "_saved", "_saved_versions", "arrays", "_out_data", "out_meta",
+    __slots__ = ("op", "attrs", "edges", "needs_input_grad", "xp", "backend", "in_shapes",
+                 "in_dtypes", "_saved", "_saved_versions", "arrays", "_out_data", "out_meta",
                  "_tensor_hooks", "_retained", "_released", "trace", "seq", "user_ctx",
                  "__weakref__")
 
-    _counter = 0
-
-    def __init__(self, op, attrs: dict, edges: tuple, needs_input_grad: tuple, backend) -> None:
+    def __init__(self, op, attrs: dict, edges: tuple, needs_input_grad: tuple, backend,
+                 in_shapes: tuple = (), in_dtypes: tuple = ()) -> None:
         self.op = op
         self.attrs = attrs
         self.edges = edges
         self.needs_input_grad = needs_input_grad
         self.backend = backend
         self.xp = backend.xp
+        # The inputs' shapes and dtypes (always recorded; cheap), read by backward rules.
+        self.in_shapes = in_shapes
+        self.in_dtypes = in_dtypes
         self._saved = ()
         self._saved_versions = ()
         self.arrays = ()
         self._out_data = None
         self.out_meta = ()
-        self.in_meta = ()
         self._tensor_hooks = None
         self._retained = None
         self._released = False
         self.trace = None
         self.user_ctx = None
-        Node._counter += 1
-        self.seq = Node._counter
-
-    @property
-    def in_shapes(self) -> tuple:
-        """The shapes of the op's inputs (always recorded; cheap)."""
-        return tuple(m[0] for m in self.in_meta)
-
-    @property
-    def in_dtypes(self) -> tuple:
-        return tuple(m[1] for m in self.in_meta)
+        # A module-level counter: bumping a class attribute instead would invalidate the
+        # attribute caches of every Node on each creation.
+        self.seq = _next_seq()
 
     # -------------------------------------------------------------- saved values
     def save_inputs(self, tensors: tuple) -> None:
         self._saved = tensors
-        self._saved_versions = tuple(t._version[0] for t in tensors)
+        self._saved_versions = tuple([t._version[0] for t in tensors])
 
     @property
     def saved(self) -> tuple:
         """The saved input tensors, after checking none was modified in place since."""
-        self._check_alive()
+        if self._released:
+            self._check_alive()
         for t, version in zip(self._saved, self._saved_versions):
             if t._version[0] != version:
                 raise RuntimeError(
@@ -78,9 +77,8 @@ class Node:
     @property
     def output(self):
         """The op's (first) output, rebuilt with this node as its grad_fn."""
-        from ..tensor import _make
-
-        self._check_alive()
+        if self._released:
+            self._check_alive()
         out = _make(self._out_data, requires_grad=True)
         out.grad_fn = self
         return out
@@ -104,8 +102,6 @@ class Node:
 
     # -------------------------------------------------------------- hooks
     def _add_tensor_hook(self, index: int, hook: Callable) -> Any:
-        from ..tensor import _HookHandle
-
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
         return _HookHandle(self._tensor_hooks.setdefault(index, []), hook)

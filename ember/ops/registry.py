@@ -158,14 +158,21 @@ def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
 
 
 def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
-    data = [t._data for t in inputs]
-    needs = tuple(t._requires_grad for t in inputs)
-    edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None
-                  else ((t, 0) if t._requires_grad else None) for t in inputs)
-    node = Node(op, attrs, edges, needs, backend)
-    node.in_meta = tuple((a.shape, a.dtype) for a in data)
+    # One pass over the inputs (this runs for every recorded op, so no generator expressions).
+    data, needs, edges, shapes, dtypes = [], [], [], [], []
+    for t in inputs:
+        array = t._data
+        data.append(array)
+        shapes.append(array.shape)
+        dtypes.append(array.dtype)
+        needs.append(t._requires_grad)
+        if t.grad_fn is not None:
+            edges.append((t.grad_fn, t._out_index))
+        else:
+            edges.append((t, 0) if t._requires_grad else None)
+    node = Node(op, attrs, tuple(edges), tuple(needs), backend, tuple(shapes), tuple(dtypes))
     if op.save:
-        node.save_inputs(tuple(inputs[i] for i in op.save))
+        node.save_inputs(tuple([inputs[i] for i in op.save]))
     try:
         out = op.forward(node, *data, **attrs)
     except (ValueError, TypeError, IndexError) as exc:
@@ -198,26 +205,116 @@ def _forward_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
 
 
 def _wrap_outputs(op: OpDef, node: Node | None, inputs: tuple, out):
-    single = not isinstance(out, tuple)
-    arrays = (out,) if single else out
-    results = []
-    for index, array in enumerate(arrays):
-        if type(array) not in _BACKENDS_BY_TYPE:  # NumPy turns 0-d results into scalars
-            array = backend_of(inputs[0]._data).xp.asarray(array)
-        t = _make(array)
-        if node is not None and index not in op.nondiff_outputs:
-            t._requires_grad = True
-            t.grad_fn = node
-            t._out_index = index
-        results.append(t)
+    if not isinstance(out, tuple):  # the common case, kept free of loops and tuples
+        t = _wrap_one(op, node, inputs, out, 0)
+        if node is not None:
+            node.out_meta = ((t._data.shape, t._data.dtype),)
+            if op.save_output:
+                node._out_data = t._data
+        return t
+    results = tuple([_wrap_one(op, node, inputs, array, i) for i, array in enumerate(out)])
     if node is not None:
-        node.out_meta = tuple((a.shape, a.dtype) for a in (r._data for r in results))
+        node.out_meta = tuple([(r._data.shape, r._data.dtype) for r in results])
         if op.save_output:
             node._out_data = results[0]._data
-    if op.view:
+    return results
+
+
+def _wrap_one(op: OpDef, node: Node | None, inputs: tuple, array, index: int) -> Tensor:
+    if type(array) not in _BACKENDS_BY_TYPE:  # NumPy turns 0-d results into scalars
+        array = backend_of(inputs[0]._data).xp.asarray(array)
+    t = _make(array)
+    if node is not None and index not in op.nondiff_outputs:
+        t._requires_grad = True
+        t.grad_fn = node
+        t._out_index = index
+    if op.view:  # the output shares memory, and so the version counter, with input 0
         base = inputs[0]
-        root = base._base if base._base is not None else base
-        for r in results:
-            r._version = base._version
-            r._base = root
-    return results[0] if single else tuple(results)
+        t._version = base._version
+        t._base = base._base if base._base is not None else base
+    return t
+
+
+# ----------------------------------------------------------------------------- fast paths
+# The common case of a hot op, tensors of one dtype on a single-device backend with no graph
+# to record and no forward-mode or anomaly mode, needs none of the machinery above: it can
+# call the array operation and wrap the result. These wrappers do exactly that and hand
+# every other case to the op's full public function, which has the same semantics.
+
+
+def _single_device_types() -> frozenset:
+    return frozenset(t for t, b in _BACKENDS_BY_TYPE.items() if not b.multi_device)
+
+
+_FAST_TYPES = _single_device_types()
+
+
+def no_graph(*tensors: Tensor) -> bool:
+    """True when an op on ``tensors`` would record nothing and needs no mode hooks."""
+    if _fw.STATE.level or ANOMALY.enabled:
+        return False
+    if not _GRAD.grad_enabled:
+        return True
+    for t in tensors:
+        if t._requires_grad:
+            return False
+    return True
+
+
+def fast_binary(full: Callable, array_op: Callable, kinds: str | None = None) -> Callable:
+    """``full`` (a binary op's public function) with a fast path for two tensors of one
+    dtype (whose NumPy kind is in ``kinds``, when given); ``array_op`` computes on the arrays
+    (e.g. ``operator.add``) and must agree with ``full`` there (PyTorch's broadcasting and
+    dtype rules)."""
+    fw, anomaly, grad, fast_types = _fw.STATE, ANOMALY, _GRAD, _FAST_TYPES
+
+    def op(input, other, **kwargs):
+        # Inlined on purpose: each function call here costs ~5% of a small op.
+        if (not kwargs and isinstance(input, Tensor) and isinstance(other, Tensor)
+                and not (grad.grad_enabled and (input._requires_grad or other._requires_grad))
+                and not fw.level and not anomaly.enabled):
+            x = input._data
+            y = other._data
+            tx = type(x)
+            if (x.dtype is y.dtype and tx is type(y) and tx in fast_types
+                    and (kinds is None or x.dtype.kind in kinds)):
+                try:
+                    out = array_op(x, y)
+                except (ValueError, TypeError):  # let the full path raise its named error
+                    return full(input, other)
+                if type(out) is not tx:  # NumPy turns 0-d results into scalars
+                    out = _BACKENDS_BY_TYPE[tx].xp.asarray(out)
+                return _make(out)
+        return full(input, other, **kwargs)
+
+    op.__name__, op.__qualname__, op.__doc__ = full.__name__, full.__qualname__, full.__doc__
+    op.__module__ = full.__module__
+    op.__wrapped__ = full
+    return op
+
+
+def fast_unary(full: Callable, forward: Callable, kinds: str = "f") -> Callable:
+    """Like :func:`fast_binary` for one-tensor ops called without extra arguments, for
+    dtypes whose NumPy kind is in ``kinds``; ``forward(ctx, x)`` computes on the array. Pass
+    the primitive's own forward (``op.forward``) wherever ``full`` only calls that primitive,
+    so both paths compute the same thing by construction."""
+    fw, anomaly, grad, fast_types = _fw.STATE, ANOMALY, _GRAD, _FAST_TYPES
+
+    def op(input, *args, **kwargs):
+        if (not args and not kwargs and isinstance(input, Tensor)
+                and not (grad.grad_enabled and input._requires_grad)
+                and not fw.level and not anomaly.enabled):
+            x = input._data
+            tx = type(x)
+            if tx in fast_types and x.dtype.kind in kinds:
+                out = forward(_PLAIN_CTX.get(_BACKENDS_BY_TYPE[tx]) or
+                              plain_ctx(_BACKENDS_BY_TYPE[tx]), x)
+                if type(out) is not tx:
+                    out = _BACKENDS_BY_TYPE[tx].xp.asarray(out)
+                return _make(out)
+        return full(input, *args, **kwargs)
+
+    op.__name__, op.__qualname__, op.__doc__ = full.__name__, full.__qualname__, full.__doc__
+    op.__module__ = full.__module__
+    op.__wrapped__ = full
+    return op
