@@ -30,7 +30,9 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         from .ops.creation import _to_array  # the creation op turns data into an array
 
-        _init(self, _to_array(data, None, None))
+        fresh = _make(_to_array(data, None, None))  # _make holds the one list of defaults
+        for name in _STATE_SLOTS:
+            setattr(self, name, getattr(fresh, name))
         if requires_grad:
             self.requires_grad = True
 
@@ -269,17 +271,7 @@ class Tensor:
         raise TypeError("ember tensors are not pickled; save them with ember.save (safetensors)")
 
 
-def _init(t: Tensor, data, requires_grad: bool = False) -> None:
-    t._data = data
-    t._requires_grad = requires_grad
-    t.grad = None
-    t.grad_fn = None
-    t._out_index = 0
-    t._version = [0]
-    t._base = None
-    t._retains_grad = False
-    t._hooks = None
-    t._fw = None
+_STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")
 
 
 def _make(data, requires_grad: bool = False) -> Tensor:

@@ -214,12 +214,10 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
                 if edge is None:
                     continue
                 target = edge[0]
-                if type(target) is not Node:  # a leaf
-                    if g is None:
-                        pass
-                    elif cap is None:
+                if type(target) is not Node:  # a leaf (_deliver, inlined: once per leaf)
+                    if g is not None and cap is None:
                         _accumulate(target, g, create_graph, given)
-                    else:
+                    elif g is not None:
                         cap.leaf(target, g)
                     continue
                 if g is not None:
