@@ -74,9 +74,14 @@ def _(ctx, g):
         gm = gm.reshape(gm.shape[:-1] + (1, gm.shape[-1]))
     if b.ndim == 1:
         gm = gm.reshape(gm.shape + (1,))
-    ga = _grad_left(gm, bm, am.shape).reshape(a.shape) if need_a else None
-    gb = _grad_right(am, gm, bm.shape).reshape(b.shape) if need_b else None
+    ga = _fit(_grad_left(gm, bm, am.shape), a.shape) if need_a else None
+    gb = _fit(_grad_right(am, gm, bm.shape), b.shape) if need_b else None
     return ga, gb
+
+
+def _fit(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t`` in ``shape`` (a view); ``t`` itself when it already has it, the common case."""
+    return t if t.shape == shape else t.reshape(shape)
 
 
 @_matmul.def_jvp

@@ -54,6 +54,8 @@ def _sum_all(ctx, x):
 @_sum.def_backward
 def _(ctx, g, *, dims, keepdim):
     (shape,) = ctx.in_shapes
+    if g.ndim == 0:  # a full reduction: the 0-d gradient broadcasts as it is
+        return (g.expand(shape),)
     return (restore(g, shape, dims, keepdim).expand(shape),)
 
 

@@ -247,10 +247,17 @@ def _T(self: Tensor) -> Tensor:
     return self.permute(*reversed(range(self.ndim))) if self.ndim >= 2 else self
 
 
+_MT_DIMS: dict[int, tuple[int, ...]] = {}
+
+
 def _mT(self: Tensor) -> Tensor:
-    if self.ndim < 2:
+    n = self.ndim
+    if n < 2:
         raise RuntimeError(f"mT: tensor must have at least 2 dims, got shape {tuple(self.shape)}")
-    return transpose(self, -2, -1)
+    dims = _MT_DIMS.get(n)  # matmul's backward takes .mT twice: skip the generic dim checks
+    if dims is None:
+        dims = _MT_DIMS[n] = (*range(n - 2), n - 1, n - 2)
+    return _permute(self, dims=dims)
 
 
 def alias(self: Tensor) -> Tensor:
