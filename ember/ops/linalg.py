@@ -12,7 +12,6 @@ Einsum, tensordot and kron live in ``ops/contract.py``.
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from .. import dtypes as _dt
@@ -22,9 +21,17 @@ from .registry import defop, fast_binary
 
 
 # ----------------------------------------------------------------------------- primitive
+def _matmul_arrays(a, b):
+    """``a @ b``; for two float32/float64 matrices through ``.dot``, which reaches the same
+    BLAS GEMM with ~0.5 us less overhead than NumPy's matmul (a fifth of a 32x64 product)."""
+    if a.ndim == 2 and b.ndim == 2 and a.dtype.char in "fd":
+        return a.dot(b)
+    return a @ b
+
+
 @defop("matmul", save=(0, 1))
 def _matmul(ctx, a, b):
-    out = ctx.xp.matmul(a, b)
+    out = _matmul_arrays(a, b)
     if out.dtype != a.dtype:  # NumPy computes bfloat16 products in float32
         out = out.astype(a.dtype)
     return out
@@ -283,7 +290,7 @@ ger = outer
 
 # The hottest op: two same-dtype arrays without a graph go straight to xp.matmul (bool is
 # refused by the full path, as in PyTorch).
-matmul = fast_binary(matmul, operator.matmul, "iuf")
+matmul = fast_binary(matmul, _matmul_arrays, "iuf")
 
 bind_methods(
     matmul=matmul, mm=mm, bmm=bmm, dot=dot, vdot=vdot, outer=outer, ger=ger, addmm=addmm,
