@@ -35,7 +35,7 @@ from .dtypes import bool_ as bool  # noqa: A001 - the PyTorch name
 from .dtypes import float as float  # noqa: A001
 from .dtypes import int as int  # noqa: A001
 from .ops import *  # noqa: F403
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
 

@@ -6,7 +6,7 @@ module stays free of any op and any array library.
 >>> import ember
 >>> x = ember.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 >>> x.shape, x.dtype, x.device
-((2, 2), ember.float32, device(type='cpu'))
+(ember.Size([2, 2]), ember.float32, device(type='cpu'))
 """
 
 from __future__ import annotations
@@ -16,6 +16,37 @@ from typing import Any
 
 from . import dtypes as _dt
 from .backends import Device, backend_of
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints like PyTorch's ``torch.Size``.
+
+    >>> import ember
+    >>> ember.zeros(2, 3).shape
+    ember.Size([2, 3])
+    >>> ember.zeros(2, 3).shape == (2, 3), ember.zeros(2, 3).size().numel()
+    (True, 6)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"ember.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
 
 
 class Tensor:
@@ -49,8 +80,8 @@ class Tensor:
         self._data = value._data
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def dtype(self) -> _dt.DType:
@@ -84,7 +115,7 @@ class Tensor:
         3
         """
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         return self._data.shape[_check_dim("size", dim, self._data.ndim)]
 
     def is_floating_point(self) -> bool:
@@ -264,6 +295,12 @@ class Tensor:
         from ._format import format_tensor
 
         return format_tensor(self)
+
+    def __format__(self, spec: str) -> str:
+        """As in PyTorch: a 0-d tensor formats as its Python scalar (``f"{loss:.4f}"``)."""
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
 
     def __reduce__(self):
         raise TypeError("ember tensors are not pickled; save them with ember.save (safetensors)")

@@ -28,6 +28,29 @@ def test_metadata():
     assert s.shape == () and s.ndim == 0 and s.numel() == 1 and s.size() == ()
 
 
+def test_size_is_a_tuple_that_prints_like_torch():
+    x, t = ember.zeros(2, 3), torch.zeros(2, 3)
+    for e, ref in ((x.shape, t.shape), (x.size(), t.size()), (x.shape[1:], t.shape[1:]),
+                   (x.shape + (4,), t.shape + (4,)), (ember.tensor(1.0).shape, torch.tensor(1.).shape)):
+        assert isinstance(e, tuple) and e == tuple(ref)
+        assert repr(e) == repr(ref).replace("torch.", "ember.")
+        assert str(e) == str(ref).replace("torch.", "ember.")
+        assert f"{e}" == f"{ref}".replace("torch.", "ember.")
+    assert isinstance(x.shape, ember.Size) and x.shape.numel() == t.shape.numel() == 6
+    assert x.shape[0] == 2 and type(x.shape[0]) is int and ember.zeros(x.shape).shape == (2, 3)
+
+
+def test_format_like_torch():
+    """A 0-d tensor formats as its Python scalar; others only with an empty spec."""
+    for value in (2.567, 3, True):
+        e, t = ember.tensor(value), torch.tensor(value)
+        for spec in ("", ".2f" if not isinstance(value, bool) else "", ">6"):
+            assert format(e, spec) == format(t, spec)
+    assert f"{ember.tensor([1.0, 2.0])}" == f"{torch.tensor([1.0, 2.0])}"
+    with pytest.raises(TypeError):
+        format(ember.tensor([1.0]), ".2f")
+
+
 def test_requires_grad_rules():
     x = ember.ones(2)
     assert not x.requires_grad and x.is_leaf and x.grad_fn is None

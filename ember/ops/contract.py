@@ -185,7 +185,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     >>> import ember
     >>> a, b = ember.ones(5, 2, 3), ember.ones(5, 3, 4)
     >>> ember.einsum("...ij,...jk", a, b).shape
-    (5, 2, 4)
+    ember.Size([5, 2, 4])
     >>> ember.einsum("ii", ember.eye(3)).item()
     3.0
     """
@@ -234,7 +234,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
 
     >>> import ember
     >>> ember.tensordot(ember.ones(2, 3, 4), ember.ones(4, 3, 5), dims=([1, 2], [1, 0])).shape
-    (2, 5)
+    ember.Size([2, 5])
     """
     da, db = _tensordot_dims(a, b, dims)
     for i, j in zip(da, db):

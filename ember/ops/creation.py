@@ -2,7 +2,7 @@
 
 >>> import ember
 >>> ember.tensor([1, 2]).dtype, ember.tensor([1.0]).dtype, ember.zeros(2, 3).shape
-(ember.int64, ember.float32, (2, 3))
+(ember.int64, ember.float32, ember.Size([2, 3]))
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def svd(A: Tensor, full_matrices: bool = True) -> SVDResult:
     >>> import ember
     >>> U, S, Vh = ember.linalg.svd(ember.ones(3, 2), full_matrices=False)
     >>> U.shape, [round(s, 4) for s in S.tolist()], Vh.shape
-    ((3, 2), [2.4495, 0.0], (2, 2))
+    (ember.Size([3, 2]), [2.4495, 0.0], ember.Size([2, 2]))
     """
     check_float_matrix("linalg.svd", A, square=False)
     return SVDResult(*_svd(A, full_matrices=bool(full_matrices)))

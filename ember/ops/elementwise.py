@@ -361,10 +361,15 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
     if _number_fast(input, other) and type(alpha) in _PY_NUMBER:
         return _add_scalar(input, other=-(other if alpha == 1 else other * alpha))
+    for operand in (input, other):  # PyTorch refuses a bool on either side
+        if operand is True or operand is False or \
+                (isinstance(operand, Tensor) and operand._data.dtype.kind == "b"):
+            shapes = ", ".join(f"{o.dtype.name} {tuple(o.shape)}" if isinstance(o, Tensor)
+                               else f"{type(o).__name__} {o!r}" for o in (input, other))
+            raise TypeError(f"sub: subtraction with a bool operand is not supported (got "
+                            f"{shapes}); to invert a mask use ~ or logical_not(), for two "
+                            "masks logical_xor()")
     (a, b), dtype = promote("sub", input, other)
-    if dtype is _dt.bool_:
-        raise TypeError("sub: subtraction of two bool tensors is not supported; use "
-                        "logical_xor() or ~ instead")
     if alpha != 1:
         b = mul(b, alpha)
     return _sub(a, b)
@@ -389,7 +394,12 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         return _div_scalar(input, other=other)
     (a, b), dtype = promote("div", input, other)
     if rounding_mode is None:
-        return _div(to_float(a), to_float(b))
+        if dtype.category != _dt.FLOAT:
+            # Integers divide in the default float dtype, scalars included: promoting a
+            # scalar to the tensor's integer dtype first would wrap uint8_tensor / -3.
+            (a, b), dtype = promote("div", *(to_float(o) if isinstance(o, Tensor) else o
+                                             for o in (input, other)))
+        return _div(a, b)
     from .rounding import floor_divide, trunc_divide
 
     if rounding_mode == "floor":

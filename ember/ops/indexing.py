@@ -140,9 +140,9 @@ def getitem(self: Tensor, key: Any) -> Tensor:
     >>> import ember
     >>> x = ember.arange(24).reshape(2, 3, 4)
     >>> x[0, :, [0, 1]].shape
-    (3, 2)
+    ember.Size([3, 2])
     >>> x[..., None, -1].shape
-    (2, 3, 1)
+    ember.Size([2, 3, 1])
     """
     k = parse_key(self, key)
     view, index = checked_index("__getitem__", self, k)

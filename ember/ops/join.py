@@ -96,7 +96,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
     >>> import ember
     >>> ember.cat([ember.zeros(1, 2), ember.ones(2, 2)]).shape
-    (3, 2)
+    ember.Size([3, 2])
     """
     tensors = _tensor_list("cat", tensors)
     for i, t in enumerate(tensors):
@@ -260,12 +260,18 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
     return _pieces(tensor, dim, sizes)
 
 
+def _split_method(self: Tensor, split_size: int | Sequence[int],
+                  dim: int = 0) -> tuple[Tensor, ...]:
+    """``Tensor.split``: PyTorch names the method's argument ``split_size``."""
+    return split(self, split_size, dim)
+
+
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Up to ``chunks`` views of size ``ceil(n / chunks)`` (PyTorch may return fewer).
 
     >>> import ember
     >>> [p.shape for p in ember.zeros(5).chunk(3)]
-    [(2,), (2,), (1,)]
+    [ember.Size([2]), ember.Size([2]), ember.Size([1])]
     """
     if input.ndim == 0:
         raise RuntimeError("chunk: expects at least a 1-dimensional tensor")
@@ -353,7 +359,7 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
 
     >>> import ember
     >>> ember.vstack([ember.zeros(3), ember.ones(3)]).shape
-    (2, 3)
+    ember.Size([2, 3])
     """
     return cat([atleast_2d(t) for t in _tensor_list("vstack", tensors)], 0)
 
@@ -371,7 +377,8 @@ def column_stack(tensors: Sequence[Tensor]) -> Tensor:
 
 row_stack = vstack
 
-bind_methods(narrow=narrow, split=split, chunk=chunk, tensor_split=tensor_split, unbind=unbind)
+bind_methods(narrow=narrow, split=_split_method, chunk=chunk, tensor_split=tensor_split,
+             unbind=unbind)
 
 __all__ = ["cat", "concat", "concatenate", "stack", "narrow", "split", "chunk", "tensor_split",
            "unbind", "hstack", "vstack", "dstack", "column_stack", "row_stack"]

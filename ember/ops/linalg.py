@@ -134,7 +134,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
     >>> import ember
     >>> ember.matmul(ember.ones(5, 2, 3), ember.ones(3, 4)).shape
-    (5, 2, 4)
+    ember.Size([5, 2, 4])
     >>> ember.matmul(ember.tensor([1, 2]), ember.tensor([3, 4])).item()
     11
     """
@@ -158,7 +158,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
     >>> import ember
     >>> ember.mm(ember.ones(2, 3), ember.ones(3, 4)).shape
-    (2, 4)
+    ember.Size([2, 4])
     """
     _check_operands("mm", input, mat2)
     for name, t in (("input", input), ("mat2", mat2)):
@@ -174,7 +174,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
     >>> import ember
     >>> ember.bmm(ember.ones(5, 2, 3), ember.ones(5, 3, 4)).shape
-    (5, 2, 4)
+    ember.Size([5, 2, 4])
     """
     _check_operands("bmm", input, mat2)
     for name, t in (("input", input), ("mat2", mat2)):

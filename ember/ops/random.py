@@ -205,7 +205,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, devi
     >>> import ember
     >>> x = ember.rand(2, 3, generator=ember.Generator().manual_seed(0))
     >>> x.shape, all(0 <= v < 1 for row in x.tolist() for v in row)
-    ((2, 3), True)
+    (ember.Size([2, 3]), True)
     """
     dt = _float_dtype("rand", dtype)
     return _new("rand", size, dt, device, generator, requires_grad,
@@ -294,9 +294,9 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
 
     >>> import ember
     >>> ember.normal(ember.zeros(2, 1), ember.ones(3)).shape
-    (2, 3)
+    ember.Size([2, 3])
     >>> ember.normal(2.0, 3.0, (4,)).shape
-    (4,)
+    ember.Size([4])
     """
     tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
     if not tensors:

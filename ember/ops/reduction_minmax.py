@@ -74,7 +74,7 @@ def _reduce_all_or_dim(op: str, input: Tensor, dim: Any, keepdim: bool, full, by
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool | None = None) -> Any:
+        keepdims: bool | None = None, other: Tensor | None = None) -> Any:
     """The maximum value; with ``dim``, a named tuple ``(values, indices)``; with a tensor
     as second argument, the elementwise ``maximum``.
 
@@ -82,6 +82,10 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
     >>> ember.tensor([1.0, 3.0, 2.0]).max().item()
     3.0
     """
+    if other is not None:  # max(input, other=t): PyTorch's keyword for the binary form
+        if dim is not None:
+            raise TypeError(f"max: got both dim={dim!r} and other=; pass one of them")
+        dim = other
     if isinstance(dim, Tensor):
         from .. import ops
 
@@ -91,7 +95,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
 
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool | None = None) -> Any:
+        keepdims: bool | None = None, other: Tensor | None = None) -> Any:
     """The minimum value; with ``dim``, a named tuple ``(values, indices)``; with a tensor
     as second argument, the elementwise ``minimum``.
 
@@ -99,6 +103,10 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
     >>> ember.tensor([[1.0, 3.0], [0.0, 4.0]]).min(0).indices.tolist()
     [1, 0]
     """
+    if other is not None:  # min(input, other=t): PyTorch's keyword for the binary form
+        if dim is not None:
+            raise TypeError(f"min: got both dim={dim!r} and other=; pass one of them")
+        dim = other
     if isinstance(dim, Tensor):
         from .. import ops
 

@@ -2,7 +2,7 @@
 
 >>> import ember
 >>> ember.arange(6).reshape(2, 3).T.shape
-(3, 2)
+ember.Size([3, 2])
 """
 
 from __future__ import annotations
@@ -22,11 +22,26 @@ from .registry import defop
 
 def _shape_arg(op: str, shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and not isinstance(shape[0], int):
-        shape = tuple(shape[0])
+        try:
+            shape = tuple(shape[0])
+        except TypeError:
+            raise TypeError(f"{op}: shape must be a sequence of ints, got "
+                            f"{type(shape[0]).__name__} {shape[0]!r}") from None
     for s in shape:
         if not isinstance(s, int) or isinstance(s, bool):
             raise TypeError(f"{op}: shape must be a sequence of ints, got {shape}")
     return tuple(shape)
+
+
+def _sizes(op: str, args: tuple, name: str, value: Any) -> tuple[int, ...]:
+    """The sizes given either as varargs (``x.view(2, 3)``, ``x.view((2, 3))``) or by
+    PyTorch's keyword (``x.view(size=(2, 3))``), never both."""
+    if value is not None:
+        if args:
+            raise TypeError(f"{op}: got {name} both positionally {args} and by keyword "
+                            f"({name}={value!r})")
+        args = (value,)
+    return _shape_arg(op, args)
 
 
 def _infer_shape(op: str, shape: tuple[int, ...], numel: int, src: tuple) -> tuple[int, ...]:
@@ -115,15 +130,16 @@ def _can_view(input: Tensor, shape: tuple) -> bool:
         _view_strides(data.shape, data.strides, shape) is not None
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
+def reshape(input: Tensor, *args: Any, shape: Any = None) -> Tensor:
     """A tensor with the same data and a new shape (a view when the layout allows, else a
     copy); one size may be -1.
 
     >>> import ember
     >>> ember.arange(6).reshape(-1, 2).shape
-    (3, 2)
+    ember.Size([3, 2])
     """
-    shape = _infer_shape("reshape", _shape_arg("reshape", shape), input._data.size, input.shape)
+    shape = _infer_shape("reshape", _sizes("reshape", args, "shape", shape), input._data.size,
+                         input._data.shape)
     if shape == input.shape:
         return alias(input)
     if _can_view(input, shape):
@@ -131,7 +147,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     return _reshape_copy(input, shape=shape)
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, *args: Any, size: Any = None) -> Tensor:
     """Like ``reshape`` but always a view; refuses layouts that cannot be viewed that way.
 
     >>> import ember
@@ -140,7 +156,8 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     ...
     RuntimeError: view: shape (6,) is not compatible with the input's size and stride ...
     """
-    target = _infer_shape("view", _shape_arg("view", shape), input._data.size, input.shape)
+    target = _infer_shape("view", _sizes("view", args, "size", size), input._data.size,
+                          input._data.shape)
     if target != input.shape and not _can_view(input, target):
         raise RuntimeError(
             f"view: shape {target} is not compatible with the input's size and stride "
@@ -171,9 +188,9 @@ def _(ctx, tangents, *, shape):
     return tangents[0].expand(shape)
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
-    """Broadcast to ``sizes`` without copying; -1 keeps a dimension."""
-    sizes = _shape_arg("expand", sizes)
+def expand(input: Tensor, *args: Any, size: Any = None) -> Tensor:
+    """Broadcast to ``size`` without copying; -1 keeps a dimension."""
+    sizes = _sizes("expand", args, "size", size)
     if len(sizes) < input.ndim:
         raise RuntimeError(
             f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
@@ -218,9 +235,9 @@ def _(ctx, tangents, *, dims):
     return tangents[0].permute(*dims)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
+def permute(input: Tensor, *args: Any, dims: Any = None) -> Tensor:
     """Reorder dimensions."""
-    dims = _shape_arg("permute", dims)
+    dims = _sizes("permute", args, "dims", dims)
     if len(dims) != input.ndim:
         raise RuntimeError(
             f"permute: number of dims don't match: the input has {input.ndim} dims "
@@ -279,7 +296,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
     >>> import ember
     >>> ember.zeros(2, 3).unsqueeze(-1).shape
-    (2, 3, 1)
+    ember.Size([2, 3, 1])
     """
     dim = normalize_dim("unsqueeze", dim, input.ndim + 1)
     shape = input.shape
@@ -291,7 +308,7 @@ def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = None)
 
     >>> import ember
     >>> ember.zeros(1, 2, 1).squeeze().shape, ember.zeros(1, 2, 1).squeeze((0, 1)).shape
-    ((2,), (2, 1))
+    (ember.Size([2]), ember.Size([2, 1]))
     """
     if isinstance(dim, int) and input.ndim == 0:
         normalize_dim("squeeze", dim, 0)  # normalize_dims skips the range check for 0-d
@@ -307,7 +324,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
     >>> import ember
     >>> ember.zeros(2, 3, 4).flatten(1).shape
-    (2, 12)
+    ember.Size([2, 12])
     """
     if input.ndim == 0:
         return reshape(input, 1)
@@ -335,7 +352,7 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
 
     >>> import ember
     >>> ember.zeros(2, 6).unflatten(1, (3, -1)).shape
-    (2, 3, 2)
+    ember.Size([2, 3, 2])
     """
     dim = normalize_dim("unflatten", dim, input.ndim)
     sizes = _shape_arg("unflatten", tuple(sizes))
@@ -383,7 +400,7 @@ def movedim(input: Tensor, source: int | tuple[int, ...], destination: int | tup
 
     >>> import ember
     >>> ember.zeros(2, 3, 4).movedim(0, -1).shape
-    (3, 4, 2)
+    ember.Size([3, 4, 2])
     """
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
@@ -423,7 +440,7 @@ def t(input: Tensor) -> Tensor:
 
     >>> import ember
     >>> ember.zeros(2, 3).t().shape
-    (3, 2)
+    ember.Size([3, 2])
     """
     if input.ndim > 2:
         raise RuntimeError(
@@ -443,7 +460,7 @@ def broadcast_to(input: Tensor, size: Any) -> Tensor:
 
     >>> import ember
     >>> ember.broadcast_to(ember.zeros(3), (2, 3)).shape
-    (2, 3)
+    ember.Size([2, 3])
     """
     return expand(input, tuple(size))
 
@@ -453,7 +470,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
 
     >>> import ember
     >>> [t.shape for t in ember.broadcast_tensors(ember.zeros(2, 1), ember.zeros(3))]
-    [(2, 3), (2, 3)]
+    [ember.Size([2, 3]), ember.Size([2, 3])]
     """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])

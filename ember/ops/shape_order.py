@@ -15,7 +15,7 @@ from typing import Any
 from ..tensor import Tensor
 from ._common import bind_methods, normalize_dim, normalize_dims
 from .registry import defop
-from .shape import _shape_arg, reshape
+from .shape import _shape_arg, _sizes, reshape
 
 
 # ----------------------------------------------------------------------------- flip
@@ -122,14 +122,14 @@ def _(ctx, tangents, *, reps):
     return _repeat(tangents[0], reps=reps)
 
 
-def repeat(input: Tensor, *sizes: Any) -> Tensor:
+def repeat(input: Tensor, *args: Any, repeats: Any = None) -> Tensor:
     """Tile ``input`` ``sizes[i]`` times along each dim (leading sizes add new dims); a copy.
 
     >>> import ember
     >>> ember.tensor([1, 2]).repeat(2, 2).tolist()
     [[1, 2, 1, 2], [1, 2, 1, 2]]
     """
-    reps = _shape_arg("repeat", sizes)
+    reps = _sizes("repeat", args, "repeats", repeats)
     if len(reps) < input.ndim:
         raise RuntimeError(
             f"repeat: number of dimensions of repeat dims ({len(reps)}, {reps}) can not be "
@@ -146,7 +146,7 @@ def tile(input: Tensor, dims: Any) -> Tensor:
 
     >>> import ember
     >>> ember.ones(2, 2).tile((3,)).shape
-    (2, 6)
+    ember.Size([2, 6])
     """
     reps = _shape_arg("tile", tuple(dims) if not isinstance(dims, int) else (dims,))
     return repeat(input, (1,) * (input.ndim - len(reps)) + reps)

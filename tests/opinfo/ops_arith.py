@@ -4,7 +4,7 @@ import torch
 
 import ember
 
-from .core import ErrorInput, I, OpRecord, Sample, T
+from .core import B, ErrorInput, I, OpRecord, Sample, T
 
 BINARY_SAMPLES = [
     Sample((T((3, 4)), T((3, 4))), name="same"),
@@ -21,7 +21,22 @@ RECORDS = [
                                 r"add: shapes \(2, 3\), \(4,\) are not broadcastable")]),
     OpRecord("add", lambda a, b: ember.add(a, b, alpha=0.5),
              lambda a, b: torch.add(a, b, alpha=0.5), BINARY_SAMPLES[:2], variant="alpha"),
-    OpRecord("sub", ember.sub, torch.sub, BINARY_SAMPLES, second_order=True, jvp=True),
+    OpRecord("sub", ember.sub, torch.sub, BINARY_SAMPLES, second_order=True, jvp=True,
+             errors=[ErrorInput((T((3,)), True), {}, TypeError,
+                                r"sub: subtraction with a bool operand is not supported \(got "
+                                r"float32 \(3,\), bool True\)"),
+                     ErrorInput((I((3,)), B((3,))), {}, TypeError,
+                                r"sub: subtraction with a bool operand is not supported \(got "
+                                r"int64 \(3,\), bool \(3,\)\)")]),
+    # Integers divide in float, a negative scalar included (no wrap-around to uint8 first).
+    OpRecord("div", ember.div, torch.div,
+             [Sample((I((3, 4), 9, 1, dtype="uint8"), -3), name="uint8-neg-scalar"),
+              Sample((I((3,), 9, 1, dtype="uint8"), I((), 0, -4)), name="uint8-neg-0d"),
+              Sample((I((3,), 9, 1, dtype="int32"), -2), name="int32-scalar")],
+             dtypes=("float32",), grad=False, variant="int"),
+    OpRecord("__rtruediv__", lambda a: -3 / a, lambda a: -3 / a,
+             [Sample((I((3,), 9, 1, dtype="uint8"),), name="uint8")], dtypes=("float32",),
+             grad=False, variant="int"),
     OpRecord("mul", ember.mul, torch.mul, BINARY_SAMPLES, second_order=True, jvp=True),
     OpRecord("div", ember.div, torch.div,
              [Sample((T((3, 4)), T((3, 4), 0.5, 2.0)), name="same"),

@@ -93,7 +93,14 @@ def _records(name, ember_fn, torch_fn, arg_ember, arg_torch, amax_e, amax_t, am_
     ]
 
 
-RECORDS = (
+RECORDS = [
+    # The binary form by PyTorch's keyword: max(input, other=t).
+    OpRecord(name, lambda a, b, fn=fn, **kw: fn(a, other=b, **kw),
+             lambda a, b, fn=tfn, **kw: fn(a, other=b, **kw), BINARY, variant="other-keyword",
+             errors=[ErrorInput((T((3,)), T((3,))), {"dim": 0}, TypeError,
+                                f"{name}: got both dim=0 and other=")])
+    for name, fn, tfn in (("max", ember.max, torch.max), ("min", ember.min, torch.min))
+] + (
     _records("max", ember.max, torch.max, ember.argmax, torch.argmax, ember.amax, torch.amax,
              "amax")
     + _records("min", ember.min, torch.min, ember.argmin, torch.argmin, ember.amin,
