@@ -82,6 +82,30 @@ def promote(op: str, *operands: Any) -> tuple[list[Tensor], _dt.DType]:
     return out, dtype
 
 
+def promote_opmath(op: str, *operands: Any) -> tuple[list[Tensor], _dt.DType, bool]:
+    """Like :func:`promote`, for mul and div: when the result is float16/bfloat16 and the
+    second operand is a Python scalar or a 0-d tensor of another dtype, return
+    float32 operands instead, because PyTorch's mul and div kernels take such an operand in
+    float32 and round once (2049 or 1e5 would be rounded, or overflow, if cast to the half
+    type first). PyTorch's add and sub do cast it first, so they use :func:`promote`.
+    Returns ``(operands, result_dtype, upcast)``; with ``upcast``, cast the op's result to
+    ``result_dtype``."""
+    tensors, dtype = promote(op, *operands)
+    last = operands[-1]
+    # PyTorch's CPU kernels take this path only for the second operand, and only for a
+    # scalar or 0-d tensor; tensors with dims are cast to the half type first.
+    if dtype not in _HALF or not isinstance(operands[0], Tensor) or not (
+            not isinstance(last, Tensor) or (last.ndim == 0 and last.dtype is not dtype)):
+        return tensors, dtype, False
+    like = next(o for o in operands if isinstance(o, Tensor))
+    wide = [cast(o, _dt.float32) if isinstance(o, Tensor)
+            else scalar_tensor(o, _dt.float32, like) for o in operands]
+    return wide, dtype, True
+
+
+_HALF = (_dt.float16, _dt.bfloat16)
+
+
 def to_float(t: Tensor) -> Tensor:
     """Integers and bools become the default float dtype, as PyTorch's float ops do."""
     if t.dtype.category != _dt.FLOAT:

@@ -15,7 +15,15 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import bind_methods, promote, reduced_shape, scalar_tensor, to_float
+from ._common import (
+    bind_methods,
+    cast,
+    promote,
+    promote_opmath,
+    reduced_shape,
+    scalar_tensor,
+    to_float,
+)
 from .registry import OpDef, defop, fast_binary, fast_unary
 
 # PyTorch computes log(-1), 1/0 or exp(1000) silently (NaN, inf); NumPy warns. An errstate
@@ -351,7 +359,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """
     if _number_fast(input, other) and type(alpha) in _PY_NUMBER:
         return _add_scalar(input, other=other if alpha == 1 else other * alpha)
-    (a, b), _ = promote("add", input, other)
+    (a, b), _ = promote("add", input, other)  # PyTorch rounds scalars to half types here
     if alpha != 1:
         b = mul(b, alpha)
     return _add(a, b)
@@ -369,7 +377,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             raise TypeError(f"sub: subtraction with a bool operand is not supported (got "
                             f"{shapes}); to invert a mask use ~ or logical_not(), for two "
                             "masks logical_xor()")
-    (a, b), dtype = promote("sub", input, other)
+    (a, b), _ = promote("sub", input, other)
     if alpha != 1:
         b = mul(b, alpha)
     return _sub(a, b)
@@ -379,8 +387,8 @@ def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product."""
     if _number_fast(input, other):
         return _mul_scalar(input, other=other)
-    (a, b), _ = promote("mul", input, other)
-    return _mul(a, b)
+    (a, b), dtype, upcast = promote_opmath("mul", input, other)
+    return cast(_mul(a, b), dtype) if upcast else _mul(a, b)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -392,14 +400,17 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """
     if rounding_mode is None and _number_fast(input, other):
         return _div_scalar(input, other=other)
-    (a, b), dtype = promote("div", input, other)
     if rounding_mode is None:
+        (a, b), dtype, upcast = promote_opmath("div", input, other)
+        if upcast:
+            return cast(_div(a, b), dtype)
         if dtype.category != _dt.FLOAT:
             # Integers divide in the default float dtype, scalars included: promoting a
             # scalar to the tensor's integer dtype first would wrap uint8_tensor / -3.
             (a, b), dtype = promote("div", *(to_float(o) if isinstance(o, Tensor) else o
                                              for o in (input, other)))
         return _div(a, b)
+    (a, b), dtype = promote("div", input, other)
     from .rounding import floor_divide, trunc_divide
 
     if rounding_mode == "floor":
