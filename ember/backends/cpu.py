@@ -51,8 +51,9 @@ _math_erf = np.frompyfunc(math.erf, 1, 1)
 
 def _erf_float64(x: np.ndarray) -> np.ndarray:
     if _scipy_erf is not None:
-        return _scipy_erf(np.asarray(x, dtype=np.float64))
-    return _math_erf(np.asarray(x, dtype=np.float64)).astype(np.float64)
+        return np.asarray(_scipy_erf(np.asarray(x, dtype=np.float64)))
+    # frompyfunc returns a Python float for 0-d input, so wrap before converting.
+    return np.asarray(_math_erf(np.asarray(x, dtype=np.float64)), dtype=np.float64)
 
 
 class NumpyBackend(Backend):

@@ -1,0 +1,33 @@
+"""The CPU backend's special functions, on both of their code paths."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import ember.backends.cpu as cpu
+
+
+@pytest.mark.parametrize("use_scipy", [True, False])
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)])
+def test_erf_and_erfinv_match_math_erf(monkeypatch, use_scipy, shape):
+    if use_scipy and cpu._scipy_erf is None:
+        pytest.skip("SciPy is not installed: only the fallback path exists here")
+    if not use_scipy:
+        monkeypatch.setattr(cpu, "_scipy_erf", None)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, size=shape)
+    got = cpu.CPU_BACKEND.erf(x)
+    want = np.vectorize(math.erf)(x)
+    assert isinstance(got, np.ndarray) and got.shape == shape
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=1e-16)
+    y = rng.uniform(-0.999, 0.999, size=shape)
+    back = cpu.CPU_BACKEND.erf(cpu.CPU_BACKEND.erfinv(y))
+    np.testing.assert_allclose(back, y, rtol=1e-13, atol=1e-14)
+
+
+def test_erfinv_edges():
+    out = cpu.CPU_BACKEND.erfinv(np.array([-1.0, 1.0, 1.5, 0.0]))
+    assert out[0] == -np.inf and out[1] == np.inf and np.isnan(out[2]) and out[3] == 0.0
