@@ -7,7 +7,7 @@
 [2.0, 4.0, 6.0]
 """
 
-from . import autograd, linalg
+from . import autograd, data, linalg, nn, optim
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.functional import grad, jvp, value_and_grad, vjp
 from .backends import Device, device
