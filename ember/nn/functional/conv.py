@@ -1,5 +1,195 @@
-"""(being written)"""
+"""Convolutions: ``conv1d/2d/3d`` as one fused primitive (im2col + one batched GEMM), and
+``conv_transpose1d/2d/3d``, ``unfold``, ``fold`` on the same column machinery
+(``_im2col.py``).
+
+Why fused: the column matrix is the big intermediate (C*K times the input); the primitive
+keeps it for the weight gradient instead of recomputing it, and picks GEMM shapes whose
+result is already in NCHW layout (see ``_conv``). Its backward is written in ember ops
+(``matmul``, ``col2im``, ``im2col``), so double backward works.
+
+>>> import ember
+>>> import ember.nn.functional as F
+>>> F.conv2d(ember.ones(1, 2, 5, 5), ember.ones(3, 2, 3, 3), padding=1).shape
+ember.Size([1, 3, 5, 5])
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+from ...autograd.grad_mode import STATE as _GRAD
+from ...ops.registry import defop
+from ...tensor import Tensor, _make
+from ._args import check_float, check_rank, ntuple
+from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold
+from ._im2col import Geometry, col2im, im2col, im2col_array
+
+
+# ----------------------------------------------------------------------------- primitive
+@defop("convolution", save=(0, 1))
+def _conv(ctx, x, w, *bias, geom: Geometry, groups: int):
+    """``(N, C, *size)`` conv ``(O, C/groups, *kernel)`` -> ``(N, O, *grid)``."""
+    xp = ctx.xp
+    n, o = x.shape[0], w.shape[0]
+    cols = im2col_array(xp, x, geom)  # (N, C*K, L)
+    ckg = cols.shape[1] // groups
+    # Batched GEMM over (batch, group): (g, O/g, C/g*K) @ (N, g, C/g*K, L) -> (N, g, O/g, L).
+    # Putting the output channels on the rows makes the result NCHW with no transpose.
+    out = xp.matmul(w.reshape(groups, o // groups, ckg), cols.reshape(n, groups, ckg, geom.length))
+    out = out.reshape((n, o) + tuple(geom.grid))
+    if bias:
+        out += bias[0].reshape((o,) + (1,) * len(geom.grid))
+    ctx.arrays = (cols,)
+    return out
+
+
+@_conv.def_backward
+def _(ctx, g, *, geom: Geometry, groups: int):
+    x, w = ctx.saved
+    n, o = g.shape[0], g.shape[1]
+    ckg = w.numel() // o  # C/g * prod(kernel)
+    gr = g.reshape(n, groups, o // groups, geom.length)  # (N, g, O/g, L)
+    needs = ctx.needs_input_grad
+    dx = dw = db = None
+    if needs[0]:
+        w_t = w.reshape(groups, o // groups, ckg).mT  # (g, C/g*K, O/g)
+        dx = col2im((w_t @ gr).reshape(n, groups * ckg, geom.length), geom=geom)
+    if needs[1]:
+        # Without create_graph the columns kept by forward are the exact constant; with it,
+        # rebuild them through im2col so the weight gradient stays differentiable in x.
+        if _GRAD.grad_enabled:
+            cols = im2col(x, geom=geom)
+        else:
+            cols = _make(ctx.arrays[0])
+        cols = cols.reshape(n, groups, ckg, geom.length)
+        dw = (gr @ cols.mT).sum(0).reshape(w.shape)
+    if len(needs) > 2 and needs[2]:
+        db = g.sum((0,) + tuple(range(2, g.ndim)))
+    return (dx, dw, db)[:len(needs)]
+
+
+@_conv.def_jvp
+def _(ctx, tangents, *, geom: Geometry, groups: int):
+    x, w = ctx.inputs[0], ctx.inputs[1]
+    out = None
+    if tangents[0] is not None:
+        out = _conv(tangents[0], w, geom=geom, groups=groups)
+    if tangents[1] is not None:
+        term = _conv(x, tangents[1], geom=geom, groups=groups)
+        out = term if out is None else out + term
+    if len(tangents) > 2 and tangents[2] is not None:
+        tb = tangents[2].reshape((-1,) + (1,) * len(geom.grid))
+        out = tb if out is None else out + tb
+    return out
+
+
+# ----------------------------------------------------------------------------- checks
+def conv_padding(op: str, padding: Any, kernel: tuple, dilation: tuple, stride: tuple) -> tuple:
+    """``padding`` (int, tuple, 'same', 'valid') as ``(before, after)`` pairs."""
+    nd = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding != "same":
+            raise ValueError(f"{op}: invalid padding string {padding!r}, expected one of "
+                             f"'valid', 'same'")
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{op}: padding='same' is not supported for strided "
+                             f"convolutions (stride={stride})")
+        # Total d*(k-1); an odd total puts the extra element after, as PyTorch does.
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    pads = ntuple(op, "padding", padding, nd)
+    if any(p < 0 for p in pads):
+        raise RuntimeError(f"{op}: negative padding is not supported, got padding={pads}")
+    return tuple((p, p) for p in pads)
+
+
+def _check_conv(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
+                geom: Geometry) -> None:
+    nd = len(geom.kernel)
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected a {nd + 2}-D weight (out_channels, "
+                           f"in_channels/groups, *kernel), got shape {tuple(weight.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"{op}: groups must be a positive integer, got {groups}")
+    c, o = x.shape[1], weight.shape[0]
+    if weight.shape[1] * groups != c:
+        raise RuntimeError(f"{op}: given groups={groups} and weight of shape "
+                           f"{tuple(weight.shape)}, expected input of shape {tuple(x.shape)} "
+                           f"to have {weight.shape[1] * groups} channels, got {c} channels")
+    if o % groups:
+        raise RuntimeError(f"{op}: out_channels ({o}) must be divisible by groups ({groups})")
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise RuntimeError(f"{op}: expected bias of shape ({o},), got {tuple(bias.shape)}")
+    for t in (weight, bias):
+        if t is not None and t.dtype != x.dtype:
+            raise RuntimeError(f"{op}: input ({x.dtype.name}, shape {tuple(x.shape)}) and "
+                               f"weight/bias ({t.dtype.name}, shape {tuple(t.shape)}) must "
+                               f"have the same dtype")
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(geom.kernel, geom.dilation))
+    if any(e > p for e, p in zip(eff, geom.padded)):
+        raise RuntimeError(f"{op}: padded input size per channel {geom.padded} is smaller "
+                           f"than the (dilated) kernel size {eff}")
+    for name, v in (("stride", geom.stride), ("dilation", geom.dilation)):
+        if any(s <= 0 for s in v):
+            raise RuntimeError(f"{op}: {name} must be positive, got {v}")
+
+
+def conv_nd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None,
+            stride: Any, padding: Any, dilation: Any, groups: int) -> Tensor:
+    """The shared body of ``conv1d/2d/3d``."""
+    unbatched = check_rank(op, input, nd)
+    check_float(op, input, weight, bias)
+    x = input.unsqueeze(0) if unbatched else input
+    stride_t = ntuple(op, "stride", stride, nd)
+    dilation_t = ntuple(op, "dilation", dilation, nd)
+    kernel = tuple(weight.shape[2:]) if weight.ndim == nd + 2 else (1,) * nd
+    pads = conv_padding(op, padding, kernel, dilation_t, stride_t)
+    geom = Geometry(tuple(x.shape[2:]), kernel, dilation_t, pads, stride_t)
+    _check_conv(op, x, weight, bias, groups, geom)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    out = _conv(*args, geom=geom, groups=int(groups))
+    return out.squeeze(0) if unbatched else out
+
+
+# ----------------------------------------------------------------------------- public
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation) of ``(N, C, L)`` with ``(O, C/groups, k)``.
+
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.conv1d(ember.ones(1, 1, 4), ember.ones(1, 1, 2)).tolist()
+    [[[2.0, 2.0, 2.0]]]
+    """
+    return conv_nd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution of ``(N, C, H, W)`` with ``(O, C/groups, kh, kw)``; ``padding`` is
+    an int, a pair, ``'valid'`` or ``'same'``.
+
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.conv2d(ember.ones(2, 4, 8, 8), ember.ones(6, 2, 3, 3), stride=2, groups=2).shape
+    ember.Size([2, 6, 3, 3])
+    """
+    return conv_nd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D convolution of ``(N, C, D, H, W)`` with ``(O, C/groups, kd, kh, kw)``.
+
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.conv3d(ember.ones(1, 1, 3, 3, 3), ember.ones(1, 1, 3, 3, 3)).item()
+    27.0
+    """
+    return conv_nd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "unfold", "fold"]

@@ -1,5 +1,119 @@
-"""(being written)"""
+"""Linear maps, embeddings and distances: ``linear``, ``bilinear``, ``embedding``,
+``embedding_bag``, ``one_hot``, ``cosine_similarity``, ``pairwise_distance``.
+
+The embedding and distance functions live in ``_embedding.py`` and ``_distance.py``; this
+module re-exports them, as ``torch.nn.functional`` does.
+
+>>> import ember
+>>> linear(ember.ones(2, 3), ember.ones(4, 3), ember.zeros(4)).shape
+ember.Size([2, 4])
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ... import ops
+from ...ops._common import broadcast_shapes
+from ...tensor import Tensor
+from ._distance import cosine_similarity, pairwise_distance
+from ._embedding import embedding, embedding_bag, one_hot
+
+
+def _check_tensor(op: str, name: str, value: object) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
+    return value
+
+
+def _check_same_dtype(op: str, **tensors: Tensor | None) -> None:
+    given = {k: t for k, t in tensors.items() if t is not None}
+    if len({t.dtype for t in given.values()}) > 1:
+        listed = ", ".join(f"{k} {t.dtype}" for k, t in given.items())
+        raise RuntimeError(f"{op}: expected all tensors to have the same dtype, got {listed}")
+    first = next(iter(given.values()))
+    if not first.dtype.is_floating_point:
+        raise RuntimeError(f"{op}: expected floating-point tensors, got {first.dtype}")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.mT + bias`` over any leading dims of ``input``.
+
+    The leading dims are flattened so the whole batch is one matrix product (``addmm`` when
+    there is a bias), instead of a batched matmul plus a broadcast add.
+
+    >>> import ember
+    >>> linear(ember.ones(5, 2, 3), ember.ones(4, 3)).shape
+    ember.Size([5, 2, 4])
+    """
+    _check_tensor("linear", "input", input)
+    _check_tensor("linear", "weight", weight)
+    if bias is not None:
+        _check_tensor("linear", "bias", bias)
+    _check_same_dtype("linear", input=input, weight=weight, bias=bias)
+    if weight.ndim not in (1, 2):
+        raise RuntimeError(f"linear: expected weight of shape (out_features, in_features), "
+                           f"got {tuple(weight.shape)}")
+    in_features = weight.shape[-1]
+    if input.ndim == 0 or input.shape[-1] != in_features:
+        raise RuntimeError(
+            f"linear: expected input of shape (..., {in_features}) to match weight "
+            f"{tuple(weight.shape)} (in_features={in_features}), got {tuple(input.shape)}")
+    if bias is not None:
+        out_shape = (weight.shape[0],) if weight.ndim == 2 else ()
+        try:
+            ok = broadcast_shapes("linear", out_shape, tuple(bias.shape)) == out_shape
+        except RuntimeError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
+                               f"out_features {out_shape}")
+    if weight.ndim == 2 and input.ndim >= 2:
+        lead = input.shape[:-1]
+        flat = input.reshape(-1, in_features) if input.ndim > 2 else input
+        if bias is not None and bias.ndim == 1:
+            out = ops.addmm(bias, flat, weight.t())
+        else:
+            out = flat.mm(weight.t())
+            if bias is not None:
+                out = out + bias
+        return out.reshape(*lead, weight.shape[0]) if input.ndim > 2 else out
+    out = ops.matmul(input, weight.t() if weight.ndim == 2 else weight)
+    return out if bias is None else out + bias
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
+             ) -> Tensor:
+    """``y[..., o] = x1[..., i] A[o, i, j] x2[..., j] + b[o]``.
+
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.bilinear(ember.ones(2, 3), ember.ones(2, 4), ember.ones(5, 3, 4)).shape
+    ember.Size([2, 5])
+    """
+    for name, t in (("input1", input1), ("input2", input2), ("weight", weight)):
+        _check_tensor("bilinear", name, t)
+    _check_same_dtype("bilinear", input1=input1, input2=input2, weight=weight, bias=bias)
+    if weight.ndim != 3:
+        raise RuntimeError(f"bilinear: expected weight of shape (out_features, in1_features, "
+                           f"in2_features), got {tuple(weight.shape)}")
+    out_f, in1, in2 = weight.shape
+    if input1.ndim == 0 or input1.shape[-1] != in1 or input2.ndim == 0 \
+            or input2.shape[-1] != in2 or input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(
+            f"bilinear: expected input1 of shape (..., {in1}) and input2 of shape "
+            f"(..., {in2}) with the same leading dims (weight {tuple(weight.shape)}), got "
+            f"{tuple(input1.shape)} and {tuple(input2.shape)}")
+    if bias is not None and tuple(bias.shape) != (out_f,):
+        raise RuntimeError(f"bilinear: expected bias of shape ({out_f},), got "
+                           f"{tuple(bias.shape)}")
+    lead = input1.shape[:-1]
+    x1, x2 = input1.reshape(-1, in1), input2.reshape(-1, in2)
+    # Two matrix products: (B, in1) @ (in1, out*in2), then a row-wise dot with x2.
+    t = x1.mm(weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
+    out = ops.matmul(t, x2.unsqueeze(-1)).squeeze(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(*lead, out_f)
+
+
+__all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot",
+           "cosine_similarity", "pairwise_distance"]

@@ -1,0 +1,80 @@
+"""LSTM / GRU layer forward+backward: ember vs PyTorch (same process, alternating, medians).
+
+The issue's target: an LSTM layer (batch 32, seq 35, 128 -> 256, float32) forward+backward
+in at most PyTorch's time with ``torch.set_num_threads(2)``.
+
+    python -m benchmarks.lstm [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+# OpenBLAS (NumPy) and OpenMP (PyTorch) worker threads spin for a while after each call; on
+# two cores, back-to-back calls of the two libraries then fight over the cores and both run
+# ~25x slower (measured: torch's LSTM 258 ms instead of 10 ms). A short untimed pause lets
+# the other library's threads go to sleep first.
+PAUSE = 0.05
+
+
+def _timer(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def bench(kind: str = "LSTM", batch: int = 32, seq: int = 35, inp: int = 128, hidden: int = 256,
+          repeat: int = 15, **kw) -> dict:
+    import torch
+
+    import ember
+
+    torch.set_num_threads(2)
+    t_layer = getattr(torch.nn, kind)(inp, hidden, **kw)
+    e_layer = getattr(ember.nn, kind)(inp, hidden, **kw)
+    e_layer.load_state_dict({k: ember.tensor(v.detach().numpy())
+                             for k, v in t_layer.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((seq, batch, inp)).astype(np.float32)
+    tx, ex = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
+
+    def run_torch():
+        out, _ = t_layer(tx)
+        out.sum().backward()
+
+    def run_ember():
+        out, _ = e_layer(ex)
+        out.sum().backward()
+
+    for fn in (run_torch, run_ember):  # warm up
+        fn()
+    t_times, e_times = [], []
+    for _ in range(repeat):  # alternate so that drifts in machine load hit both
+        t_times += _timer(run_torch, 1)
+        time.sleep(PAUSE)
+        e_times += _timer(run_ember, 1)
+        time.sleep(PAUSE)
+    t_med, e_med = statistics.median(t_times), statistics.median(e_times)
+    return {"case": f"{kind}{kw or ''} B{batch} T{seq} {inp}->{hidden}", "ember_ms": e_med * 1e3,
+            "torch_ms": t_med * 1e3, "ratio": e_med / t_med}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    cases = [("LSTM", {}), ("GRU", {}), ("LSTM", {"bidirectional": True})]
+    print(f"{'case':44s} {'ember ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
+    for kind, kw in cases:
+        r = bench(kind, repeat=args.repeat, **kw)
+        print(f"{r['case']:44s} {r['ember_ms']:9.2f} {r['torch_ms']:9.2f} {r['ratio']:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The fused cross entropy for class indices (no weight, no label smoothing): one primitive
+computing ``logsumexp(x) - x[target]`` per sample, whose backward is ``softmax(x) - onehot``.
+
+It skips materialising the (N, C) log-softmax and the gather/where/take graph of the
+composition; ``benchmarks/nn_cross_entropy.py`` measures the gain. Without ``create_graph``
+the backward reuses the softmax computed in forward; with it, the backward is written in
+differentiable ember ops (``softmax``), so double backward works.
+"""
+
+from __future__ import annotations
+
+from ...autograd.grad_mode import STATE as _GRAD
+from ...ops.registry import defop
+from ...tensor import Tensor, _make
+from .activation_softmax import _quiet, _shifted, softmax
+
+
+@defop("cross_entropy_indices", save=(0,))
+def _ce_indices(ctx, x, target, *, ignore_index):
+    xp = ctx.xp
+    valid = target != ignore_index
+    safe = xp.where(valid, target, 0)
+    with _quiet(xp):
+        s = _shifted(xp, x, 1)
+        e = xp.exp(s)
+        total = xp.sum(e, axis=1, keepdims=True)
+        picked = xp.take_along_axis(s, safe[:, None], axis=1)[:, 0]
+        loss = xp.where(valid, xp.log(total[:, 0]) - picked, 0)
+    if ctx.needs_input_grad:  # a recording ctx: keep what backward needs
+        e /= total
+        ctx.arrays = (e.astype(x.dtype, copy=False), valid, safe)
+    return loss.astype(x.dtype, copy=False)
+
+
+@_ce_indices.def_backward
+def _(ctx, g, *, ignore_index):
+    (x,) = ctx.saved
+    probs, valid, safe = ctx.arrays
+    xp = ctx.xp
+    onehot = xp.zeros(probs.shape, probs.dtype)
+    xp.put_along_axis(onehot, safe[:, None], 1, axis=1)
+    p = softmax(x, 1) if _GRAD.grad_enabled else _make(probs)  # differentiable if needed
+    scale = g * _make(valid.astype(probs.dtype))
+    return (p - _make(onehot)) * scale.unsqueeze(1), None
+
+
+def cross_entropy_indices(logits: Tensor, target: Tensor, ignore_index: int,
+                          reduction: str) -> Tensor:
+    """Checked (N, C, d...) logits and targets -> the reduced loss, through the primitive."""
+    class_dim = 0 if logits.ndim == 1 else 1
+    n_classes = logits.shape[class_dim]
+    flat = logits.movedim(class_dim, -1).reshape(-1, n_classes) if logits.ndim != 2 else logits
+    loss = _ce_indices(flat, target.reshape(-1), ignore_index=ignore_index)
+    if reduction == "none":
+        return loss.reshape(target.shape)
+    if reduction == "sum":
+        return loss.sum()
+    count = (target != ignore_index).sum().to(loss.dtype)
+    return loss.sum() / count  # 0 / 0 = nan when every target is ignored, as in PyTorch
+
+
+__all__: list[str] = []

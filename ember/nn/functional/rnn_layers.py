@@ -1,0 +1,236 @@
+"""Whole-sequence LSTM and GRU primitives: one direction of one layer in a single op.
+
+The input projection of every time step is computed by the caller with one GEMM; the
+primitive runs the recurrence (one GEMM per step for the hidden projection, then the fused
+gate update, all in place on preallocated arrays). Its first-order backward is a second
+primitive that runs the reverse recurrence with the same fused arithmetic and then gets the
+hidden weight gradient with one GEMM over all steps (instead of one small GEMM per step).
+Under ``create_graph=True`` the backward instead recomputes the layer as a composition of
+the cell primitives (``rnn.lstm_pointwise``, ``rnn.gru_pointwise``, whose backward is in
+ember ops) and differentiates that, so higher-order gradients are exact.
+
+>>> import ember
+>>> from ember.nn.functional.rnn_layers import lstm_sequence
+>>> xproj, h0, c0 = ember.randn(5, 2, 12), ember.zeros(2, 3), ember.zeros(2, 3)
+>>> out, c_n = lstm_sequence(xproj, h0, c0, ember.randn(12, 3))
+>>> tuple(out.shape), tuple(c_n.shape)
+((5, 2, 3), (2, 3))
+"""
+
+from __future__ import annotations
+
+import ember
+
+from ...autograd.grad_mode import STATE as _GRAD
+from ...ops.registry import defop
+from ...tensor import Tensor, _make
+from .rnn import activate, gru_pointwise, lstm_pointwise
+
+
+def _steps(n: int, reverse: bool) -> range:
+    return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _h_prev(xp, out, h0, reverse: bool):
+    """The hidden state entering each step, ``(T, B, H)``."""
+    if reverse:
+        return xp.concatenate([out[1:], h0[None]], 0)
+    return xp.concatenate([h0[None], out[:-1]], 0)
+
+
+def _transposed(xp, w):
+    """``w.T`` laid out contiguously: OpenBLAS multiplies ``(B, H) @ (H, G*H)`` about 2.5x
+    faster than with the strided view ``w.T`` (measured: 102 us vs 287 us at B=32, H=256)."""
+    return xp.ascontiguousarray(w.T)
+
+
+def _recompute_vjp(ctx, run, grads):
+    """create_graph backward: differentiate the layer recomputed from differentiable cells."""
+    inputs = ctx.saved
+    outs = run(*inputs, **ctx.attrs)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    return ember.autograd.grad(outs, inputs, grads, create_graph=True, allow_unused=True)
+
+
+# ------------------------------------------------------------------------------ LSTM
+
+
+@defop("lstm_sequence", save=(0, 1, 2, 3))
+def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
+    xp = ctx.xp
+    steps, batch, hidden = xproj.shape[0], h0.shape[0], h0.shape[1]
+    acts = xp.empty_like(xproj)
+    c_prev = xp.empty((steps, batch, hidden), dtype=xproj.dtype)
+    tcs, out = xp.empty_like(c_prev), xp.empty_like(c_prev)
+    w_t, h, c = _transposed(xp, w_hh), h0, c0
+    for t in _steps(steps, reverse):
+        a = xp.matmul(h, w_t, out=acts[t])
+        a += xproj[t]
+        activate(xp, a, a, hidden, "ssts")
+        c_prev[t] = c
+        c = a[:, hidden:2 * hidden] * c
+        c += a[:, :hidden] * a[:, 2 * hidden:3 * hidden]
+        xp.tanh(c, out=tcs[t])
+        h = xp.multiply(a[:, 3 * hidden:], tcs[t], out=out[t])
+    ctx.arrays = (acts, c_prev, tcs, out)
+    return out, c
+
+
+@_lstm_sequence.def_backward
+def _(ctx, g_out, g_cn, reverse=False):
+    if _GRAD.grad_enabled:
+        return _recompute_vjp(ctx, lstm_sequence_composed, (g_out, g_cn))
+    _, h0, _, w_hh = ctx.saved
+    arrays = [_make(a) for a in ctx.arrays]
+    return _lstm_sequence_backward(g_out, g_cn, h0, w_hh, *arrays, reverse=reverse)
+
+
+@defop("lstm_sequence_backward", differentiable=False)
+def _lstm_sequence_backward(ctx, g_out, g_cn, h0, w_hh, acts, c_prev, tcs, out, reverse):
+    xp = ctx.xp
+    steps, hidden = acts.shape[0], h0.shape[1]
+    i, f, g, o = (acts[..., k * hidden:(k + 1) * hidden] for k in range(4))
+    # Everything that does not depend on the recurrence, for all steps at once:
+    # dc_t += dh_t * p_t;  d_gates_t = [dc_t * q_t (i, f, g blocks), dh_t * r_t (o block)].
+    p = o * (1 - tcs * tcs)
+    q = xp.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], 2)
+    r = tcs * o * (1 - o)
+    d_gates = xp.empty_like(acts)
+    d4 = d_gates.reshape(acts.shape[:2] + (4, hidden))
+    dh, dc = xp.zeros_like(h0), g_cn.copy()
+    for t in _steps(steps, not reverse):
+        dh += g_out[t]
+        dc += dh * p[t]
+        xp.multiply(dc[:, None, :], q[t], out=d4[t, :, :3])
+        xp.multiply(dh, r[t], out=d4[t, :, 3])
+        dc *= f[t]
+        dh = xp.matmul(d_gates[t], w_hh)
+    flat = d_gates.reshape(-1, d_gates.shape[-1])
+    h_prev = _h_prev(xp, out, h0, reverse).reshape(flat.shape[0], hidden)
+    return d_gates, dh, dc, flat.T @ h_prev
+
+
+def lstm_sequence_composed(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
+                           reverse: bool = False, w_hr: Tensor | None = None):
+    """The same layer as :func:`lstm_sequence`, one differentiable cell per step; also the
+    path for ``proj_size > 0`` (``w_hr`` projects ``h`` after each step)."""
+    h, c, outs = h0, c0, [None] * xproj.shape[0]
+    w_t = w_hh.t()
+    for t, x_t in zip(_steps(xproj.shape[0], reverse), _unbind(xproj, reverse)):
+        h, c = lstm_pointwise(x_t + h @ w_t, c)
+        if w_hr is not None:
+            h = h @ w_hr.t()
+        outs[t] = h
+    return ember.stack(outs), c
+
+
+def _unbind(x: Tensor, reverse: bool):
+    parts = x.unbind(0)
+    return parts[::-1] if reverse else parts
+
+
+def lstm_sequence(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
+                  reverse: bool = False) -> tuple[Tensor, Tensor]:
+    """One LSTM layer direction: ``xproj`` ``(T, B, 4H)`` is ``x W_ih^T + b_ih + b_hh``;
+    returns ``(output (T, B, H), c_n)`` (``h_n`` is ``output[-1]``, or ``output[0]`` when
+    ``reverse``)."""
+    return _lstm_sequence(xproj, h0, c0, w_hh, reverse=reverse)
+
+
+# ------------------------------------------------------------------------------- GRU
+
+
+@defop("gru_sequence", save=(0, 1, 2, 3))
+def _gru_sequence(ctx, xproj, h0, w_hh, b_hh, reverse=False):
+    xp = ctx.xp
+    steps, hidden = xproj.shape[0], h0.shape[1]
+    ghs = xp.empty_like(xproj)
+    rz = xp.empty(xproj.shape[:2] + (2 * hidden,), dtype=xproj.dtype)
+    ns = xp.empty(xproj.shape[:2] + (hidden,), dtype=xproj.dtype)
+    out = xp.empty_like(ns)
+    w_t, h = _transposed(xp, w_hh), h0
+    for t in _steps(steps, reverse):
+        gh = xp.matmul(h, w_t, out=ghs[t])
+        gh += b_hh
+        a = xp.add(xproj[t, :, :2 * hidden], gh[:, :2 * hidden], out=rz[t])
+        activate(xp, a, a, hidden, "ss")
+        n = xp.multiply(a[:, :hidden], gh[:, 2 * hidden:], out=ns[t])
+        n += xproj[t, :, 2 * hidden:]
+        xp.tanh(n, out=n)
+        o = xp.subtract(h, n, out=out[t])
+        o *= a[:, hidden:]
+        o += n
+        h = o
+    ctx.arrays = (ghs, rz, ns, out)
+    return out
+
+
+@_gru_sequence.def_backward
+def _(ctx, g_out, reverse=False):
+    if _GRAD.grad_enabled:
+        return _recompute_vjp(ctx, gru_sequence_composed, (g_out,))
+    _, h0, w_hh, _ = ctx.saved
+    arrays = [_make(a) for a in ctx.arrays]
+    return _gru_sequence_backward(g_out, h0, w_hh, *arrays, reverse=reverse)
+
+
+@defop("gru_sequence_backward", differentiable=False)
+def _gru_sequence_backward(ctx, g_out, h0, w_hh, ghs, rz, ns, out, reverse):
+    xp = ctx.xp
+    steps, hidden = ghs.shape[0], h0.shape[1]
+    r, z = rz[..., :hidden], rz[..., hidden:]
+    h_prev = _h_prev(xp, out, h0, reverse)
+    # Per-step factors that do not depend on the recurrence, for all steps at once.
+    dn_dh = (1 - z) * (1 - ns * ns)         # d pre_n / d h'
+    dr_dn = ghs[..., 2 * hidden:] * r * (1 - r)  # d pre_r / d pre_n
+    dz_dh = (h_prev - ns) * z * (1 - z)     # d pre_z / d h'
+    d_gh = xp.empty_like(ghs)
+    d_gi = xp.empty_like(ghs)
+    dh = xp.zeros_like(h0)
+    for t in _steps(steps, not reverse):
+        dh += g_out[t]
+        dn = xp.multiply(dh, dn_dh[t], out=d_gi[t, :, 2 * hidden:])
+        xp.multiply(dn, dr_dn[t], out=d_gh[t, :, :hidden])
+        xp.multiply(dh, dz_dh[t], out=d_gh[t, :, hidden:2 * hidden])
+        xp.multiply(dn, r[t], out=d_gh[t, :, 2 * hidden:])
+        dh *= z[t]
+        dh += xp.matmul(d_gh[t], w_hh)
+    d_gi[..., :2 * hidden] = d_gh[..., :2 * hidden]
+    flat = d_gh.reshape(-1, d_gh.shape[-1])
+    return d_gi, dh, flat.T @ h_prev.reshape(flat.shape[0], hidden), flat.sum(0)
+
+
+def gru_sequence_composed(xproj: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor,
+                          reverse: bool = False) -> Tensor:
+    """The same layer as :func:`gru_sequence`, one differentiable cell per step."""
+    h, outs = h0, [None] * xproj.shape[0]
+    w_t = w_hh.t()
+    for t, x_t in zip(_steps(xproj.shape[0], reverse), _unbind(xproj, reverse)):
+        h = gru_pointwise(x_t, ember.addmm(b_hh, h, w_t), h)
+        outs[t] = h
+    return ember.stack(outs)
+
+
+def gru_sequence(xproj: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor,
+                 reverse: bool = False) -> Tensor:
+    """One GRU layer direction: ``xproj`` ``(T, B, 3H)`` is ``x W_ih^T + b_ih``; returns the
+    output ``(T, B, H)``."""
+    return _gru_sequence(xproj, h0, w_hh, b_hh, reverse=reverse)
+
+
+# -------------------------------------------------------------------------- Elman RNN
+
+
+def rnn_sequence(xproj: Tensor, h0: Tensor, w_hh: Tensor, act, reverse: bool = False
+                 ) -> Tensor:
+    """One Elman RNN layer direction, ``h_t = act(xproj_t + h_{t-1} W_hh^T)`` (``xproj``
+    holds both biases); a composition of ember ops (one GEMM and one activation per step)."""
+    h, outs = h0, [None] * xproj.shape[0]
+    w_t = w_hh.t()
+    for t, x_t in zip(_steps(xproj.shape[0], reverse), _unbind(xproj, reverse)):
+        h = act(ember.addmm(x_t, h, w_t))
+        outs[t] = h
+    return ember.stack(outs)
+
+
+__all__: list[str] = []

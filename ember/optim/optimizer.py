@@ -1,0 +1,248 @@
+"""``Optimizer``: parameter groups, per-parameter state, ``state_dict`` and the step loop.
+
+A subclass implements only the per-parameter update, as in Keras: ``_init_state(p, group,
+state)`` fills a fresh state dict, ``_update(p, grad, state, group)`` changes ``p`` in place
+(on backend arrays, see ``_update.py``). The base walks the groups, skips parameters without
+a gradient, runs under ``no_grad`` and bumps each updated parameter's version counter.
+
+>>> import ember
+>>> w = ember.tensor([1.0, 2.0], requires_grad=True)
+>>> opt = ember.optim.SGD([w], lr=0.5)
+>>> (w * w).sum().backward()
+>>> opt.step(); opt.zero_grad()
+>>> w.tolist(), w.grad
+([0.0, 0.0], None)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..backends import backend_of
+from ..tensor import Tensor, _make
+from ._update import Workspace
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _Required()
+
+
+class Optimizer:
+    """Base class: holds ``param_groups`` (dicts with ``'params'`` and options), ``defaults``
+    and ``state`` (a dict per parameter, keyed by the parameter tensor)."""
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        self._work = Workspace()
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            f"Tensors or dicts, but got {type(params).__name__}")
+        if isinstance(params, set):  # PyTorch checks this only per group; a set never works
+            self.add_param_group({"params": params})
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own options (missing ones from ``defaults``)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                f"{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group = dict(param_group, params=params)
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            group.setdefault(name, default)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params):
+            # PyTorch only warns here; a parameter stepped twice per step is always a bug.
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+        for p in params:
+            self._eager_state(p, group)
+
+    def _eager_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Hook for optimizers that create state at construction (Adagrad, as in PyTorch)."""
+
+    # ------------------------------------------------------------------ stepping
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop the gradients (``set_to_none=True``) or fill them with zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                self._group_step(group)
+        return loss
+
+    def _group_step(self, group: dict[str, Any]) -> None:
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                self._init_state(p, group, state)
+            self._update(p, p.grad, state, group)
+            p._version[0] += 1
+
+    def _init_state(self, p: Tensor, group: dict[str, Any], state: dict[str, Any]) -> None:
+        """Fill a fresh parameter's ``state`` (e.g. ``step`` and moment buffers)."""
+
+    def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ helpers for subclasses
+    def _blocks(self, p: Tensor, arrays: tuple, nscratch: int = 1):
+        """``xp`` and the blocks of ``(p, *arrays)`` with scratch (see ``Workspace.blocks``)."""
+        xp = backend_of(p._data).xp
+        return xp, self._work.blocks(xp, (p._data, *arrays), nscratch)
+
+    @staticmethod
+    def _bump_step(state: dict[str, Any]) -> float:
+        """``state['step'] += 1`` (a float32 0-d tensor, as PyTorch keeps it); the new count."""
+        step = state["step"]._data
+        step += 1
+        return float(step)
+
+    # ------------------------------------------------------------------ state dict
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's format: ``{'state': {index: {...}}, 'param_groups': [{..., 'params':
+        [indices]}]}``; the state's tensors are the live buffers (not copies), as in PyTorch."""
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a ``state_dict()``: group options are replaced and state tensors are copied,
+        cast to their parameter's dtype and device (``step`` keeps its dtype)."""
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = {i: p for g, s in zip(self.param_groups, saved)
+                  for i, p in zip(s["params"], g["params"])}
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in id_map:
+                p = id_map[key]
+                state[p] = {k: _cast(p, v, k) for k, v in value.items()}
+            else:
+                state[key] = value
+        self.state = state
+        self.param_groups = [
+            {**{k: v for k, v in s.items() if k != "params"}, "params": g["params"]}
+            for g, s in zip(self.param_groups, saved)]
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+def _cast(p: Tensor, value: Any, key: str | None = None) -> Any:
+    if isinstance(value, Tensor):
+        if key == "step":
+            return _make(value._data.copy())
+        # A copy even when nothing changes: the loaded optimizer must not share buffers with
+        # the source (PyTorch shares them when no cast is needed).
+        dtype = p.dtype if p.is_floating_point() and value.is_floating_point() else None
+        out = value.detach().to(device=p.device, dtype=dtype)
+        return _make(out._data.copy() if out._data is value._data else out._data)
+    if isinstance(value, dict):
+        return {k: _cast(p, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(p, v) for v in value)
+    return value
+
+
+# ---------------------------------------------------------------------- validation
+def check(ok: bool, message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``ok`` (PyTorch's constructor checks)."""
+    if not ok:
+        raise ValueError(message)
+
+
+def check_common(lr: float, eps: float | None = None, betas: tuple | None = None,
+                 weight_decay: float = 0.0) -> None:
+    """The checks most optimizers share, with PyTorch's messages."""
+    check(0.0 <= lr, f"Invalid learning rate: {lr}")
+    if eps is not None:
+        check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+    if betas is not None:
+        check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+    check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+
+
+def new_step() -> Tensor:
+    """A fresh ``step`` counter: a float32 0-d tensor, PyTorch's representation."""
+    from ..ops.creation import tensor
+
+    return tensor(0.0)
+
+
+def zeros_like(p: Tensor) -> Tensor:
+    """A zero state buffer shaped like ``p`` (contiguous, same dtype and device)."""
+    xp = backend_of(p._data).xp
+    return _make(xp.zeros(p._data.shape, dtype=p._data.dtype))

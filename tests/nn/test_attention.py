@@ -1,0 +1,106 @@
+"""MultiheadAttention against PyTorch (layer harness, identical weights)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+from tests.nn._adapters import EmberCall, TorchCall
+from tests.nn.harness import check_default_init, check_layer
+
+torch = pytest.importorskip("torch")
+
+
+def _pair(fn, **kw):
+    return (lambda: EmberCall(ember.nn.MultiheadAttention(8, 2, **kw), fn),
+            lambda: TorchCall(torch.nn.MultiheadAttention(8, 2, **kw), fn))
+
+
+def _self(m, x):
+    return m(x, x, x)
+
+
+def _cross(m, q, k, v):
+    return m(q, k, v)
+
+
+def _no_weights(m, q, k, v):
+    return m(q, k, v, need_weights=False)
+
+
+def _masked(m, x, kpm, mask):
+    return m(x, x, x, key_padding_mask=kpm, attn_mask=mask, average_attn_weights=False)
+
+
+def _masked_no_weights(m, x, kpm, mask):
+    return m(x, x, x, key_padding_mask=kpm, attn_mask=mask, need_weights=False)
+
+
+def _causal(m, x, mask):
+    return m(x, x, x, attn_mask=mask, is_causal=True, need_weights=False)
+
+
+RNG = np.random.default_rng(5)
+KPM = np.array([[False, False, False, True, True], [False, False, False, False, False]])
+BOOL_MASK = np.triu(np.ones((5, 5), dtype=bool), 1)
+FLOAT_MASK_3D = RNG.standard_normal((4, 5, 5))
+CAUSAL = np.triu(np.full((5, 5), -np.inf), 1)
+
+
+@pytest.mark.parametrize("fn,kw,inputs", [
+    pytest.param(_self, {}, [(5, 2, 8)], id="self"),
+    pytest.param(_self, {"batch_first": True}, [(2, 5, 8)], id="self-batch-first"),
+    pytest.param(_self, {"bias": False}, [(5, 2, 8)], id="no-bias"),
+    pytest.param(_cross, {}, [(4, 2, 8), (6, 2, 8), (6, 2, 8)], id="cross"),
+    pytest.param(_no_weights, {}, [(4, 2, 8), (6, 2, 8), (6, 2, 8)], id="no-weights"),
+    pytest.param(_cross, {"kdim": 3, "vdim": 5, "batch_first": True},
+                 [(2, 4, 8), (2, 6, 3), (2, 6, 5)], id="kdim-vdim"),
+    pytest.param(_self, {}, [(5, 8)], id="unbatched"),
+    pytest.param(_masked, {}, [(5, 2, 8), KPM, BOOL_MASK], id="bool-masks"),
+    pytest.param(_masked_no_weights, {}, [(5, 2, 8), KPM, BOOL_MASK], id="bool-masks-sdpa"),
+    pytest.param(_masked, {}, [(5, 2, 8), KPM.astype(float) * -1e9, FLOAT_MASK_3D],
+                 id="float-masks-3d"),
+    pytest.param(_causal, {}, [(5, 2, 8), CAUSAL], id="causal"),
+    pytest.param(_self, {"add_bias_kv": True, "add_zero_attn": True}, [(5, 2, 8)],
+                 id="bias-kv-zero-attn"),
+    pytest.param(_masked, {"add_bias_kv": True}, [(5, 2, 8), KPM, BOOL_MASK],
+                 id="bias-kv-masks"),
+])
+def test_mha_matches_torch(fn, kw, inputs):
+    make_e, make_t = _pair(fn, **kw)
+    check_layer(make_e, make_t, inputs)
+
+
+def test_mha_dropout_eval():
+    make_e, make_t = _pair(_self, dropout=0.5)
+    check_layer(make_e, make_t, [(5, 2, 8)], modes=("eval",), train_step=False)
+
+
+def test_mha_dropout_train_is_random_and_scaled():
+    mha = ember.nn.MultiheadAttention(8, 2, dropout=0.5)
+    x = ember.randn(5, 2, 8)
+    _, w = mha(x, x, x, average_attn_weights=False)
+    values = set(np.round(w.detach().numpy().ravel(), 12)) - {0.0}
+    assert w.detach().numpy().min() == 0.0 and len(values) > 1
+
+
+@pytest.mark.parametrize("kw", [{}, {"kdim": 3, "vdim": 5}, {"add_bias_kv": True}])
+def test_mha_default_init(kw):
+    check_default_init(lambda: ember.nn.MultiheadAttention(16, 4, **kw),
+                       lambda: torch.nn.MultiheadAttention(16, 4, **kw))
+
+
+def test_mha_errors():
+    with pytest.raises(ValueError, match="divisible by num_heads"):
+        ember.nn.MultiheadAttention(6, 4)
+    mha = ember.nn.MultiheadAttention(8, 2)
+    x = ember.randn(5, 2, 8)
+    with pytest.raises(RuntimeError, match=r"MultiheadAttention.*embed_dim=8"):
+        mha(ember.randn(5, 2, 4), x, x)
+    with pytest.raises(RuntimeError, match=r"2D attn_mask is \(4, 4\), but should be \(5, 5\)"):
+        mha(x, x, x, attn_mask=ember.zeros(4, 4))
+    with pytest.raises(RuntimeError, match="is_causal"):
+        mha(x, x, x, is_causal=True)
+    with pytest.raises(RuntimeError, match=r"key_padding_mask of shape \(2, 5\)"):
+        mha(x, x, x, key_padding_mask=ember.zeros(2, 3, dtype=ember.bool))

@@ -1,0 +1,50 @@
+"""Records for scaled_dot_product_attention (ember/nn/functional/attention.py)."""
+
+import numpy as np
+import torch
+
+import ember.nn.functional as F
+
+from .core import ErrorInput, OpRecord, Sample, T
+
+_BOOL = np.tril(np.ones((4, 6), dtype=bool)) | np.eye(4, 6, 3, dtype=bool)
+
+
+def _e_bool(q, k, v, **kw):
+    import ember
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=ember.tensor(_BOOL), **kw)
+
+
+def _t_bool(q, k, v, **kw):
+    return torch.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=torch.tensor(_BOOL), **kw)
+
+
+_QKV = (T((2, 3, 4, 5)), T((2, 3, 6, 5)), T((2, 3, 6, 7)))
+
+RECORDS = [
+    OpRecord("scaled_dot_product_attention", F.scaled_dot_product_attention,
+             torch.nn.functional.scaled_dot_product_attention, [
+                 Sample(_QKV),
+                 Sample((T((4, 5)), T((6, 5)), T((6, 3))), name="2d"),
+                 Sample((T((2, 4, 5)), T((2, 4, 5)), T((2, 4, 5))), {"is_causal": True},
+                        name="causal"),
+                 Sample(_QKV, {"scale": 0.3}, name="scale"),
+                 Sample((*_QKV, T((4, 6))), name="float-mask"),
+                 Sample((*_QKV, T((2, 1, 4, 6))), name="float-mask-broadcast"),
+                 Sample((T((1, 4, 3, 5)), T((1, 2, 6, 5)), T((1, 2, 6, 5))),
+                        {"enable_gqa": True}, name="gqa"),
+                 Sample((T((0, 3, 4, 5)), T((0, 3, 6, 5)), T((0, 3, 6, 7))), name="empty"),
+             ], second_order=True,
+             errors=[
+                 ErrorInput((T((2, 4, 5)), T((2, 6, 4)), T((2, 6, 5))), {}, RuntimeError,
+                            r"scaled_dot_product_attention: expected query \(\.\.\., L, E\)"),
+                 ErrorInput((T((4, 5)), T((4, 5)), T((4, 5)), T((4, 4))),
+                            {"is_causal": True}, RuntimeError, "should not be set when "
+                            "is_causal"),
+                 ErrorInput((T((1, 3, 2, 5)), T((1, 2, 6, 5)), T((1, 2, 6, 5))),
+                            {"enable_gqa": True}, RuntimeError, "multiple of the key/value"),
+             ]),
+    OpRecord("scaled_dot_product_attention", _e_bool, _t_bool, [Sample(_QKV)],
+             second_order=True, variant="bool-mask"),
+]
