@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from . import lr_scheduler
+from ._update import get_num_threads, set_num_threads
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .lbfgs import LBFGS
@@ -19,4 +20,4 @@ from .optimizer import Optimizer
 from .sgd import SGD, Lion
 
 __all__ = ["Optimizer", "SGD", "Lion", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
-           "Adagrad", "Adadelta", "LBFGS", "lr_scheduler"]
+           "Adagrad", "Adadelta", "LBFGS", "lr_scheduler", "set_num_threads", "get_num_threads"]

@@ -50,12 +50,13 @@ class Adam(Optimizer):
         arrays = (grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data)
         if amsgrad:
             arrays += (state["max_exp_avg_sq"]._data,)
-        xp, blocks = self._blocks(p, arrays, 2)
-        for pb, gb, m, v, *rest in blocks:
+        maximize = group["maximize"]
+
+        def block(xp: Any, pb: Any, gb: Any, m: Any, v: Any, *rest: Any) -> None:
             vmax, t, u = rest if amsgrad else (None, *rest)
             if decay is not None:
                 pb *= decay
-            g = effective_grad(xp, pb, gb, l2, group["maximize"], t)
+            g = effective_grad(xp, pb, gb, l2, maximize, t)
             lerp_(xp, m, g, 1 - beta1, u)
             v *= beta2
             addcmul_(xp, v, g, g, 1 - beta2, u)
@@ -66,6 +67,8 @@ class Adam(Optimizer):
             xp.sqrt(vmax if amsgrad else v, out=u)
             u += eps * bc2_sqrt
             addcdiv_(xp, pb, m, u, -step_size * bc2_sqrt, u)
+
+        self._map_blocks(p, arrays, 2, block)
 
 
 class AdamW(Adam):
@@ -100,16 +103,19 @@ class Adamax(Optimizer):
         step = self._bump_step(state)
         beta1, beta2 = group["betas"]
         clr = group["lr"] / (1 - beta1 ** step)
-        xp, blocks = self._blocks(p, (grad._data, state["exp_avg"]._data,
-                                      state["exp_inf"]._data), 2)
-        for pb, gb, m, norm, t, u in blocks:
-            g = effective_grad(xp, pb, gb, group["weight_decay"], group["maximize"], t)
+        wd, maximize, eps = group["weight_decay"], group["maximize"], group["eps"]
+
+        def block(xp: Any, pb: Any, gb: Any, m: Any, norm: Any, t: Any, u: Any) -> None:
+            g = effective_grad(xp, pb, gb, wd, maximize, t)
             lerp_(xp, m, g, 1 - beta1, u)
             norm *= beta2
             xp.absolute(g, out=u)
-            u += group["eps"]
+            u += eps
             xp.maximum(norm, u, out=norm)
             addcdiv_(xp, pb, m, norm, -clr, u)
+
+        self._map_blocks(p, (grad._data, state["exp_avg"]._data, state["exp_inf"]._data), 2,
+                         block)
 
 
 class NAdam(Optimizer):
@@ -147,21 +153,23 @@ class NAdam(Optimizer):
         mp = float(mu_product)
         grad_scale = -lr * (1.0 - mu) / (1.0 - mp)
         avg_scale = (-lr * mu_next) / (1.0 - mp * mu_next)
-        xp, blocks = self._blocks(p, (grad._data, state["exp_avg"]._data,
-                                      state["exp_avg_sq"]._data), 3)
-        for pb, gb, m, v, t, u, w in blocks:
+        l2, maximize, eps = 0 if decay is not None else wd, group["maximize"], group["eps"]
+
+        def block(xp: Any, pb: Any, gb: Any, m: Any, v: Any, t: Any, u: Any, w: Any) -> None:
             if decay is not None:
                 pb *= decay
-            g = effective_grad(xp, pb, gb, 0 if decay is not None else wd, group["maximize"],
-                               t)
+            g = effective_grad(xp, pb, gb, l2, maximize, t)
             lerp_(xp, m, g, 1 - beta1, u)
             v *= beta2
             addcmul_(xp, v, g, g, 1 - beta2, u)
             xp.divide(v, bias_correction2, out=u)
             xp.sqrt(u, out=u)
-            u += group["eps"]
+            u += eps
             addcdiv_(xp, pb, g, u, grad_scale, w)
             addcdiv_(xp, pb, m, u, avg_scale, u)
+
+        self._map_blocks(p, (grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data),
+                         3, block)
 
 
 class RAdam(Optimizer):
@@ -195,13 +203,12 @@ class RAdam(Optimizer):
         if rho_t > 5.0:
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                              / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        xp, blocks = self._blocks(p, (grad._data, state["exp_avg"]._data,
-                                      state["exp_avg_sq"]._data), 3)
-        for pb, gb, m, v, t, u, w in blocks:
+        l2, maximize, eps = 0 if decay is not None else wd, group["maximize"], group["eps"]
+
+        def block(xp: Any, pb: Any, gb: Any, m: Any, v: Any, t: Any, u: Any, w: Any) -> None:
             if decay is not None:
                 pb *= decay
-            g = effective_grad(xp, pb, gb, 0 if decay is not None else wd, group["maximize"],
-                               t)
+            g = effective_grad(xp, pb, gb, l2, maximize, t)
             lerp_(xp, m, g, 1 - beta1, u)
             v *= beta2
             addcmul_(xp, v, g, g, 1 - beta2, u)
@@ -209,8 +216,11 @@ class RAdam(Optimizer):
             w *= lr
             if rect is not None:
                 xp.sqrt(v, out=u)
-                u += group["eps"]
+                u += eps
                 xp.divide(bc2 ** 0.5, u, out=u)  # the adaptive learning rate
                 w *= u
                 w *= rect
             pb -= w
+
+        self._map_blocks(p, (grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data),
+                         3, block)

@@ -47,9 +47,11 @@ class RMSprop(Optimizer):
         arrays = (grad._data, state["square_avg"]._data,
                   state["momentum_buffer"]._data if momentum > 0 else grad._data,
                   state["grad_avg"]._data if centered else grad._data)
-        xp, blocks = self._blocks(p, arrays, 2)
-        for pb, gb, v, buf, gavg, t, u in blocks:
-            g = effective_grad(xp, pb, gb, group["weight_decay"], group["maximize"], t)
+        wd, maximize, eps = group["weight_decay"], group["maximize"], group["eps"]
+
+        def block(xp: Any, pb: Any, gb: Any, v: Any, buf: Any, gavg: Any, t: Any,
+                  u: Any) -> None:
+            g = effective_grad(xp, pb, gb, wd, maximize, t)
             v *= alpha
             addcmul_(xp, v, g, g, 1 - alpha, u)
             if centered:
@@ -61,7 +63,7 @@ class RMSprop(Optimizer):
                 xp.sqrt(u, out=u)
             else:
                 xp.sqrt(v, out=u)
-            u += group["eps"]
+            u += eps
             if momentum > 0:
                 buf *= momentum
                 xp.divide(g, u, out=u)
@@ -70,6 +72,8 @@ class RMSprop(Optimizer):
                 pb += u
             else:
                 addcdiv_(xp, pb, g, u, -lr, u)
+
+        self._map_blocks(p, arrays, 2, block)
 
 
 class Adagrad(Optimizer):
@@ -101,14 +105,17 @@ class Adagrad(Optimizer):
                 group: dict[str, Any]) -> None:
         step = self._bump_step(state)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        xp, blocks = self._blocks(p, (grad._data, state["sum"]._data), 2)
-        for pb, gb, acc, t, u in blocks:
-            g = effective_grad(xp, pb, gb, group["weight_decay"], group["maximize"], t)
+        wd, maximize, eps = group["weight_decay"], group["maximize"], group["eps"]
+
+        def block(xp: Any, pb: Any, gb: Any, acc: Any, t: Any, u: Any) -> None:
+            g = effective_grad(xp, pb, gb, wd, maximize, t)
             xp.multiply(g, g, out=u)
             acc += u
             xp.sqrt(acc, out=u)
-            u += group["eps"]
+            u += eps
             addcdiv_(xp, pb, g, u, -clr, u)
+
+        self._map_blocks(p, (grad._data, state["sum"]._data), 2, block)
 
 
 class Adadelta(Optimizer):
@@ -133,10 +140,10 @@ class Adadelta(Optimizer):
                 group: dict[str, Any]) -> None:
         self._bump_step(state)
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
-        xp, blocks = self._blocks(p, (grad._data, state["square_avg"]._data,
-                                      state["acc_delta"]._data), 3)
-        for pb, gb, v, acc, t, u, w in blocks:
-            g = effective_grad(xp, pb, gb, group["weight_decay"], group["maximize"], t)
+        wd, maximize = group["weight_decay"], group["maximize"]
+
+        def block(xp: Any, pb: Any, gb: Any, v: Any, acc: Any, t: Any, u: Any, w: Any) -> None:
+            g = effective_grad(xp, pb, gb, wd, maximize, t)
             v *= rho
             addcmul_(xp, v, g, g, 1 - rho, u)
             xp.add(v, eps, out=u)
@@ -149,3 +156,6 @@ class Adadelta(Optimizer):
             addcmul_(xp, acc, w, w, 1 - rho, u)
             xp.multiply(w, -lr, out=u)
             pb += u
+
+        self._map_blocks(p, (grad._data, state["square_avg"]._data, state["acc_delta"]._data),
+                         3, block)

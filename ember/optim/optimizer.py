@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from ..autograd.grad_mode import enable_grad, no_grad
@@ -141,10 +142,14 @@ class Optimizer:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ helpers for subclasses
-    def _blocks(self, p: Tensor, arrays: tuple, nscratch: int = 1):
-        """``xp`` and the blocks of ``(p, *arrays)`` with scratch (see ``Workspace.blocks``)."""
+    def _map_blocks(self, p: Tensor, arrays: tuple, nscratch: int,
+                    fn: Callable[..., None]) -> None:
+        """Call ``fn(xp, p_block, *array_blocks, *scratch)`` on every cache-sized block of
+        ``(p, *arrays)`` with ``nscratch`` scratch blocks, spread over the optimizer threads
+        (see ``_update.Workspace.map``). ``fn`` is the update's math for one block: it must
+        change only its own blocks, in place."""
         xp = backend_of(p._data).xp
-        return xp, self._work.blocks(xp, (p._data, *arrays), nscratch)
+        self._work.map(xp, (p._data, *arrays), nscratch, partial(fn, xp))
 
     @staticmethod
     def _bump_step(state: dict[str, Any]) -> float:

@@ -40,18 +40,19 @@ class SGD(Optimizer):
         lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
         maximize, nesterov = group["maximize"], group["nesterov"]
         if momentum == 0:
-            xp, blocks = self._blocks(p, (grad._data,), 2)
-            for pb, gb, t, u in blocks:
+            def plain(xp: Any, pb: Any, gb: Any, t: Any, u: Any) -> None:
                 g = effective_grad(xp, pb, gb, wd, maximize, t)
                 xp.multiply(g, -lr, out=u)
                 pb += u
+
+            self._map_blocks(p, (grad._data,), 2, plain)
             return
         first = "momentum_buffer" not in state
         if first:  # PyTorch starts the buffer as a copy of the (decayed) gradient
             state["momentum_buffer"] = _make(p._data.copy())
         alpha = 1 - group["dampening"]
-        xp, blocks = self._blocks(p, (grad._data, state["momentum_buffer"]._data), 2)
-        for pb, gb, buf, t, u in blocks:
+
+        def block(xp: Any, pb: Any, gb: Any, buf: Any, t: Any, u: Any) -> None:
             g = effective_grad(xp, pb, gb, wd, maximize, t)
             if first:
                 xp.copyto(buf, g)
@@ -69,6 +70,8 @@ class SGD(Optimizer):
             else:
                 xp.multiply(buf, -lr, out=u)
             pb += u
+
+        self._map_blocks(p, (grad._data, state["momentum_buffer"]._data), 2, block)
 
 
 class Lion(Optimizer):
@@ -97,9 +100,10 @@ class Lion(Optimizer):
                 group: dict[str, Any]) -> None:
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        xp, blocks = self._blocks(p, (grad._data, state["exp_avg"]._data), 3)
-        for pb, gb, m, t, u, w in blocks:
-            g = effective_grad(xp, pb, gb, 0, group["maximize"], t)
+        maximize = group["maximize"]
+
+        def block(xp: Any, pb: Any, gb: Any, m: Any, t: Any, u: Any, w: Any) -> None:
+            g = effective_grad(xp, pb, gb, 0, maximize, t)
             if wd != 0:
                 pb *= 1 - lr * wd
             xp.multiply(m, beta1, out=u)
@@ -111,3 +115,5 @@ class Lion(Optimizer):
             m *= beta2
             xp.multiply(g, 1 - beta2, out=w)
             m += w
+
+        self._map_blocks(p, (grad._data, state["exp_avg"]._data), 3, block)
