@@ -303,7 +303,8 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce__(self):
-        raise TypeError("ember tensors are not pickled; save them with ember.save (safetensors)")
+        raise TypeError("ember tensors are not pickled; save their arrays instead (t.numpy(), "
+                        "or a state dict with safetensors.numpy.save_file, as in the README)")
 
 
 _STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")

@@ -81,6 +81,21 @@ def test_view_refuses_a_non_viewable_layout():
     assert ember.zeros(2, 3).T.view(3, 1, 2).shape == (3, 1, 2)  # inserting 1s is fine
 
 
+@pytest.mark.parametrize("make", [lambda x: x.transpose(1, 2), lambda x: x.permute(2, 0, 3, 1),
+                                  lambda x: x[:, ::2]], ids=["transpose", "permute", "step"])
+def test_contiguous_gives_a_row_major_copy_that_view_accepts(make):
+    # the attention idiom y.transpose(1, 2).contiguous().view(B, T, C); a copy that kept the
+    # transposed layout made .view() refuse it
+    x = ember.randn(2, 4, 3, 5, requires_grad=True)
+    y = make(x)
+    assert not y.is_contiguous()
+    c = y.contiguous()
+    assert c.is_contiguous() and c.stride() == ember.empty(*c.shape).stride()
+    c.view(-1).sum().backward()
+    np.testing.assert_array_equal(c.detach().numpy(), y.detach().numpy())
+    assert x.grad is not None and x.grad.shape == x.shape
+
+
 def test_version_check_catches_in_place_edit_of_a_split_piece():
     x = ember.ones(4, requires_grad=True)
     y = x * 1

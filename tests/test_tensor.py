@@ -214,3 +214,12 @@ def test_repr_follows_default_dtype():
     finally:
         ember.set_default_dtype(ember.float32)
         torch.set_default_dtype(torch.float32)
+
+
+def test_pickling_refused_with_a_pointer_to_what_exists():
+    # the message once pointed at an ember.save that does not exist
+    import pickle
+
+    with pytest.raises(TypeError, match="not pickled") as info:
+        pickle.dumps(ember.ones(2))
+    assert "ember.save" not in str(info.value) and "safetensors" in str(info.value)

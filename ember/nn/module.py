@@ -608,8 +608,11 @@ class Module:
             value = state_dict[key]
             current = (module._parameters if is_param else module._buffers)[name]
             if not isinstance(value, Tensor):
-                errors.append(f'While copying the parameter named "{key}", expected Tensor '
-                              f"from checkpoint but received {type(value).__name__}")
+                kind = type(value)  # qualified: a torch.Tensor is a "Tensor" too
+                errors.append(f'While copying the parameter named "{key}", expected an ember '
+                              f"Tensor from checkpoint but received {kind.__module__}."
+                              f"{kind.__qualname__} (convert arrays with ember.from_numpy, "
+                              f"e.g. ember.from_numpy(t.numpy()) for a torch tensor)")
                 continue
             if current.ndim == 0 and value.ndim == 1 and value.numel() == 1:
                 value = value[0]  # PyTorch's allowance for old checkpoints of scalars

@@ -18,17 +18,18 @@ from .registry import defop
 
 
 @defop("clone")
-def _clone(ctx, x):
-    return ctx.xp.array(x, copy=True)
+def _clone(ctx, x, *, order="K"):
+    # "K" keeps the layout (clone, PyTorch's preserve_format); "C" is row-major (contiguous)
+    return ctx.xp.array(x, copy=True, order=order)
 
 
 @_clone.def_backward
-def _(ctx, g):
+def _(ctx, g, *, order="K"):
     return (g,)
 
 
 @_clone.def_jvp
-def _(ctx, tangents):
+def _(ctx, tangents, *, order="K"):
     return tangents[0]
 
 
@@ -41,7 +42,7 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     """``input`` itself when C-contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return _clone(input)
+    return _clone(input, order="C")  # a plain copy would keep a transposed layout
 
 
 @defop("to_device")

@@ -114,6 +114,27 @@ def test_cross_entropy_errors_name_value_and_classes():
     assert np.isnan(all_ignored.item()) and np.isnan(want.item())
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"label_smoothing": 0.1}, {"weight": W},
+                                    {"weight": W, "label_smoothing": 0.1}, {"nll": True}])
+def test_all_ignored_targets_give_nan_loss_and_zero_gradient(kwargs):
+    # a batch of padding only: the loss is nan (0 / 0) but the gradient is zero, as in
+    # PyTorch; a nan gradient would turn every weight into nan at the next optimizer step
+    kwargs = dict(kwargs)
+    nll = kwargs.pop("nll", False)
+    x = RNG.standard_normal((3, 3))
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    fe = F.nll_loss if nll else F.cross_entropy
+    ft = torch.nn.functional.nll_loss if nll else torch.nn.functional.cross_entropy
+    ke = {k: ember.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    kt = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    le = fe(xe, ember.tensor([-100, -100, -100]), **ke)
+    lt = ft(xt, torch.tensor([-100, -100, -100]), **kt)
+    le.backward()
+    lt.backward()
+    assert np.isnan(le.item()) and np.isnan(lt.item())
+    np.testing.assert_array_equal(xe.grad.numpy(), xt.grad.numpy())
+
+
 def test_module_loss_error_names_the_layer():
     with pytest.raises(IndexError, match=r"CrossEntropyLoss.*target 3 is out of bounds"):
         nn.CrossEntropyLoss()(ember.zeros(2, 3), ember.tensor([0, 3]))

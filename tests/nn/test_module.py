@@ -330,8 +330,12 @@ def test_load_state_dict_errors_leave_model_unchanged():
     np.testing.assert_array_equal(em.fc1.weight.detach().numpy(), tm.fc1.weight.detach().numpy())
     with pytest.raises(TypeError, match="dict-like"):
         em.load_state_dict([1])
-    with pytest.raises(RuntimeError, match="expected Tensor"):
+    with pytest.raises(RuntimeError, match="expected an ember Tensor"):
         em.load_state_dict({**em.state_dict(), "steps": 3})
+    # a torch state dict passed as is: the message must not read "expected Tensor ... received
+    # Tensor", and says how to convert
+    with pytest.raises(RuntimeError, match=r"received torch\.Tensor \(convert .*from_numpy"):
+        em.load_state_dict(tm.state_dict())
 
 
 def test_load_state_dict_assign():

@@ -20,7 +20,14 @@ from ...tensor import Tensor
 from .activation import log_softmax, logsigmoid
 from .activation_softmax import _quiet
 from .loss_fused import cross_entropy_indices
-from .loss_utils import float_pair, reduce_loss, reduction_arg, same_shape, tensor_arg
+from .loss_utils import (
+    float_pair,
+    reduce_loss,
+    reduction_arg,
+    same_shape,
+    tensor_arg,
+    weighted_mean,
+)
 
 
 def _class_targets(op: str, input: Tensor, target: Tensor, ignore_index: int | None) -> int:
@@ -72,8 +79,8 @@ def _nll(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
     picked = logp.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     w = valid.to(logp.dtype) if weight is None else ops.take(weight, safe) * valid
     loss = -picked * w
-    if reduction == "mean":  # a weighted mean: 0 / 0 = nan when every target is ignored
-        return loss.sum() / w.sum()
+    if reduction == "mean":  # a weighted mean: nan when every target is ignored
+        return weighted_mean(loss.sum(), w.sum())
     return reduce_loss(loss, reduction)
 
 
@@ -145,9 +152,9 @@ def _smoothing_term(nll: Tensor, logp: Tensor, target: Tensor, weight: Tensor | 
     if reduction == "mean":
         if weight is not None:
             safe = ops.where(valid, target, ops.zeros_like(target))
-            smooth = smooth.sum() / (ops.take(weight, safe) * valid).sum()
+            smooth = weighted_mean(smooth.sum(), (ops.take(weight, safe) * valid).sum())
         else:
-            smooth = smooth.sum() / valid.sum()
+            smooth = weighted_mean(smooth.sum(), valid.sum().to(smooth.dtype))
     else:
         smooth = reduce_loss(smooth, reduction)
     return nll * (1 - eps) + smooth * (eps / n_classes)

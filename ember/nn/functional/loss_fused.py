@@ -13,6 +13,7 @@ from ...autograd.grad_mode import STATE as _GRAD
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
 from .activation_softmax import _quiet, _shifted, softmax
+from .loss_utils import weighted_mean
 
 
 @defop("cross_entropy_indices", save=(0,))
@@ -56,7 +57,7 @@ def cross_entropy_indices(logits: Tensor, target: Tensor, ignore_index: int,
     if reduction == "sum":
         return loss.sum()
     count = (target != ignore_index).sum().to(loss.dtype)
-    return loss.sum() / count  # 0 / 0 = nan when every target is ignored, as in PyTorch
+    return weighted_mean(loss.sum(), count)  # nan when every target is ignored
 
 
 __all__: list[str] = []

@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from ... import dtypes as _dt
+from ... import ops
 from ...ops.elementwise import float_input
 from ...tensor import Tensor
 
@@ -32,6 +33,17 @@ def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def weighted_mean(total: Tensor, denom: Tensor) -> Tensor:
+    """``total / denom``, the class losses' mean over the non-ignored targets: nan when
+    ``denom`` is 0 (every target ignored), as in PyTorch, with a zero gradient, as PyTorch's
+    backward gives (a plain division would give 0 * inf = nan gradients and poison the
+    weights at the next optimizer step)."""
+    empty = denom == 0
+    nan = ops.where(empty, ops.full((), float("nan"), dtype=total.dtype),
+                    ops.zeros((), dtype=total.dtype))
+    return total / ops.where(empty, ops.ones_like(denom), denom) + nan
 
 
 def tensor_arg(op: str, name: str, value: Any) -> Tensor:

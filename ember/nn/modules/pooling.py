@@ -85,7 +85,10 @@ class AvgPool1d(_AvgPoolNd):
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True) -> None:
-        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        def single(v: Any) -> tuple:  # PyTorch keeps AvgPool1d's sizes as 1-tuples
+            return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+        super().__init__(single(kernel_size), single(kernel_size if stride is None else stride),
+                         single(padding), ceil_mode, count_include_pad)
 
 
 class AvgPool2d(_AvgPoolNd):

@@ -90,6 +90,7 @@ class PixelUnshuffle(Module):
 class _PadNd(Module):
     _nd = 1
     _mode = "constant"
+    _repr_value = True  # ZeroPad*d shows only the padding, as in PyTorch
 
     def __init__(self, padding: Any, value: float = 0.0) -> None:
         super().__init__()
@@ -101,7 +102,7 @@ class _PadNd(Module):
         self.padding, self.value = padding, value
 
     def extra_repr(self) -> str:
-        if self._mode == "constant":
+        if self._repr_value:
             return f"padding={self.padding}, value={self.value}"
         return f"{self.padding}"
 
@@ -120,7 +121,8 @@ def _pad_class(name: str, nd: int, mode: str, constant_value: bool) -> type:
         def __init__(self, padding: Any) -> None:
             _PadNd.__init__(self, padding, 0.0)
     cls = type(name, (_PadNd,), {"_nd": nd, "_mode": mode, "__init__": __init__,
-                                 "__doc__": doc, "__module__": __name__})
+                                 "_repr_value": constant_value, "__doc__": doc,
+                                 "__module__": __name__})
     return cls
 
 
