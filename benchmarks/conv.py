@@ -1,10 +1,20 @@
-"""conv2d forward+backward: ember vs PyTorch, same process, alternating runs, medians.
+"""conv2d forward+backward: ember vs PyTorch, same process, block and alternating medians.
 
 The issue's target case: batch 64, 32 -> 64 channels, 28x28, 3x3 kernel, padding 1, float32,
 both libraries on 2 threads (``torch.set_num_threads(2)``; OpenBLAS through its environment
 variable, which must be set before NumPy loads, so this script sets it first).
 
-    python -m benchmarks.conv [--repeats 15] [--threads 2]
+    python -m benchmarks.conv [--repeats 15] [--block-repeats 9] [--threads 2]
+
+Two timings per case, because each hides something the other shows:
+
+* block: each library timed alone (warm-up, then the median of ``--block-repeats`` calls in
+  a row), one library after the other. This is the trustworthy number for threaded work:
+  after a call, PyTorch's OpenMP workers and OpenBLAS's workers keep spinning for a while,
+  so when the libraries alternate, each call starts while the other library's threads still
+  hold the two cores (measured: it made PyTorch's conv ~2x slower, flattering ember).
+* alternating: ember and PyTorch calls interleaved, so slow drifts of the machine (another
+  job starting, thermal state) hit both equally; kept to compare with earlier results.
 """
 
 from __future__ import annotations
@@ -36,6 +46,19 @@ def _time(fn, repeats: int, lib: str, out: dict) -> None:
     out.setdefault(lib, []).append(time.perf_counter() - t0)
 
 
+def _block(fn, repeats: int) -> float:
+    """Median of ``repeats`` back-to-back calls after one warm-up call."""
+    import statistics
+
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def _runners(ember, F, torch, e_args: tuple, t_args: tuple, kw: dict):
     def em():
         out = F.conv2d(*e_args, **kw)
@@ -48,7 +71,9 @@ def _runners(ember, F, torch, e_args: tuple, t_args: tuple, kw: dict):
     return em, th
 
 
-def run(repeats: int, threads: int) -> list[tuple]:
+def run(repeats: int, threads: int, block_repeats: int = 9) -> list[tuple]:
+    """Rows ``(case, ember_block, torch_block, ember_alternating, torch_alternating)`` in
+    seconds."""
     import numpy as np
     import torch
 
@@ -72,21 +97,27 @@ def run(repeats: int, threads: int) -> list[tuple]:
             _time(em, repeats, "ember", times)
             _time(th, repeats, "torch", times)
         e, t = float(np.median(times["ember"])), float(np.median(times["torch"]))
-        rows.append((name, e, t))
+        # Block runs after the alternating ones, each library alone (see the docstring).
+        tb = _block(th, block_repeats)
+        eb = _block(em, block_repeats)
+        rows.append((name, eb, tb, e, t))
     return rows
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--block-repeats", type=int, default=9)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     _setup_threads(args.threads)
-    print(f"conv2d forward+backward, float32, {args.threads} threads, median of "
-          f"{args.repeats}")
-    print(f"{'case':38s} {'ember ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
-    for name, e, t in run(args.repeats, args.threads):
-        print(f"{name:38s} {e * 1e3:9.1f} {t * 1e3:9.1f} {e / t:6.2f}")
+    print(f"conv2d forward+backward, float32, {args.threads} threads; block: median of "
+          f"{args.block_repeats} (trustworthy), alternating: median of {args.repeats}")
+    print(f"{'case':34s} {'block ember':>11s} {'torch':>7s} {'ratio':>6s} "
+          f"{'alt ember':>10s} {'torch':>7s} {'ratio':>6s}")
+    for name, eb, tb, e, t in run(args.repeats, args.threads, args.block_repeats):
+        print(f"{name:34s} {eb * 1e3:8.1f} ms {tb * 1e3:7.1f} {eb / tb:6.2f} "
+              f"{e * 1e3:7.1f} ms {t * 1e3:7.1f} {e / t:6.2f}")
 
 
 if __name__ == "__main__":

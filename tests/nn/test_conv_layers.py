@@ -72,6 +72,16 @@ def test_parameterless_layer(name, args, kwargs, inputs):
                 lambda: getattr(torch.nn, name)(*args, **kwargs), inputs)
 
 
+@pytest.mark.parametrize("name,args,kwargs,inputs", CONV_LAYERS + PARAMETERLESS + [
+    ("Conv2d", (3, 4, 3), dict(padding="valid"), None),
+    ("ZeroPad1d", ((1, 2),), {}, None), ("ZeroPad3d", (1,), {}, None),
+    ("AvgPool1d", (3, 2, 1), {}, None)])
+def test_layer_repr_matches_torch(name, args, kwargs, inputs):
+    # printing a ported model must read the same (padding=same, not padding='same')
+    assert repr(getattr(ember.nn, name)(*args, **kwargs)) == \
+        repr(getattr(torch.nn, name)(*args, **kwargs))
+
+
 def test_conv_errors_name_the_module():
     net = ember.nn.Sequential(ember.nn.Conv2d(3, 16, 3))
     with pytest.raises(RuntimeError, match=r"0 \(Conv2d, 3, 16, kernel_size=\(3, 3\).*\): "
@@ -121,3 +131,31 @@ def test_conv_double_backward_matches_torch():
     got = ember.autograd.grad(egx.pow(2).sum(), [ex, ew])
     for g, t in zip(got, want):
         assert abs(g.numpy() - t.numpy()).max() < 1e-9
+
+
+@pytest.mark.parametrize("nd,kwargs", [(2, dict(padding=1)), (2, dict(padding="same", dilation=2)),
+                                       (1, dict(padding=2)), (3, dict(padding=(1, 0, 1)))])
+def test_conv_fast_path_chunks_and_threads(monkeypatch, nd, kwargs):
+    # The channel-first fast path (_conv_fast.py) works a chunk of images at a time and
+    # splits copies over two threads only for large arrays; force both on small inputs: a
+    # chunk of 2 images out of 5 (so the last chunk is partial) and every split taken.
+    from ember.nn.functional import _conv_fast
+
+    monkeypatch.setattr(_conv_fast, "_SPLIT_MIN", 0)
+    size, kernel = (6, 5, 4)[:nd], (3, 2, 3)[:nd]
+    per_image = 3 * 2 * torch.Size(kernel).numel() * torch.Size(size).numel() * 8
+    monkeypatch.setattr(_conv_fast, "_CHUNK_BYTES", 2 * per_image)
+    torch.manual_seed(0)
+    tx = torch.randn((5, 3) + size, dtype=torch.float64, requires_grad=True)
+    tw = torch.randn((4, 3) + kernel, dtype=torch.float64, requires_grad=True)
+    tb = torch.randn(4, dtype=torch.float64, requires_grad=True)
+    conv = getattr(torch.nn.functional, f"conv{nd}d")
+    tout = conv(tx, tw, tb, **kwargs)
+    tg = torch.randn_like(tout)
+    want = [tout, *torch.autograd.grad(tout, [tx, tw, tb], tg)]
+    e = [ember.tensor(t.detach().numpy(), requires_grad=True) for t in (tx, tw, tb)]
+    eout = getattr(ember.nn.functional, f"conv{nd}d")(*e, **kwargs)
+    got = [eout, *ember.autograd.grad(eout, e, ember.tensor(tg.numpy()))]
+    for g, t in zip(got, want):
+        assert tuple(g.shape) == tuple(t.shape)
+        assert abs(g.detach().numpy() - t.detach().numpy()).max() < 1e-10

@@ -20,9 +20,16 @@ from typing import Any
 from ...autograd.grad_mode import STATE as _GRAD
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
+from . import _conv_fast as _fast
 from ._args import check_float, check_rank, ntuple
 from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold
 from ._im2col import Geometry, col2im, im2col, im2col_array
+
+# What forward kept in ctx.arrays: the batched column matrix (N, C*K, L) of im2col, or the
+# fast path's zero-padded channel-first input (C, N, *padded), from which the backward
+# rebuilds the columns a chunk at a time.
+_BATCH_FIRST = "batch-first"
+_CHANNEL_FIRST = "channel-first"
 
 
 # ----------------------------------------------------------------------------- primitive
@@ -31,6 +38,10 @@ def _conv(ctx, x, w, *bias, geom: Geometry, groups: int):
     """``(N, C, *size)`` conv ``(O, C/groups, *kernel)`` -> ``(N, O, *grid)``."""
     xp = ctx.xp
     n, o = x.shape[0], w.shape[0]
+    if _fast.applies(geom, groups, x.shape):
+        out, padded = _fast.forward(xp, x, w, bias[0] if bias else None, geom)
+        ctx.arrays = (padded, _CHANNEL_FIRST)
+        return out
     cols = im2col_array(xp, x, geom)  # (N, C*K, L)
     ckg = cols.shape[1] // groups
     # Batched GEMM over (batch, group): (g, O/g, C/g*K) @ (N, g, C/g*K, L) -> (N, g, O/g, L).
@@ -39,30 +50,38 @@ def _conv(ctx, x, w, *bias, geom: Geometry, groups: int):
     out = out.reshape((n, o) + tuple(geom.grid))
     if bias:
         out += bias[0].reshape((o,) + (1,) * len(geom.grid))
-    ctx.arrays = (cols,)
+    ctx.arrays = (cols, _BATCH_FIRST)
     return out
 
 
 @_conv.def_backward
 def _(ctx, g, *, geom: Geometry, groups: int):
     x, w = ctx.saved
+    needs = ctx.needs_input_grad
+    kept, layout = ctx.arrays
+    if layout is _CHANNEL_FIRST and not _GRAD.grad_enabled:
+        # No create_graph: the gradients are constants, so compute them on the arrays from
+        # the forward's padded channel-first input (see _conv_fast.py).
+        grads = _fast.backward(ctx.xp, g._data, w._data, kept, geom, needs[0], needs[1],
+                               len(needs) > 2 and needs[2])
+        return tuple(None if a is None else _make(a) for a in grads)[:len(needs)]
     n, o = g.shape[0], g.shape[1]
     ckg = w.numel() // o  # C/g * prod(kernel)
     gr = g.reshape(n, groups, o // groups, geom.length)  # (N, g, O/g, L)
-    needs = ctx.needs_input_grad
     dx = dw = db = None
     if needs[0]:
         w_t = w.reshape(groups, o // groups, ckg).mT  # (g, C/g*K, O/g)
         dx = col2im((w_t @ gr).reshape(n, groups * ckg, geom.length), geom=geom)
     if needs[1]:
-        # Without create_graph the columns kept by forward are the exact constant; with it,
-        # rebuild them through im2col so the weight gradient stays differentiable in x.
-        if _GRAD.grad_enabled:
-            cols = im2col(x, geom=geom)
+        # Without create_graph the columns kept by forward are the exact constant; with it
+        # (or when forward kept the channel-first layout), rebuild them through im2col so
+        # the weight gradient stays differentiable in x.
+        if _GRAD.grad_enabled or layout is not _BATCH_FIRST:
+            cols_t = im2col(x, geom=geom)
         else:
-            cols = _make(ctx.arrays[0])
-        cols = cols.reshape(n, groups, ckg, geom.length)
-        dw = (gr @ cols.mT).sum(0).reshape(w.shape)
+            cols_t = _make(kept)
+        cols_t = cols_t.reshape(n, groups, ckg, geom.length)
+        dw = (gr @ cols_t.mT).sum(0).reshape(w.shape)
     if len(needs) > 2 and needs[2]:
         db = g.sum((0,) + tuple(range(2, g.ndim)))
     return (dx, dw, db)[:len(needs)]
