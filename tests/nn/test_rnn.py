@@ -166,8 +166,11 @@ def test_errors():
         lstm(ember.randn(2, 1, 5))
     with pytest.raises(RuntimeError, match=r"LSTM.*Expected hidden size \(1, 1, 4\), got"):
         lstm(ember.randn(2, 1, 3), (ember.zeros(1, 2, 4), ember.zeros(1, 1, 4)))
-    with pytest.raises(RuntimeError, match=r"GRU.*2-D \(unbatched\) or 3-D"):
-        ember.nn.GRU(3, 4)(ember.randn(3))
+    with pytest.raises(ValueError, match=r"GRU.*2-D \(unbatched\) or 3-D"):
+        ember.nn.GRU(3, 4)(ember.randn(3))  # ValueError, as in PyTorch
+    with pytest.raises(ValueError, match=r"LSTM.*got 4-D"):
+        lstm(ember.randn(2, 1, 3, 1))
+    lstm.flatten_parameters()  # ported models call it; a no-op here
     with pytest.raises(ValueError, match="proj_size"):
         ember.nn.LSTM(3, 4, proj_size=4)
     with pytest.raises(ValueError, match="nonlinearity"):
@@ -196,3 +199,47 @@ def test_double_backward_through_layer():
             results.append(ember.autograd.grad(sum((x * x).sum() for x in g), xs))
         for a, b in zip(*results):
             np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_double_backward_default_state(kind):
+    """create_graph through a layer whose initial state is the default zeros (no grad):
+    the recompute asks autograd only for the inputs that need a gradient."""
+    e_layer = LAYERS[kind][0](3, 4, dtype=ember.float64)
+    t_layer = LAYERS[kind][1](3, 4, dtype=torch.float64)
+    t_layer.load_state_dict({k: torch.tensor(v.detach().numpy())
+                             for k, v in e_layer.state_dict().items()})
+    x = np.random.default_rng(3).standard_normal((5, 2, 3))
+    grads = []
+    for lib, layer in ((ember, e_layer), (torch, t_layer)):
+        xt = lib.tensor(x, requires_grad=True)
+        out, _ = layer(xt)
+        (g,) = lib.autograd.grad((out * out).sum(), xt, create_graph=True)
+        g.sum().backward()
+        grads.append((g.detach().numpy(), layer.weight_hh_l0.grad.numpy()))
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch", [0, 1, 3])
+def test_lstm_gate_major_layout_edge_cases(batch):
+    """The fused LSTM's gate-major buffers: empty and single-element batches, both
+    directions, and the caller's c_n gradient left untouched (batch 1 makes its transpose
+    contiguous, where a careless ascontiguousarray would alias it)."""
+    from ember.nn.functional import rnn_layers as L
+
+    rng = np.random.default_rng(batch)
+    for reverse in (False, True):
+        arrays = [rng.standard_normal(s) for s in [(4, batch, 12), (batch, 3), (batch, 3),
+                                                   (12, 3)]]
+        res = []
+        for fn in (L.lstm_sequence, L.lstm_sequence_composed):
+            xs = [ember.tensor(a, requires_grad=True) for a in arrays]
+            out, c = fn(*xs, reverse=reverse)
+            g_c = ember.tensor(np.ones((batch, 3)))
+            grads = ember.autograd.grad((out, c), xs, (ember.ones_like(out), g_c))
+            np.testing.assert_array_equal(g_c.numpy(), np.ones((batch, 3)))
+            res.append([out.detach().numpy(), c.detach().numpy()] +
+                       [g.numpy() for g in grads])
+        for a, b in zip(*res):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

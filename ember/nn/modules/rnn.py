@@ -107,12 +107,15 @@ class RNNBase(Module):
             s += ", nonlinearity='relu'"
         return s
 
+    def flatten_parameters(self) -> None:
+        """A no-op kept for PyTorch code that calls it (it packs cuDNN weights there)."""
+
     # ------------------------------------------------------------------ forward
     def _prepare(self, input: Tensor, hx: Any) -> tuple[Tensor, bool, Any]:
         if input.dim() not in (2, 3):
             raise self.module_error(f"expected input to be 2-D (unbatched) or 3-D (batched), "
                                     f"got {input.dim()}-D with shape {tuple(input.shape)}",
-                                    RuntimeError)
+                                    ValueError)  # PyTorch raises ValueError here
         if input.shape[-1] != self.input_size:
             raise self.module_error(f"input.size(-1) must be equal to input_size. Expected "
                                     f"{self.input_size}, got {input.shape[-1]}", RuntimeError)
@@ -177,16 +180,32 @@ class RNNBase(Module):
         # One GEMM projects every step's input, for both directions at once.
         w_ih = weights[0][0] if len(weights) == 1 else ember.cat([w[0] for w in weights])
         flat = x.reshape(steps * batch, x.shape[2])
+        bias = None
         if self.bias:
             b = [self._input_bias(w) for w in weights]
-            proj = ember.addmm(b[0] if len(b) == 1 else ember.cat(b), flat, w_ih.t())
+            bias = b[0] if len(b) == 1 else ember.cat(b)
+        # The fused LSTM works gate-major (see ``rnn_layers._lstm_sequence``): project to
+        # (G*H, T*B) memory and hand each direction a (T, B, G*H) view of it, so that a step's
+        # (G*H, B) slice is read row by row. GRU and RNN steps read (B, G*H) rows instead.
+        gate_major = self.mode == "LSTM" and not self.proj_size
+        if gate_major:
+            proj_t = w_ih @ flat.t()
+            if bias is not None:
+                # In place: saves a second (G*H, T*B) array; the GEMM's backward does not
+                # read its output.
+                proj_t.add_(bias.unsqueeze(1))
+            width = proj_t.shape[0] // len(weights)
+            parts = [proj_t] if len(weights) == 1 else \
+                [proj_t[d * width:(d + 1) * width] for d in range(len(weights))]
+            xprojs = [p.t().reshape(steps, batch, width) for p in parts]
         else:
-            proj = flat @ w_ih.t()
-        proj = proj.reshape(steps, batch, proj.shape[-1])
-        width = proj.shape[-1] // len(weights)
+            proj = flat @ w_ih.t() if bias is None else ember.addmm(bias, flat, w_ih.t())
+            proj = proj.reshape(steps, batch, proj.shape[-1])
+            width = proj.shape[-1] // len(weights)
+            xprojs = [proj] if len(weights) == 1 else \
+                [proj[..., d * width:(d + 1) * width] for d in range(len(weights))]
         outs = []
-        for d, w in enumerate(weights):
-            xproj = proj if len(weights) == 1 else proj[..., d * width:(d + 1) * width]
+        for d, (w, xproj) in enumerate(zip(weights, xprojs)):
             out, c = self._direction(xproj, w, h0[index + d], None if c0 is None
                                      else c0[index + d], d == 1)
             outs.append(out)
