@@ -104,3 +104,49 @@ def test_mha_errors():
         mha(x, x, x, is_causal=True)
     with pytest.raises(RuntimeError, match=r"key_padding_mask of shape \(2, 5\)"):
         mha(x, x, x, key_padding_mask=ember.zeros(2, 3, dtype=ember.bool))
+
+
+def test_sdpa_fused_matches_composition_and_double_backward():
+    """The fused primitive (no dropout) against the composition (dropout path with p=0 is not
+    taken, so compare with explicit ops), including a second derivative."""
+    import ember.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    q, k, v = (ember.tensor(rng.standard_normal((2, 3, 5, 4)), requires_grad=True)
+               for _ in range(3))
+    keep = ember.tensor(rng.random((2, 1, 1, 5)) < 0.8) | ember.eye(5, dtype=ember.bool)[0]
+    for kw in ({}, {"is_causal": True}, {"attn_mask": keep}, {"scale": 0.2}):
+        out = F.scaled_dot_product_attention(q, k, v, **kw)
+        assert "Fused" in type(out.grad_fn).__name__ or "Fused" in repr(out.grad_fn)
+        scale = kw.get("scale", 0.5)
+        scores = (q @ k.transpose(-2, -1)) * scale
+        if kw.get("is_causal"):
+            scores = scores.masked_fill(ember.ones(5, 5, dtype=ember.bool).triu(1),
+                                        float("-inf"))
+        if "attn_mask" in kw:
+            scores = scores.masked_fill(keep.logical_not(), float("-inf"))
+        ref = F.softmax(scores, dim=-1) @ v
+        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), atol=1e-12)
+        g1 = ember.autograd.grad((out ** 2).sum(), (q, k, v), create_graph=True)
+        r1 = ember.autograd.grad((ref ** 2).sum(), (q, k, v), create_graph=True)
+        for a, b in zip(g1, r1):
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), atol=1e-10)
+        g2 = ember.autograd.grad(sum(g.sin().sum() for g in g1), (q, k, v))
+        r2 = ember.autograd.grad(sum(g.sin().sum() for g in r1), (q, k, v))
+        for a, b in zip(g2, r2):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-9)
+
+
+def test_sdpa_forward_mode_uses_composition():
+    import ember.autograd.forward_ad as fwAD
+    import ember.nn.functional as F
+
+    q = ember.randn(2, 4, 3, dtype=ember.float64)
+    t = ember.randn(2, 4, 3, dtype=ember.float64)
+    with fwAD.dual_level():
+        out = F.scaled_dot_product_attention(fwAD.make_dual(q, t), q, q, is_causal=True)
+        tangent = fwAD.unpack_dual(out).tangent
+    eps = 1e-6
+    fd = (F.scaled_dot_product_attention(q + eps * t, q, q, is_causal=True)
+          - F.scaled_dot_product_attention(q - eps * t, q, q, is_causal=True)) / (2 * eps)
+    np.testing.assert_allclose(tangent.numpy(), fd.numpy(), atol=1e-6)

@@ -14,7 +14,10 @@ import math
 
 import ember
 
+from ...autograd import forward_ad as _fw
 from ...tensor import Tensor
+from ._attention_fused import sdpa as _sdpa_fused
+from ._attention_fused import sdpa_masked as _sdpa_fused_masked
 from .activation_softmax import softmax
 from .dropout import dropout
 
@@ -58,6 +61,26 @@ def _bias(query: Tensor, key: Tensor, attn_mask: Tensor | None, is_causal: bool
     return zero.masked_fill(attn_mask.logical_not(), float("-inf"))
 
 
+def _fusable(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None) -> bool:
+    """Whether the fused primitive covers the call: float32/64, equal batch dims, no size-0
+    operand, a mask that broadcasts to the scores without enlarging them, no forward mode
+    (the composition has its jvp rules); the rest goes through the composition."""
+    if query.dtype not in (ember.float32, ember.float64) or _fw.STATE.level:
+        return False
+    batch = tuple(query.shape[:-2])
+    if batch != tuple(key.shape[:-2]) or batch != tuple(value.shape[:-2]):
+        return False
+    if not (query.numel() and key.numel() and value.numel()):
+        return False
+    if attn_mask is not None:
+        scores = (*batch, query.shape[-2], key.shape[-2])
+        mask = tuple(attn_mask.shape)
+        if len(mask) > len(scores) or any(m not in (1, s) for m, s in
+                                          zip(mask[::-1], scores[::-1])):
+            return False
+    return True
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  attn_mask: Tensor | None = None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale: float | None = None,
@@ -78,6 +101,17 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         repeat = query.shape[-3] // key.shape[-3]
         key = key.repeat_interleave(repeat, dim=-3)
         value = value.repeat_interleave(repeat, dim=-3)
+    if dropout_p <= 0.0 and _fusable(query, key, value, attn_mask):
+        # One primitive: in-place mask and softmax on the score buffer, only the
+        # probabilities saved (see _attention_fused.py and benchmarks/attention.py).
+        if is_causal and attn_mask is not None:
+            _bias(query, key, attn_mask, is_causal)  # raises the error
+        if attn_mask is None:
+            return _sdpa_fused(query, key, value, scale=float(scale), causal=bool(is_causal),
+                               kind="")
+        kind = "bool" if attn_mask.dtype == ember.bool else "float"
+        return _sdpa_fused_masked(query, key, value, attn_mask, scale=float(scale),
+                                  causal=False, kind=kind)
     # Scaling q (L x E) instead of the scores (L x S) is what PyTorch's math path does too.
     scores = (query * math.sqrt(scale)) @ (key * math.sqrt(scale)).transpose(-2, -1)
     bias = _bias(query, key, attn_mask, is_causal)

@@ -1,0 +1,111 @@
+"""A fused primitive for ``scaled_dot_product_attention`` (used by ``attention.py``).
+
+``softmax(Q K^T * scale + mask) V`` in one op: one GEMM writes the scores, the mask is applied
+in place (``copyto`` with a cached upper-triangular index for ``is_causal``, the negated bool
+mask for a bool mask, no additive ``-inf`` tensor), the softmax runs in place on the same
+buffer, and only the probabilities ``P`` are kept for the backward. The composition
+allocates a new score-sized array for the bias add, the shift, the exponential and, in the
+backward, three more.
+
+Backward, with ``D = rowsum(dO * O)`` (equal to ``rowsum(dP * P)`` but over ``(..., L, Ev)``
+instead of the score tensor)::
+
+    dV = P^T dO,  dP = dO V^T,  dS = P * (dP - D),  dQ = dS K * scale,  dK = dS^T Q * scale
+
+written in ember ops. For a first-order backward ``P`` is the saved array and ``dS`` is
+formed in place; with ``create_graph=True`` ``P`` is recomputed by the differentiable
+composition so that the second derivative also flows through ``P``.
+"""
+
+from __future__ import annotations
+
+from ...autograd.grad_mode import STATE as _GRAD
+from ...ops.registry import defop
+from ...tensor import Tensor, _make
+from .activation_softmax import _quiet, softmax
+
+_TRIU: dict = {}
+
+
+def _upper(xp, length: int, source: int):
+    """The cached ``(L, S)`` bool array that is True above the diagonal (masked out)."""
+    key = (xp.__name__, length, source)
+    mask = _TRIU.get(key)
+    if mask is None:
+        mask = _TRIU[key] = xp.triu(xp.ones((length, source), dtype=bool), 1)
+    return mask
+
+
+def _probs(xp, q, k, mask, scale: float, causal: bool, kind: str):
+    s = xp.matmul(q * q.dtype.type(scale), xp.swapaxes(k, -1, -2))
+    if causal:
+        xp.copyto(s, -xp.inf, where=_upper(xp, s.shape[-2], s.shape[-1]))
+    elif kind == "bool":
+        xp.copyto(s, -xp.inf, where=xp.logical_not(mask))
+    elif kind == "float":
+        s += mask
+    with _quiet(xp):
+        m = xp.max(s, axis=-1, keepdims=True)
+        s -= xp.where(xp.isfinite(m), m, 0)  # a fully masked row gives nan, as the composition
+        xp.exp(s, out=s)
+        s *= 1.0 / xp.sum(s, axis=-1, keepdims=True)
+    return s
+
+
+def _forward(ctx, q, k, v, *mask, scale, causal, kind):
+    xp = ctx.xp
+    p = _probs(xp, q, k, mask[0] if mask else None, scale, causal, kind)
+    ctx.arrays = (p,)
+    return xp.matmul(p, v)
+
+
+sdpa = defop("scaled_dot_product_attention_fused", save=(0, 1, 2), save_output=True)(_forward)
+sdpa_masked = defop("scaled_dot_product_attention_fused_masked", save=(0, 1, 2, 3),
+                    save_output=True)(_forward)
+
+
+def _composed_probs(xp, q: Tensor, k: Tensor, mask: Tensor | None, scale: float,
+                    causal: bool, kind: str) -> Tensor:
+    """``P`` in differentiable ember ops (for a backward that is differentiated again)."""
+    scores = (q * scale) @ k.transpose(-2, -1)
+    if causal:
+        scores = scores.masked_fill(_make(_upper(xp, scores.shape[-2], scores.shape[-1])),
+                                    float("-inf"))
+    elif kind == "bool":
+        scores = scores.masked_fill(mask.logical_not(), float("-inf"))
+    elif kind == "float":
+        scores = scores + mask
+    return softmax(scores, dim=-1)
+
+
+def _sum_to(t: Tensor, shape: tuple) -> Tensor:
+    lead = t.dim() - len(shape)
+    if lead:
+        t = t.sum(tuple(range(lead)))
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and t.shape[i] != 1)
+    return t.sum(dims, keepdim=True) if dims else t
+
+
+def _backward(ctx, g, *, scale, causal, kind):
+    saved = ctx.saved
+    q, k, v = saved[:3]
+    needs = ctx.needs_input_grad
+    d = (g * ctx.output).sum(-1, keepdim=True)  # rowsum(dP * P) = rowsum(dO * O)
+    if _GRAD.grad_enabled:  # create_graph: P must carry its own graph
+        p = _composed_probs(ctx.xp, q, k, saved[3] if len(saved) > 3 else None, scale,
+                            causal, kind)
+        ds = p * (g @ v.transpose(-2, -1) - d)
+    else:  # P is a constant here: form dS in place on dP's buffer
+        p = _make(ctx.arrays[0])
+        ds = g @ v.transpose(-2, -1)
+        ds.sub_(d).mul_(p)
+    dq = (ds @ k) * scale if needs[0] else None
+    dk = (ds.transpose(-2, -1) @ q) * scale if needs[1] else None
+    dv = p.transpose(-2, -1) @ g if needs[2] else None
+    if len(needs) == 3:
+        return dq, dk, dv
+    return dq, dk, dv, (_sum_to(ds, ctx.in_shapes[3]) if needs[3] else None)
+
+
+sdpa.def_backward(_backward)
+sdpa_masked.def_backward(_backward)
