@@ -28,8 +28,8 @@ from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
            "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
-           "CosineAnnealingWarmRestarts", "OneCycleLR", "SequentialLR", "ChainedScheduler",
-           "ReduceLROnPlateau"]
+           "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "SequentialLR",
+           "ChainedScheduler", "ReduceLROnPlateau"]
 
 
 def _lrs(optimizer: Optimizer) -> list[float]:
@@ -338,6 +338,7 @@ def _per_group(name: str, optimizer: Optimizer, value: Any) -> list:
 
 from ._schedulers_more import (  # noqa: E402 - they subclass LRScheduler above
     ChainedScheduler,
+    CyclicLR,
     OneCycleLR,
     ReduceLROnPlateau,
     SequentialLR,

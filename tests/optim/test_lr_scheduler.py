@@ -176,3 +176,46 @@ def test_one_cycle_past_total_steps_raises():
     s.step()
     with pytest.raises(ValueError, match="Tried to step 4 times"):
         s.step()
+
+
+class _HalfEachCycle:
+    """A callable-object scale_fn: its __dict__ travels in the state dict, as in PyTorch."""
+
+    def __init__(self):
+        self.base = 0.5
+
+    def __call__(self, x):
+        return self.base ** (x - 1)
+
+
+CYCLIC = [
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=4),
+    dict(base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=3, step_size_down=5,
+         mode="triangular2"),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=5, mode="exp_range", gamma=0.97,
+         base_momentum=[0.7, 0.75], max_momentum=0.95),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=_HalfEachCycle()),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=_HalfEachCycle(),
+         scale_mode="iterations", cycle_momentum=False),
+]
+
+
+@pytest.mark.parametrize("kwargs", CYCLIC, ids=[str(i) for i in range(len(CYCLIC))])
+@pytest.mark.parametrize("opt_name,opt_kwargs", [("SGD", dict(lr=0.1, momentum=0.9)),
+                                                 ("Adam", dict(lr=0.1, betas=(0.9, 0.99)))])
+def test_cyclic_lr_matches_torch(kwargs, opt_name, opt_kwargs):
+    eopt, topt = _optimizers(opt_name, opt_kwargs)
+    _with_restart(lambda o: ES.CyclicLR(o, **kwargs), lambda o: TS.CyclicLR(o, **kwargs),
+                  eopt, topt, steps=40)
+    for eg, tg in zip(eopt.param_groups, topt.param_groups):
+        assert eg["lr"] == pytest.approx(tg["lr"], rel=1e-12)
+
+
+def test_cyclic_lr_errors():
+    eopt, _ = _optimizers("SGD", dict(lr=0.1))
+    with pytest.raises(ValueError, match="mode is invalid"):
+        ES.CyclicLR(eopt, 0.01, 0.1, mode="zigzag")
+    with pytest.raises(ValueError, match="must support momentum"):
+        ES.CyclicLR(ember.optim.Adagrad(eopt.param_groups[0]["params"]), 0.01, 0.1)
+    with pytest.raises(ValueError, match="Expected 2 values for max_lr"):
+        ES.CyclicLR(eopt, 0.01, [0.1, 0.2, 0.3])

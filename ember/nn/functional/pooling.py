@@ -16,6 +16,7 @@ from typing import Any
 from ...tensor import Tensor
 from ._args import check_float, check_rank, ntuple
 from ._pool_core import max_pool_indices, pool_geometry, window_counts, window_sum
+from ._unpool import max_unpool1d, max_unpool2d, max_unpool3d
 
 
 def _prepare(op: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
@@ -206,4 +207,5 @@ from ._adaptive import (  # noqa: E402 - re-exported; they use the helpers above
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "avg_pool3d", "lp_pool1d", "lp_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "adaptive_max_pool3d"]
+           "adaptive_max_pool2d", "adaptive_max_pool3d", "max_unpool1d", "max_unpool2d",
+           "max_unpool3d"]

@@ -17,6 +17,7 @@ from typing import Any
 from ...ops.registry import defop
 from ...tensor import Tensor
 from ._interpolate import interpolate, upsample, upsample_bilinear, upsample_nearest
+from ._unpool import channel_shuffle, native_channel_shuffle
 
 
 @defop("constant_pad_nd")
@@ -159,4 +160,4 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-           "pixel_shuffle", "pixel_unshuffle"]
+           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]

@@ -7,6 +7,7 @@ from . import (
                dropout,
                linear,
                loss,
+               misc,
                normalization,
                pooling,
                resample,
@@ -17,7 +18,7 @@ from . import (
 
 __all__ = [
     name
-    for family in (activation, attention, conv, dropout, linear, loss, normalization, pooling,
+    for family in (activation, attention, conv, dropout, linear, loss, misc, normalization, pooling,
                    resample, rnn, sparse, transformer)
     for name in family.__all__
 ]
@@ -28,6 +29,7 @@ from .conv import *  # noqa: E402, F403
 from .dropout import *  # noqa: E402, F403
 from .linear import *  # noqa: E402, F403
 from .loss import *  # noqa: E402, F403
+from .misc import *  # noqa: E402, F403
 from .normalization import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .resample import *  # noqa: E402, F403

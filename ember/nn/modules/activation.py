@@ -52,10 +52,6 @@ class ReLU(_Inplace):
     _fn = staticmethod(F.relu)
 
 
-class ReLU6(_Inplace):
-    _fn = staticmethod(F.relu6)
-
-
 class SELU(_Inplace):
     _fn = staticmethod(F.selu)
 
@@ -163,6 +159,26 @@ class Hardtanh(Module):
     def extra_repr(self) -> str:
         inplace = ", inplace=True" if self.inplace else ""
         return f"min_val={self.min_val}, max_val={self.max_val}{inplace}"
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``: a :class:`Hardtanh` with ``min_val=0.0``, ``max_val=6.0``, as
+    ``torch.nn.ReLU6`` (same attributes and repr).
+
+    >>> import ember
+    >>> m = ember.nn.ReLU6()
+    >>> m, m.min_val, m.max_val, m(ember.tensor([-1.0, 3.0, 8.0])).tolist()
+    (ReLU6(), 0.0, 6.0, [0.0, 3.0, 6.0])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Threshold(Module):

@@ -23,6 +23,7 @@ from ...tensor import Tensor
 from ..functional import rnn_layers as _layers
 from ..module import Module
 from ..parameter import Parameter
+from ..utils import rnn as _packing
 from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
@@ -154,7 +155,10 @@ class RNNBase(Module):
         self._check_state("hidden", hx, h_shape)
         return hx, None
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Tensor | _packing.PackedSequence, hx: Any = None
+                ) -> tuple[Any, Any]:
+        if isinstance(input, _packing.PackedSequence):
+            return self._forward_packed(input, hx)
         input, batched, hx = self._prepare(input, hx)
         h0, c0 = self._initial(input, hx)
         dirs = 2 if self.bidirectional else 1
@@ -173,6 +177,75 @@ class RNNBase(Module):
             hidden = tuple(h.squeeze(1) for h in hidden) if isinstance(hidden, tuple) \
                 else hidden.squeeze(1)
         return output, hidden
+
+    def _forward_packed(self, packed: _packing.PackedSequence, hx: Any
+                        ) -> tuple[_packing.PackedSequence, Any]:
+        # Run the padded batch (original order, as hx and h_n are) with per-sequence lengths:
+        # past its end a sequence's state stops updating, so the forward direction's final
+        # state is its last valid step's and the reverse direction starts there from h_0.
+        x, lengths = _packing.pad_packed_sequence(packed)
+        if x.shape[-1] != self.input_size:
+            raise self.module_error(f"input.size(-1) must be equal to input_size. Expected "
+                                    f"{self.input_size}, got {x.shape[-1]}", RuntimeError)
+        h0, c0 = self._initial(x, hx)
+        lens = lengths.tolist()
+        mask = ember.tensor([[t < n for n in lens] for t in range(x.shape[0])],
+                            device=x.device).unsqueeze(-1)
+        dirs = 2 if self.bidirectional else 1
+        h_n: list[Tensor] = []
+        c_n: list[Tensor] = []
+        for layer in range(self.num_layers):
+            if layer > 0 and self.dropout > 0 and self.training:
+                x = _dropout(x, self.dropout)
+            outs = []
+            for d in range(dirs):
+                w = self.all_weights[layer * dirs + d]
+                i = layer * dirs + d
+                out, h, c = self._masked_direction(x, w, mask, h0[i],
+                                                   None if c0 is None else c0[i], d == 1)
+                outs.append(out)
+                h_n.append(h)
+                if c is not None:
+                    c_n.append(c)
+            x = outs[0] if dirs == 1 else ember.cat(outs, -1)
+        if packed.sorted_indices is not None:
+            x = x.index_select(1, packed.sorted_indices)
+        sizes = packed.batch_sizes.tolist()
+        data = ember.cat([x[t, :n] for t, n in enumerate(sizes)])
+        output = _packing.PackedSequence(data, packed.batch_sizes, packed.sorted_indices,
+                                         packed.unsorted_indices)
+        hidden = ember.stack(h_n)
+        return output, ((hidden, ember.stack(c_n)) if self.mode == "LSTM" else hidden)
+
+    def _masked_direction(self, x: Tensor, w: list, mask: Tensor, h: Tensor,
+                          c: Tensor | None, reverse: bool
+                          ) -> tuple[Tensor, Tensor, Tensor | None]:
+        """One direction over a padded ``(T, B, *)`` batch, one cell per step; state updates
+        where ``mask[t]`` is False are dropped. Returns ``(output, h_last, c_last)``."""
+        steps, batch = x.shape[0], x.shape[1]
+        flat = x.reshape(steps * batch, x.shape[2])
+        xproj = flat @ w[0].t() if not self.bias else \
+            ember.addmm(self._input_bias(w), flat, w[0].t())
+        xproj = xproj.reshape(steps, batch, xproj.shape[-1])
+        w_t = w[1].t()
+        outs: list[Any] = [None] * steps
+        order = range(steps - 1, -1, -1) if reverse else range(steps)
+        for t in order:
+            m, x_t = mask[t], xproj[t]
+            if self.mode == "LSTM":
+                h_new, c_new = _layers.lstm_pointwise(ember.addmm(x_t, h, w_t), c)
+                if self.proj_size:
+                    h_new = h_new @ w[-1].t()
+                c = ember.where(m, c_new, c)
+            elif self.mode == "GRU":
+                gh = h @ w_t if not self.bias else ember.addmm(w[3], h, w_t)
+                h_new = _layers.gru_pointwise(x_t, gh, h)
+            else:
+                act = ember.tanh if self.mode == "RNN_TANH" else ember.relu
+                h_new = act(ember.addmm(x_t, h, w_t))
+            h = ember.where(m, h_new, h)
+            outs[t] = h
+        return ember.stack(outs), h, c
 
     def _layer(self, x: Tensor, weights: list, h0: Tensor, c0: Tensor | None, index: int,
                h_n: list, c_n: list) -> list[Tensor]:

@@ -3,7 +3,7 @@ activation checkpointing, as ``torch.nn.utils``."""
 
 from __future__ import annotations
 
-from . import hooks
+from . import hooks, rnn
 from .checkpoint import checkpoint
 from .clip_grad import (
     clip_grad_norm_,
@@ -13,7 +13,7 @@ from .clip_grad import (
 )
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters", "checkpoint", "parametrize", "parametrizations", "hooks"]
+           "vector_to_parameters", "checkpoint", "parametrize", "parametrizations", "hooks", "rnn"]
 
 
 def __getattr__(name: str):
