@@ -15,7 +15,7 @@ The same object is the ``ctx`` that an op's forward and backward receive.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..tensor import _HookHandle, _make
@@ -125,3 +125,19 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+def zero_grads(params: Iterable, set_to_none: bool) -> None:
+    """Drop the ``.grad`` of each tensor (``set_to_none``) or zero it in place, detached
+    (``Module.zero_grad`` and ``Optimizer.zero_grad``)."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()

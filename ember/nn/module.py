@@ -40,31 +40,25 @@ from __future__ import annotations
 import copy
 import os
 import weakref
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
+from ..autograd.graph import zero_grads
 from ..tensor import Tensor
+from ._module_hooks import add_hook as _add_hook
+from ._module_hooks import call_with_hooks as _call_with_hooks
+from ._module_state import _IncompatibleKeys
+from ._module_state import load_state_dict as _load_state_dict
 from .parameter import Parameter, _is_uninitialized
-from .utils.hooks import BackwardHook, RemovableHandle
+from .utils.hooks import RemovableHandle
 
 __all__ = ["Module"]
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _PREFIXED_ERRORS = (ValueError, TypeError, RuntimeError, IndexError)
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
 
 
 def _addindent(s: str, n: int) -> str:
@@ -116,41 +110,11 @@ class Module:
         try:
             if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks \
                     or self._backward_pre_hooks:
-                return self._call_with_hooks(args, kwargs)
+                return _call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
         except _PREFIXED_ERRORS as exc:
             self._prefix_op_error(exc)
             raise
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hid, hook in list(self._forward_pre_hooks.items()):
-            if hid in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        bw = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            bw = BackwardHook(self, list(self._backward_hooks.values()),
-                              list(self._backward_pre_hooks.values()))
-            args = bw.setup_input(args)
-        output = self.forward(*args, **kwargs)
-        for hid, hook in list(self._forward_hooks.items()):
-            if hid in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        if bw is not None:
-            output = bw.setup_output(output)
-        return output
 
     # ------------------------------------------------------------------ error naming
     def module_path(self) -> str:
@@ -467,17 +431,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None`` by default)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ conversion
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
@@ -596,107 +550,35 @@ class Module:
         parameter's dtype and copied in place, unless ``assign=True``, which keeps the given
         tensors (as Parameters where parameters were).
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        entries: dict = {}
-        self._state_entries("", entries)
-        missing, errors, plan = [], [], []
-        for key, (module, name, is_param) in entries.items():
-            if key not in state_dict:
-                missing.append(key)
-                continue
-            value = state_dict[key]
-            current = (module._parameters if is_param else module._buffers)[name]
-            if not isinstance(value, Tensor):
-                kind = type(value)  # qualified: a torch.Tensor is a "Tensor" too
-                errors.append(f'While copying the parameter named "{key}", expected an ember '
-                              f"Tensor from checkpoint but received {kind.__module__}."
-                              f"{kind.__qualname__} (convert arrays with ember.from_numpy, "
-                              f"e.g. ember.from_numpy(t.numpy()) for a torch tensor)")
-                continue
-            if current.ndim == 0 and value.ndim == 1 and value.numel() == 1:
-                value = value[0]  # PyTorch's allowance for old checkpoints of scalars
-            if not _is_uninitialized(current) and value.shape != current.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape "
-                              f"{value.shape} from checkpoint, the shape in current model is "
-                              f"{current.shape}.")
-                continue
-            plan.append((module, name, is_param, current, value))
-        unexpected = [k for k in state_dict if k not in entries]
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                self._get_name(), "\n\t".join(errors)))
-        with no_grad():
-            for module, name, is_param, current, value in plan:
-                if _is_uninitialized(current):
-                    current.materialize(value.shape, device=value.device, dtype=value.dtype)
-                if assign:
-                    if is_param:
-                        if not isinstance(value, Parameter):
-                            value = Parameter(value, requires_grad=current.requires_grad)
-                        else:
-                            value.requires_grad_(current.requires_grad)
-                        module._parameters[name] = value
-                    else:
-                        module._buffers[name] = value
-                else:
-                    current.copy_(value)
-        return _IncompatibleKeys(missing, unexpected)
+        return _load_state_dict(self, state_dict, strict, assign)
 
     # ------------------------------------------------------------------ hooks
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
         """``hook(module, args)`` (or ``hook(module, args, kwargs)``) runs before forward;
         it may return new args (or ``(args, kwargs)``)."""
-        handle = RemovableHandle(self._forward_pre_hooks,
-                                 extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._forward_pre_hooks, hook, prepend,
+                         self._forward_pre_hooks_with_kwargs, with_kwargs)
 
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
                               with_kwargs: bool = False, always_call: bool = False
                               ) -> RemovableHandle:
         """``hook(module, args, output)`` (or ``hook(module, args, kwargs, output)``) runs
         after forward; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks,
-                                 extra_dict=self._forward_hooks_with_kwargs)
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._forward_hooks, hook, prepend, self._forward_hooks_with_kwargs,
+                         with_kwargs)
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False
                                     ) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs when the gradients of the module's
         tensor inputs are computed; it may return new ``grad_input``."""
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False
                                         ) -> RemovableHandle:
         """``hook(module, grad_output)`` runs when the gradients of the module's outputs are
         computed; it may return a new ``grad_output``."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ printing
     def _get_name(self) -> str:

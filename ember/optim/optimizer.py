@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.graph import zero_grads
 from ..backends import backend_of
 from ..tensor import Tensor, _make
 from ._update import Workspace
@@ -101,17 +102,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Drop the gradients (``set_to_none=True``) or fill them with zeros in place."""
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+            zero_grads(group["params"], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss if given."""

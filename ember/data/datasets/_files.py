@@ -13,7 +13,11 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from ..dataset import Dataset
 
 _CHUNK = 1 << 20
 
@@ -55,3 +59,24 @@ def download(url: str, dest: Path, expected: str | None) -> None:
         part.unlink(missing_ok=True)
         raise
     os.replace(part, dest)
+
+
+class ImageArrayDataset(Dataset):
+    """``(image, int(target))`` pairs read from the ``data`` and ``targets`` arrays a
+    subclass loads, passed through ``transform`` / ``target_transform``."""
+
+    data: Any
+    targets: Any
+    transform: Callable | None
+    target_transform: Callable | None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        img, target = self.data[index], int(self.targets[index])
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target

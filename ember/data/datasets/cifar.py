@@ -23,12 +23,10 @@ import os
 import tarfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ..dataset import Dataset
-from ._files import check_sha256, download
+from ._files import ImageArrayDataset, check_sha256, download
 
 _RECORD = 1 + 32 * 32 * 3
 
@@ -58,7 +56,7 @@ def write_cifar_bin(path: str | os.PathLike, images: np.ndarray, labels: Sequenc
     records.tofile(path)
 
 
-class CIFAR10(Dataset):
+class CIFAR10(ImageArrayDataset):
     """CIFAR-10: 50k train / 10k test 32x32 colour images in 10 classes."""
 
     base_folder = "cifar-10-batches-bin"
@@ -94,17 +92,6 @@ class CIFAR10(Dataset):
         parts = [read_cifar_bin(folder / n) for n in names]
         self.data = np.concatenate([p[0] for p in parts])
         self.targets = np.concatenate([p[1] for p in parts])
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        img, target = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
 
 
 _fetch = download

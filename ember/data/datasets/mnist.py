@@ -19,12 +19,10 @@ import gzip
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ..dataset import Dataset
-from ._files import check_sha256, download
+from ._files import ImageArrayDataset, check_sha256, download
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
                0x0E: ">f8"}
@@ -60,7 +58,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
         f.write(header + array.tobytes())
 
 
-class MNIST(Dataset):
+class MNIST(ImageArrayDataset):
     """The MNIST handwritten digits: 60k train / 10k test 28x28 grey images, labels 0-9."""
 
     base_folder = "MNIST"
@@ -123,17 +121,6 @@ class MNIST(Dataset):
                 dest = self.raw_folder / (name + ".gz")
                 if not dest.is_file():
                     download(self.mirror + name + ".gz", dest, self.sha256.get(dest.name))
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        img, target = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
 
 
 class FashionMNIST(MNIST):

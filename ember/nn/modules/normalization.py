@@ -195,6 +195,15 @@ def _shape_tuple(normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
     return tuple(normalized_shape)
 
 
+def _check_trailing_shape(module: LayerNorm | RMSNorm, input: Tensor) -> None:
+    """Raise the layer's RuntimeError unless ``input`` ends in ``module.normalized_shape``."""
+    k = len(module.normalized_shape)
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != module.normalized_shape:
+        raise module.module_error(
+            f"expected input of shape (*, {', '.join(map(str, module.normalized_shape))}), "
+            f"got {tuple(input.shape)}", RuntimeError)
+
+
 class LayerNorm(Module):
     """Normalises over the trailing ``normalized_shape`` dims, then scales and shifts.
 
@@ -228,11 +237,7 @@ class LayerNorm(Module):
             init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
-        k = len(self.normalized_shape)
-        if input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
-            raise self.module_error(
-                f"expected input of shape (*, {', '.join(map(str, self.normalized_shape))}), "
-                f"got {tuple(input.shape)}", RuntimeError)
+        _check_trailing_shape(self, input)
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -266,11 +271,7 @@ class RMSNorm(Module):
             init.ones_(self.weight)
 
     def forward(self, x: Tensor) -> Tensor:
-        k = len(self.normalized_shape)
-        if x.ndim < k or tuple(x.shape[x.ndim - k:]) != self.normalized_shape:
-            raise self.module_error(
-                f"expected input of shape (*, {', '.join(map(str, self.normalized_shape))}), "
-                f"got {tuple(x.shape)}", RuntimeError)
+        _check_trailing_shape(self, x)
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:

@@ -47,6 +47,14 @@ def _clones(module: Module, n: int) -> ModuleList:
 
 
 class _FeedForwardMixin:
+    """The self-attention and feed-forward blocks the encoder and decoder layers share."""
+
+    def _sa_block(self, x: Tensor, mask: Tensor | None, padding: Tensor | None,
+                  is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
     def _ff_block(self, x: Tensor, out_dropout: Module) -> Tensor:
         return out_dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
@@ -82,12 +90,6 @@ class TransformerEncoderLayer(_FeedForwardMixin, Module):
             return x + self._ff_block(self.norm2(x), self.dropout2)
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
         return self.norm2(x + self._ff_block(x, self.dropout2))
-
-    def _sa_block(self, x: Tensor, mask: Tensor | None, padding: Tensor | None,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
 
 
 class TransformerDecoderLayer(_FeedForwardMixin, Module):
@@ -131,11 +133,6 @@ class TransformerDecoderLayer(_FeedForwardMixin, Module):
         x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
                                            memory_is_causal))
         return self.norm3(x + self._ff_block(x, self.dropout3))
-
-    def _sa_block(self, x, mask, padding, is_causal) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
 
     def _mha_block(self, x, mem, mask, padding, is_causal) -> Tensor:
         x = self.multihead_attn(x, mem, mem, attn_mask=mask, key_padding_mask=padding,

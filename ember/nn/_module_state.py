@@ -1,0 +1,83 @@
+"""``Module.load_state_dict``'s checking and copying, kept apart from ``module.py``."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from .parameter import Parameter, _is_uninitialized
+
+if TYPE_CHECKING:
+    from .module import Module
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def load_state_dict(root: Module, state_dict: Mapping[str, Any], strict: bool,
+                    assign: bool) -> _IncompatibleKeys:
+    """The body of :meth:`Module.load_state_dict` (see its docstring)."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+    entries: dict = {}
+    root._state_entries("", entries)
+    missing, errors, plan = [], [], []
+    for key, (module, name, is_param) in entries.items():
+        if key not in state_dict:
+            missing.append(key)
+            continue
+        value = state_dict[key]
+        current = (module._parameters if is_param else module._buffers)[name]
+        if not isinstance(value, Tensor):
+            kind = type(value)  # qualified: a torch.Tensor is a "Tensor" too
+            errors.append(f'While copying the parameter named "{key}", expected an ember '
+                          f"Tensor from checkpoint but received {kind.__module__}."
+                          f"{kind.__qualname__} (convert arrays with ember.from_numpy, "
+                          f"e.g. ember.from_numpy(t.numpy()) for a torch tensor)")
+            continue
+        if current.ndim == 0 and value.ndim == 1 and value.numel() == 1:
+            value = value[0]  # PyTorch's allowance for old checkpoints of scalars
+        if not _is_uninitialized(current) and value.shape != current.shape:
+            errors.append(f"size mismatch for {key}: copying a param with shape "
+                          f"{value.shape} from checkpoint, the shape in current model is "
+                          f"{current.shape}.")
+            continue
+        plan.append((module, name, is_param, current, value))
+    unexpected = [k for k in state_dict if k not in entries]
+    if strict:
+        if unexpected:
+            errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                ", ".join(f'"{k}"' for k in unexpected)))
+        if missing:
+            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                ", ".join(f'"{k}"' for k in missing)))
+    if errors:
+        raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+            root._get_name(), "\n\t".join(errors)))
+    with no_grad():
+        for module, name, is_param, current, value in plan:
+            if _is_uninitialized(current):
+                current.materialize(value.shape, device=value.device, dtype=value.dtype)
+            if assign:
+                if is_param:
+                    if not isinstance(value, Parameter):
+                        value = Parameter(value, requires_grad=current.requires_grad)
+                    else:
+                        value.requires_grad_(current.requires_grad)
+                    module._parameters[name] = value
+                else:
+                    module._buffers[name] = value
+            else:
+                current.copy_(value)
+    return _IncompatibleKeys(missing, unexpected)
