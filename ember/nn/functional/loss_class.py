@@ -49,13 +49,17 @@ def _class_targets(op: str, input: Tensor, target: Tensor, ignore_index: int | N
                              f"{tuple(target.shape)}")
         raise RuntimeError(f"{op}: expected target of shape {want} for input of shape "
                            f"{tuple(input.shape)}, got {tuple(target.shape)}")
-    bad = (target < 0) | (target >= n_classes)
-    if ignore_index is not None:
-        bad = bad & (target != ignore_index)
-    if target.numel() and bool(bad.any()):
-        value = int(target[bad].reshape(-1)[0].item())
-        raise IndexError(f"{op}: target {value} is out of bounds for {n_classes} classes "
-                         f"(valid: 0 to {n_classes - 1}, or ignore_index={ignore_index})")
+    # Range check on the raw index array: two reductions, not five recorded ops (this runs
+    # for every training batch). Only an out-of-range min/max needs the exact search.
+    data = target._data
+    if data.size and (data.min() < 0 or data.max() >= n_classes):
+        bad = (target < 0) | (target >= n_classes)
+        if ignore_index is not None:
+            bad = bad & (target != ignore_index)
+        if bool(bad.any()):
+            value = int(target[bad].reshape(-1)[0].item())
+            raise IndexError(f"{op}: target {value} is out of bounds for {n_classes} classes "
+                             f"(valid: 0 to {n_classes - 1}, or ignore_index={ignore_index})")
     return n_classes
 
 

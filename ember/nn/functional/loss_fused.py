@@ -13,7 +13,6 @@ from ...autograd.grad_mode import STATE as _GRAD
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
 from .activation_softmax import _quiet, _shifted, softmax
-from .loss_utils import weighted_mean
 
 
 @defop("cross_entropy_indices", save=(0,))
@@ -25,7 +24,8 @@ def _ce_indices(ctx, x, target, *, ignore_index):
         s = _shifted(xp, x, 1)
         e = xp.exp(s)
         total = xp.sum(e, axis=1, keepdims=True)
-        picked = xp.take_along_axis(s, safe[:, None], axis=1)[:, 0]
+        rows = xp.arange(x.shape[0])  # fancy indexing: NumPy's take_along_axis is ~7 us slower
+        picked = s[rows, safe]
         loss = xp.where(valid, xp.log(total[:, 0]) - picked, 0)
     if ctx.needs_input_grad:  # a recording ctx: keep what backward needs
         e /= total
@@ -39,7 +39,7 @@ def _(ctx, g, *, ignore_index):
     probs, valid, safe = ctx.arrays
     xp = ctx.xp
     onehot = xp.zeros(probs.shape, probs.dtype)
-    xp.put_along_axis(onehot, safe[:, None], 1, axis=1)
+    onehot[xp.arange(probs.shape[0]), safe] = 1
     p = softmax(x, 1) if _GRAD.grad_enabled else _make(probs)  # differentiable if needed
     scale = g * _make(valid.astype(probs.dtype))
     return (p - _make(onehot)) * scale.unsqueeze(1), None
@@ -56,8 +56,13 @@ def cross_entropy_indices(logits: Tensor, target: Tensor, ignore_index: int,
         return loss.reshape(target.shape)
     if reduction == "sum":
         return loss.sum()
-    count = (target != ignore_index).sum().to(loss.dtype)
-    return weighted_mean(loss.sum(), count)  # nan when every target is ignored
+    # The count is data, not part of the graph: read it from the index array directly
+    # (two recorded ops instead of eight per batch).
+    count = int((target._data != ignore_index).sum())
+    total = loss.sum()
+    if count == 0:  # nan, as in PyTorch, with a zero gradient (not 0 * inf = nan)
+        return total * 0 + float("nan")
+    return total / count
 
 
 __all__: list[str] = []
