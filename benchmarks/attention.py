@@ -17,12 +17,10 @@ Two timings per case (see ``benchmarks/lstm.py`` for why):
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
-from benchmarks.lstm import PAUSE, _block, _timer
+from benchmarks.lstm import time_pair
 
 SHAPES = [(16, 4, 128, 64), (8, 8, 256, 64)]
 MASKS = ["none", "causal", "padding"]
@@ -64,19 +62,8 @@ def bench(shape: tuple, mask: str = "none", repeat: int = 15) -> dict:
         out.backward(eg)
         eq.grad = ek.grad = ev.grad = None
 
-    t_block = _block(run_torch, repeat)
-    e_block = _block(run_ember, repeat)
-    t_times, e_times = [], []
-    for _ in range(repeat):
-        t_times += _timer(run_torch, 1)
-        time.sleep(PAUSE)
-        e_times += _timer(run_ember, 1)
-        time.sleep(PAUSE)
-    t_med, e_med = statistics.median(t_times), statistics.median(e_times)
     return {"case": f"B{shape[0]} H{shape[1]} T{shape[2]} E{shape[3]} {mask}",
-            "block_ember_ms": e_block * 1e3, "block_torch_ms": t_block * 1e3,
-            "block_ratio": e_block / t_block, "ember_ms": e_med * 1e3,
-            "torch_ms": t_med * 1e3, "ratio": e_med / t_med}
+            **time_pair(run_torch, run_ember, repeat)}
 
 
 def main() -> None:

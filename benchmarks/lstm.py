@@ -51,6 +51,23 @@ def _block(fn, repeat: int, warmup: int = 3) -> float:
     return med
 
 
+def time_pair(run_torch, run_ember, repeat: int) -> dict:
+    """Block medians (each framework alone; the trustworthy figures) and alternating
+    medians (kept so drifts in machine load show), in ms, with ratios ember / torch."""
+    t_block = _block(run_torch, repeat)
+    e_block = _block(run_ember, repeat)
+    t_times, e_times = [], []
+    for _ in range(repeat):  # alternate so that drifts in machine load hit both
+        t_times += _timer(run_torch, 1)
+        time.sleep(PAUSE)
+        e_times += _timer(run_ember, 1)
+        time.sleep(PAUSE)
+    t_med, e_med = statistics.median(t_times), statistics.median(e_times)
+    return {"block_ember_ms": e_block * 1e3, "block_torch_ms": t_block * 1e3,
+            "block_ratio": e_block / t_block, "ember_ms": e_med * 1e3,
+            "torch_ms": t_med * 1e3, "ratio": e_med / t_med}
+
+
 def bench(kind: str = "LSTM", batch: int = 32, seq: int = 35, inp: int = 128, hidden: int = 256,
           repeat: int = 15, **kw) -> dict:
     import torch
@@ -73,19 +90,8 @@ def bench(kind: str = "LSTM", batch: int = 32, seq: int = 35, inp: int = 128, hi
         out, _ = e_layer(ex)
         out.sum().backward()
 
-    t_block = _block(run_torch, repeat)
-    e_block = _block(run_ember, repeat)
-    t_times, e_times = [], []
-    for _ in range(repeat):  # alternate so that drifts in machine load hit both
-        t_times += _timer(run_torch, 1)
-        time.sleep(PAUSE)
-        e_times += _timer(run_ember, 1)
-        time.sleep(PAUSE)
-    t_med, e_med = statistics.median(t_times), statistics.median(e_times)
     return {"case": f"{kind}{kw or ''} B{batch} T{seq} {inp}->{hidden}",
-            "block_ember_ms": e_block * 1e3, "block_torch_ms": t_block * 1e3,
-            "block_ratio": e_block / t_block, "ember_ms": e_med * 1e3,
-            "torch_ms": t_med * 1e3, "ratio": e_med / t_med}
+            **time_pair(run_torch, run_ember, repeat)}
 
 
 def main() -> None:
