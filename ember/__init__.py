@@ -7,7 +7,8 @@
 [2.0, 4.0, 6.0]
 """
 
-from . import autograd, data, linalg, nn, optim
+from . import autograd, data, linalg, metrics, nn, optim, serialization, tensorboard, training
+from ._summary import ModelSummary, summary
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.functional import grad, jvp, value_and_grad, vjp
 from .backends import Device, device
@@ -35,7 +36,9 @@ from .dtypes import bool_ as bool  # noqa: A001 - the PyTorch name
 from .dtypes import float as float  # noqa: A001
 from .dtypes import int as int  # noqa: A001
 from .ops import *  # noqa: F403
+from .serialization import CheckpointError, load, save
 from .tensor import Size, Tensor
+from .training import History, Model
 
 __version__ = "0.1.0"
 

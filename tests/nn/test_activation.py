@@ -106,3 +106,12 @@ def test_prelu_module_error_names_the_layer():
     m = nn.PReLU(3)
     with pytest.raises(RuntimeError, match=r"PReLU\(num_parameters=3\).*mismatch in parameter"):
         m(ember.zeros(2, 4))
+
+
+def test_softmax_tensor_methods_match_torch():
+    x = np.random.default_rng(0).normal(size=(3, 5)).astype(np.float32)
+    t = torch.from_numpy(x)
+    e = ember.from_numpy(x)
+    np.testing.assert_allclose(e.softmax(-1).numpy(), t.softmax(-1).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(e.log_softmax(dim=0).numpy(), t.log_softmax(dim=0).numpy(),
+                               rtol=1e-6, atol=1e-7)

@@ -1,0 +1,245 @@
+"""Callbacks: code that ``Model.fit`` runs at fixed points of training.
+
+Order of calls (each hook runs on every callback, in the order the list was given;
+``fit`` adds the progress bar last when ``verbose`` is on)::
+
+    on_train_begin(logs)
+      per epoch: on_epoch_begin(epoch)
+                   per batch: on_train_batch_begin(batch) -> step -> on_train_batch_end(batch, logs)
+                 validation (on_test_begin / on_test_batch_end / on_test_end)
+                 the model records the epoch in its History, then
+                 on_epoch_end(epoch, logs)      # logs: loss, metrics, val_*, lr
+    on_train_end(logs)                          # also after KeyboardInterrupt or a NaN stop
+
+Setting ``model.stop_training = True`` ends training after the current epoch; setting
+``model.stop_now = True`` (what TerminateOnNaN does) ends it after the current batch.
+
+>>> seen = []
+>>> cb = LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+>>> cb.on_epoch_end(0, {}); seen
+[0]
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+class Callback:
+    """Base class: override any of the hooks; ``self.model`` is set by ``fit``."""
+
+    model: Any = None
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def on_train_begin(self, logs: dict | None = None) -> None: ...
+    def on_train_end(self, logs: dict | None = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_test_begin(self, logs: dict | None = None) -> None: ...
+    def on_test_end(self, logs: dict | None = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_end(self, logs: dict | None = None) -> None: ...
+
+
+class CallbackList(Callback):
+    """Calls each hook on every callback in order."""
+
+    def __init__(self, callbacks: Iterable[Callback] = (), model: Any = None) -> None:
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"fit: callbacks must be ember.training.callbacks.Callback "
+                                f"instances, got {type(cb).__name__}")
+            if model is not None:
+                cb.set_model(model)
+
+    def _call(self, hook: str, *args: Any) -> None:
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args)
+
+    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_end(self, logs=None): self._call("on_train_end", logs)
+    def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
+    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call("on_train_batch_end", batch, logs)
+
+    def on_test_begin(self, logs=None): self._call("on_test_begin", logs)
+    def on_test_end(self, logs=None): self._call("on_test_end", logs)
+    def on_test_batch_end(self, batch, logs=None): self._call("on_test_batch_end", batch, logs)
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, e.g.
+    ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))``."""
+
+    def __init__(self, **hooks: Callable) -> None:
+        for name, fn in hooks.items():
+            if not hasattr(Callback, name) or not name.startswith("on_"):
+                hook_names = sorted(n for n in vars(Callback) if n.startswith("on_"))
+                raise TypeError(f"LambdaCallback: unknown hook {name!r}; hooks are "
+                                f"{', '.join(hook_names)}")
+            setattr(self, name, fn)
+
+
+def resolve_mode(name: str, monitor: str, mode: str) -> str:
+    """'min' or 'max' for a monitored quantity ('auto': max for accuracy-like names)."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{name}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode != "auto":
+        return mode
+    higher = ("acc", "accuracy", "auroc", "auc", "f1", "precision", "recall", "r2")
+    base = monitor[4:] if monitor.startswith("val_") else monitor
+    return "max" if any(base == h or base.endswith("_" + h) or base.startswith(h)
+                        for h in higher) else "min"
+
+
+def monitored(name: str, monitor: str, logs: dict | None) -> float | None:
+    """The monitored value, or None with a warning when the logs lack it."""
+    logs = logs or {}
+    if monitor not in logs:
+        available = ", ".join(sorted(logs)) or "none"
+        print(f"{name}: monitored quantity {monitor!r} is not in the logs "
+              f"(available: {available}); skipping", file=sys.stderr)
+        return None
+    return float(logs[monitor])
+
+
+class EarlyStopping(Callback):
+    """Stop once ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs; with
+    ``restore_best_weights`` the best epoch's weights are put back when training ends."""
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:
+        self.monitor, self.min_delta, self.patience = monitor, abs(min_delta), patience
+        self.mode = resolve_mode("EarlyStopping", monitor, mode)
+        self.baseline, self.restore_best_weights = baseline, restore_best_weights
+        self.start_from_epoch = start_from_epoch
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best_epoch = 0, -1, -1
+        self.best = math.inf if self.mode == "min" else -math.inf
+        if self.baseline is not None:
+            self.best = self.baseline
+        self.best_weights = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = monitored("EarlyStopping", self.monitor, logs)
+        if value is None or epoch < self.start_from_epoch:
+            return
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = {k: v.clone() for k, v in
+                                     self.model.network.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.network.load_state_dict(self.best_weights)
+
+
+class TerminateOnNaN(Callback):
+    """Stop at once when a batch's loss is NaN or infinite, naming the epoch and batch.
+    Nothing is saved for the unfinished epoch, so the last good checkpoint stays."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            reason = (f"TerminateOnNaN: loss is {loss} at epoch {self.epoch}, batch {batch}; "
+                      "training stopped")
+            print(reason, file=sys.stderr)
+            self.model.stop_now = True
+            self.model.stop_reason = reason
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience``
+    epochs (ember.optim.lr_scheduler.ReduceLROnPlateau driven by the epoch logs)."""
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0,
+                 min_lr: float = 0.0) -> None:
+        self.monitor, self.mode = monitor, resolve_mode("ReduceLROnPlateau", monitor, mode)
+        self.options = dict(factor=factor, patience=patience, threshold=min_delta,
+                            threshold_mode="abs", cooldown=cooldown, min_lr=min_lr)
+
+    def on_train_begin(self, logs=None):
+        from ..optim.lr_scheduler import ReduceLROnPlateau as Plateau
+        self.scheduler = Plateau(self.model.optimizer, mode=self.mode, **self.options)
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = monitored("ReduceLROnPlateau", self.monitor, logs)
+        if value is not None:
+            self.scheduler.step(value)
+
+
+class LearningRateScheduler(Callback):
+    """Step any ember scheduler once per epoch (``interval="epoch"``) or per optimizer
+    step (``"step"``); or set the rate from ``schedule(epoch, lr) -> lr`` as Keras does."""
+
+    def __init__(self, schedule: Any, interval: str = "epoch") -> None:
+        if interval not in ("epoch", "step"):
+            raise ValueError(f"LearningRateScheduler: interval must be 'epoch' or 'step', "
+                             f"got {interval!r}")
+        if not callable(schedule) and not hasattr(schedule, "step"):
+            raise TypeError("LearningRateScheduler: schedule must be an ember scheduler or a "
+                            f"function (epoch, lr) -> lr, got {type(schedule).__name__}")
+        self.schedule, self.interval = schedule, interval
+
+    @property
+    def _is_scheduler(self) -> bool:
+        return hasattr(self.schedule, "step") and hasattr(self.schedule, "optimizer")
+
+    def on_train_begin(self, logs=None):
+        """Register the scheduler for checkpoints; take its state from a loaded one."""
+        if self._is_scheduler:
+            self.model._callback_schedulers.append(self.schedule)
+            if self.model.pending_scheduler_states:
+                self.schedule.load_state_dict(self.model.pending_scheduler_states.pop(0))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._is_scheduler:
+            groups = self.model.optimizer.param_groups
+            lr = float(self.schedule(epoch, float(groups[0]["lr"])))
+            for group in groups:
+                group["lr"] = lr
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._is_scheduler and self.interval == "step" and self.model.stepped:
+            self.schedule.step()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._is_scheduler and self.interval == "epoch":
+            self.schedule.step()
+
+
+# the writing callbacks live in a sibling module; one import path for all of them
+from .callbacks_io import CSVLogger, ModelCheckpoint, ProgressBar, TensorBoard  # noqa: E402
+
+__all__ = ["Callback", "CallbackList", "LambdaCallback", "EarlyStopping", "TerminateOnNaN",
+           "ReduceLROnPlateau", "LearningRateScheduler", "ModelCheckpoint", "CSVLogger",
+           "TensorBoard", "ProgressBar"]
