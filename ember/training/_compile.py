@@ -60,6 +60,12 @@ def resolve_optimizer(spec: Any, module: Module, lr: float | None) -> optim.Opti
     """An Optimizer instance as is; a name or an Optimizer class built over the module's
     trainable parameters (``lr`` overrides the default rate)."""
     if isinstance(spec, optim.Optimizer):
+        own = {id(p) for p in module.parameters()}
+        driven = [p for g in spec.param_groups for p in g["params"]]
+        if not any(id(p) in own for p in driven):
+            raise ValueError(f"compile: the optimizer's {len(driven)} parameters are not "
+                             f"parameters of this model ({type(module).__name__}); build it "
+                             "over model.parameters()")
         if lr is not None:
             for group in spec.param_groups:
                 group["lr"] = lr
@@ -113,6 +119,24 @@ def per_sample_loss(loss: Callable, output: Any, target: Any) -> Any:
 
 
 _BINARY_LOSSES = {F.binary_cross_entropy: False, F.binary_cross_entropy_with_logits: True}
+_CLASS_LOSSES = {F.cross_entropy, F.nll_loss}
+
+
+def _binary_from_logits(loss: Callable) -> bool | None:
+    """True/False for a binary cross-entropy on logits/probabilities, else None."""
+    from ..nn.modules.loss import BCELoss, BCEWithLogitsLoss
+    if isinstance(loss, BCEWithLogitsLoss):
+        return True
+    if isinstance(loss, BCELoss):
+        return False
+    return _BINARY_LOSSES.get(loss)
+
+
+def is_pointwise(loss: Callable) -> bool:
+    """Whether the loss compares output and target element by element (so a target of
+    shape (N,) may be aligned with an output of shape (N, 1))."""
+    from ..nn.modules.loss import CrossEntropyLoss, NLLLoss
+    return loss not in _CLASS_LOSSES and not isinstance(loss, (CrossEntropyLoss, NLLLoss))
 _CLASSIFICATION = {"accuracy", "acc", "precision", "recall", "f1", "f1_score", "auroc", "auc",
                    "roc_auc", "confusion_matrix"}
 
@@ -126,9 +150,9 @@ def resolve_metrics(specs: Any, loss: Callable) -> list:
     for spec in specs or []:
         metric = _metrics.get(spec)
         key = spec.strip().lower() if isinstance(spec, str) else None
-        if key in _CLASSIFICATION and loss in _BINARY_LOSSES:
-            metric = type(metric)(task="binary", from_logits=_BINARY_LOSSES[loss],
-                                  name=metric.name)
+        from_logits = _binary_from_logits(loss)
+        if key in _CLASSIFICATION and from_logits is not None:
+            metric = type(metric)(task="binary", from_logits=from_logits, name=metric.name)
         resolved.append(metric)
     names = [m.name for m in resolved]
     duplicated = {n for n in names if names.count(n) > 1}

@@ -13,6 +13,7 @@ items are ``(input, ..., target)``, or a DataLoader (used as given).
 from __future__ import annotations
 
 import math
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -87,12 +88,12 @@ def make_loader(x: Any, y: Any = None, *, batch_size: int, shuffle: bool, op: st
             raise ValueError(f"{op}: y must be None when x is a DataLoader")
         check_not_empty(op, x)
         return x
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if not isinstance(batch_size, Integral) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"{op}: batch_size must be a positive int, got {batch_size!r}")
     dataset = as_dataset(op, x, y)
     check_not_empty(op, dataset)
     shuffle = shuffle and not isinstance(dataset, IterableDataset)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers)
+    return DataLoader(dataset, batch_size=int(batch_size), shuffle=shuffle, num_workers=num_workers)
 
 
 def split_validation(op: str, x: Any, y: Any, fraction: float) -> tuple[Dataset, Dataset]:
@@ -114,15 +115,12 @@ def split_validation(op: str, x: Any, y: Any, fraction: float) -> tuple[Dataset,
     return Subset(dataset, range(n - n_val)), Subset(dataset, range(n - n_val, n))
 
 
-def split_batch(batch: Any, *, has_target: bool = True) -> tuple[tuple, Any]:
-    """``(inputs, target)`` of a batch ``(x, ..., y)``; a lone tensor is an input."""
-    if isinstance(batch, Tensor):
-        return (batch,), None
+def split_batch(batch: Any, *, op: str = "fit") -> tuple[tuple, Any]:
+    """``(inputs, target)`` of a batch ``(x, ..., y)``."""
     if isinstance(batch, dict):
-        raise TypeError("fit: batches must be tuples (input, ..., target), got a dict")
+        raise TypeError(f"{op}: batches must be tuples (input, ..., target), got a dict")
+    if isinstance(batch, Tensor) or len(batch) < 2:
+        raise ValueError(f"{op}: a batch needs (input, ..., target), but the data gives "
+                         "inputs only; pass y, or a Dataset whose items are (x, y)")
     items = tuple(batch)
-    if not has_target:
-        return items, None
-    if len(items) < 2:
-        raise ValueError(f"fit: a batch needs (input, target), got {len(items)} item(s)")
     return items[:-1], items[-1]

@@ -5,14 +5,22 @@ Order of calls (each hook runs on every callback, in the order the list was give
 
     on_train_begin(logs)
       per epoch: on_epoch_begin(epoch)
-                   per batch: on_train_batch_begin(batch) -> step -> on_train_batch_end(batch, logs)
-                 validation (on_test_begin / on_test_batch_end / on_test_end)
+                   per batch: on_train_batch_begin(batch)
+                              forward, loss, backward; an optimizer step when
+                              accumulate_grad_batches batches are in (model.stepped)
+                              on_train_batch_end(batch, logs)     # logs: {"loss": ...}
+                 validation: on_test_begin, on_test_batch_end(batch) per batch,
+                             on_test_end(val_logs)
+                 logs["lr"] = the rate this epoch ran with; the compiled scheduler steps;
                  the model records the epoch in its History, then
                  on_epoch_end(epoch, logs)      # logs: loss, metrics, val_*, lr
-    on_train_end(logs)                          # also after KeyboardInterrupt or a NaN stop
+    on_train_end(logs)     # always, for the callbacks whose on_train_begin ran, also when
+                           # training ends by an exception (KeyboardInterrupt included)
 
 Setting ``model.stop_training = True`` ends training after the current epoch; setting
-``model.stop_now = True`` (what TerminateOnNaN does) ends it after the current batch.
+``model.stop_now = True`` (what TerminateOnNaN does) ends it after the current batch, and
+the unfinished epoch is neither validated, recorded nor passed to ``on_epoch_end``.
+``evaluate`` and ``predict`` call no hooks.
 
 >>> seen = []
 >>> cb = LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
@@ -22,6 +30,7 @@ Setting ``model.stop_training = True`` ends training after the current epoch; se
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 from collections.abc import Callable, Iterable
@@ -60,12 +69,32 @@ class CallbackList(Callback):
             if model is not None:
                 cb.set_model(model)
 
+        self.begun: list[Callback] = []
+
     def _call(self, hook: str, *args: Any) -> None:
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
 
-    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_begin(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_begin(logs)
+            self.begun.append(cb)
+
     def on_train_end(self, logs=None): self._call("on_train_end", logs)
+
+    def finish(self, logs: dict | None = None) -> None:
+        """``on_train_end`` for every callback whose ``on_train_begin`` ran, even if one of
+        them fails (so files and writers are closed); the first failure is raised after,
+        chained to any error already propagating."""
+        failure = None
+        for cb in self.begun:
+            try:
+                cb.on_train_end(logs)
+            except Exception as exc:  # noqa: BLE001 - re-raised below
+                failure = failure or exc
+        self.begun = []
+        if failure is not None:
+            raise failure
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
     def on_train_batch_begin(self, batch, logs=None):
@@ -129,28 +158,33 @@ class EarlyStopping(Callback):
 
     def on_train_begin(self, logs=None):
         self.wait, self.stopped_epoch, self.best_epoch = 0, -1, -1
-        self.best = math.inf if self.mode == "min" else -math.inf
-        if self.baseline is not None:
-            self.best = self.baseline
+        worst = math.inf if self.mode == "min" else -math.inf
+        # `best` decides patience (it starts at the baseline); `best_seen` picks the
+        # weights to restore, even if the baseline is never beaten (as in Keras)
+        self.best = worst if self.baseline is None else self.baseline
+        self.best_seen = worst
         self.best_weights = None
 
-    def _improved(self, value: float) -> bool:
+    def _better(self, value: float, reference: float, delta: float) -> bool:
         if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+            return value < reference - delta
+        return value > reference + delta
 
     def on_epoch_end(self, epoch, logs=None):
         value = monitored("EarlyStopping", self.monitor, logs)
         if value is None or epoch < self.start_from_epoch:
             return
-        if self._improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
-            if self.restore_best_weights:
-                self.best_weights = {k: v.clone() for k, v in
-                                     self.model.network.state_dict().items()}
+        if self.restore_best_weights and self._better(value, self.best_seen, 0.0):
+            self.best_seen, self.best_epoch = value, epoch
+            self.best_weights = {k: v.clone() for k, v in
+                                 self.model.network.state_dict().items()}
+        if self._better(value, self.best, self.min_delta):
+            self.best, self.wait = value, 0
+            if not self.restore_best_weights:
+                self.best_epoch = epoch
             return
-        self.wait += 1
-        if self.wait > self.patience:
+        self.wait += 1  # Keras's rule: stop after `patience` epochs without improvement
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
@@ -222,18 +256,26 @@ class LearningRateScheduler(Callback):
                 self.schedule.load_state_dict(self.model.pending_scheduler_states.pop(0))
 
     def on_epoch_begin(self, epoch, logs=None):
-        if not self._is_scheduler:
-            groups = self.model.optimizer.param_groups
-            lr = float(self.schedule(epoch, float(groups[0]["lr"])))
-            for group in groups:
-                group["lr"] = lr
+        # an epoch scheduler steps as the next epoch begins (not at the end of the last),
+        # so a checkpoint written at epoch end holds the state a resumed run must continue
+        if self._is_scheduler:
+            if self.interval == "epoch" and epoch > 0:
+                self.schedule.step()
+            return
+        groups = self.model.optimizer.param_groups
+        lr = float(self._call_schedule(epoch, float(groups[0]["lr"])))
+        for group in groups:
+            group["lr"] = lr
+
+    def _call_schedule(self, epoch: int, lr: float) -> float:
+        try:
+            n_args = len(inspect.signature(self.schedule).parameters)
+        except (TypeError, ValueError):
+            n_args = 2
+        return self.schedule(epoch) if n_args == 1 else self.schedule(epoch, lr)
 
     def on_train_batch_end(self, batch, logs=None):
         if self._is_scheduler and self.interval == "step" and self.model.stepped:
-            self.schedule.step()
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self._is_scheduler and self.interval == "epoch":
             self.schedule.step()
 
 

@@ -115,13 +115,18 @@ class CSVLogger(Callback):
 
 class TensorBoard(Callback):
     """Epoch scalars (``epoch_<name>``, plus ``batch_<name>`` every ``update_freq`` steps
-    when it is an int), parameter histograms every ``histogram_freq`` epochs, and the
+    when it is an int or "batch"), parameter histograms every ``histogram_freq`` epochs, and the
     model graph from the first batch, written with ember.tensorboard.SummaryWriter."""
 
     def __init__(self, log_dir: str | os.PathLike = "logs", histogram_freq: int = 0,
                  write_graph: bool = True, update_freq: str | int = "epoch") -> None:
+        if update_freq not in ("epoch", "batch") and not (
+                isinstance(update_freq, int) and update_freq > 0):
+            raise ValueError(f"TensorBoard: update_freq must be 'epoch', 'batch' or a "
+                             f"positive int, got {update_freq!r}")
         self.log_dir, self.histogram_freq = os.fspath(log_dir), histogram_freq
-        self.write_graph, self.update_freq = write_graph, update_freq
+        self.write_graph = write_graph
+        self.update_freq = 1 if update_freq == "batch" else update_freq
         self.writer = None
 
     def on_train_begin(self, logs=None):
@@ -156,11 +161,11 @@ class TensorBoard(Callback):
 
 
 class ProgressBar(Callback):
-    """Per-batch progress with loss, metrics and ETA on a terminal (tqdm); elsewhere one
-    summary line per epoch, so logs stay readable."""
+    """Per-batch progress with loss, metrics and ETA on a terminal (tqdm); elsewhere, or
+    with ``per_epoch_only`` (``fit(verbose=2)``), one summary line per epoch."""
 
-    def __init__(self, file: TextIO | None = None) -> None:
-        self.file = file
+    def __init__(self, file: TextIO | None = None, per_epoch_only: bool = False) -> None:
+        self.file, self.per_epoch_only = file, per_epoch_only
         self.params: dict[str, Any] = {}
         self._bar = None
 
@@ -168,6 +173,8 @@ class ProgressBar(Callback):
         return self.file if self.file is not None else sys.stdout
 
     def _interactive(self) -> bool:
+        if self.per_epoch_only:
+            return False
         isatty = getattr(self._stream(), "isatty", None)
         if not (isatty and isatty()):
             return False

@@ -131,7 +131,7 @@ class Model(Module):
         """Loss and metrics over the data, in eval mode under ``no_grad``."""
         self._require_compiled("evaluate")
         loader = _data.make_loader(x, y, batch_size=batch_size, shuffle=False, op="evaluate")
-        logs = Trainer(self, epochs=0).evaluate(loader)
+        logs = Trainer(self, epochs=0, op="evaluate").evaluate(loader)
         if verbose:
             print(" - ".join(f"{k} {v:.4f}" for k, v in logs.items()))
         return logs
@@ -152,6 +152,8 @@ class Model(Module):
                     outputs.append(self(*inputs))
         finally:
             self.network.train(was_training)
+        if not outputs:
+            raise ValueError("predict: the data yields no batch")
         if isinstance(outputs[0], tuple):
             return tuple(cat([o[i] for o in outputs]) for i in range(len(outputs[0])))
         return cat(outputs)
@@ -172,6 +174,11 @@ class Model(Module):
         """Restore a training checkpoint; returns its epoch, to pass as ``initial_epoch``
         to ``fit`` so training continues exactly where it stopped."""
         from .checkpoint import load_checkpoint
+        if not self._compiled:
+            raise RuntimeError(
+                "load_checkpoint: call model.compile(...) first, so the optimizer and "
+                "scheduler state have somewhere to go (for the weights alone: "
+                "model.network.load_state_dict(ember.load(path)['model']))")
         info = load_checkpoint(path, model=self.network, optimizer=self.optimizer,
                                scheduler=self.scheduler, restore_rng=restore_rng)
         self.global_step = int(info.get("step") or 0)

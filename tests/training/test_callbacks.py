@@ -51,10 +51,44 @@ def test_early_stopping_restores_the_best_weights():
     stopper = EarlyStopping(monitor="score", mode="min", patience=1, restore_best_weights=True)
     history = model.fit(*data(), epochs=6, batch_size=8, verbose=0,
                         callbacks=[LambdaCallback(on_epoch_end=script), stopper])
-    assert len(history) == 4 and stopper.stopped_epoch == 3 and stopper.best_epoch == 1
+    # Keras's rule: stop once `patience` epochs in a row did not improve
+    assert len(history) == 3 and stopper.stopped_epoch == 2 and stopper.best_epoch == 1
     for key, value in weights(model.network).items():
         assert np.array_equal(value, snapshots[1][key])
-        assert not np.array_equal(value, snapshots[3][key])
+        assert not np.array_equal(value, snapshots[2][key])
+
+
+def test_early_stopping_baseline_still_restores_the_best_seen():
+    scores = [3.0, 1.0, 2.0, 4.0]
+    snapshots = []
+
+    def script(epoch, logs):
+        logs["score"] = scores[epoch]
+        snapshots.append(weights(model.network))
+
+    model = Model(net()).compile("sgd", "cross_entropy", lr=0.5)
+    stopper = EarlyStopping(monitor="score", patience=2, baseline=0.5,
+                            restore_best_weights=True)
+    history = model.fit(*data(), epochs=4, batch_size=8, verbose=0,
+                        callbacks=[LambdaCallback(on_epoch_end=script), stopper])
+    assert len(history) == 2  # never beat the baseline: two epochs of patience
+    for key, value in weights(model.network).items():
+        assert np.array_equal(value, snapshots[1][key])
+
+
+def test_epoch_scheduler_callback_resumes_whatever_the_callback_order(tmp_path):
+    def run(epochs, resume=None):
+        model = Model(net()).compile("sgd", "cross_entropy", lr=1.0)
+        start = model.load_checkpoint(resume) if resume else 0
+        step = ember.optim.lr_scheduler.StepLR(model.optimizer, 1, 0.5)
+        model.fit(*data(), epochs=epochs, batch_size=16, initial_epoch=start, verbose=0,
+                  callbacks=[ModelCheckpoint(tmp_path / "c.safetensors", monitor="loss"),
+                             LearningRateScheduler(step)])
+        return model.history.history["lr"]
+
+    straight = run(4)
+    run(2)
+    assert run(4, resume=tmp_path / "c.safetensors") == straight == [1, 0.5, 0.25, 0.125]
 
 
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):

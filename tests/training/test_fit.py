@@ -216,3 +216,112 @@ def test_binary_classification_with_logits_loss():
     from sklearn.metrics import roc_auc_score
     scores = model.predict(x).numpy()[:, 0]
     assert model.evaluate(x, y)["auroc"] == pytest.approx(roc_auc_score(y[:, 0], scores))
+
+
+def test_steps_per_epoch_continues_through_the_data():
+    class Stream(ember.data.IterableDataset):
+        def __iter__(self):
+            for i in range(6):
+                yield ember.full((4,), float(i)), ember.tensor(i % 3)
+
+    firsts = []
+    model = Model(mlp()).compile("sgd", "cross_entropy")
+    model.fit(Stream(), epochs=3, batch_size=2, steps_per_epoch=2, verbose=0,
+              callbacks=[LambdaCallback(on_train_batch_begin=lambda b, logs: firsts.append(
+                  float(model.last_inputs[0][0, 0])))])
+    assert firsts == [0.0, 2.0, 4.0, 0.0, 2.0, 4.0]
+
+
+def test_pointwise_loss_aligns_a_flat_target():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype(np.float32)
+    y = x.sum(1)                                   # (N,) against an (N, 1) output
+    ember.manual_seed(0)
+    model = Model(nn.Linear(4, 1)).compile("adam", "mse", ["mae"], lr=0.1)
+    history = model.fit(x, y, epochs=40, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < 1e-3
+    assert model.evaluate(x, y)["loss"] == pytest.approx(
+        float(((model.predict(x).numpy()[:, 0] - y) ** 2).mean()), rel=1e-5)
+
+
+def test_one_hot_targets_work_with_metrics_and_class_weight():
+    x, y = blobs(n=30)
+    one_hot = np.eye(3, dtype=np.float32)[y]
+    model = Model(mlp()).compile("adam", "cross_entropy", ["accuracy"])
+    history = model.fit(x, one_hot, epochs=2, batch_size=10, verbose=0,
+                        class_weight={0: 1.0, 1: 2.0, 2: 1.0})
+    assert 0.0 <= history.history["accuracy"][-1] <= 1.0
+    with pytest.raises(ValueError, match="whole-number"):
+        binary = Model(nn.Linear(4, 1)).compile("sgd", "bce_with_logits")
+        binary.fit(x, ((y > 0) * 0.9).astype(np.float32), verbose=0, class_weight={0: 1.0})
+
+
+def test_loss_modules_and_binary_metrics():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(32, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)[:, None]
+    model = Model(nn.Linear(4, 1)).compile("adam", nn.BCEWithLogitsLoss(), ["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert model.metrics[0].task == "binary"
+
+
+def test_clear_errors_for_common_mistakes():
+    x, y = blobs(n=10)
+    other = mlp()
+    with pytest.raises(ValueError, match="not parameters of this model"):
+        Model(mlp()).compile(ember.optim.SGD(other.parameters(), lr=0.1))
+    model = Model(mlp()).compile("sgd", "cross_entropy", ["accuracy"])
+    loader = ember.data.DataLoader(ember.data.TensorDataset(ember.from_numpy(x),
+                                                            ember.from_numpy(y)),
+                                   batch_size=16, drop_last=True)
+    with pytest.raises(ValueError, match="yields no batch"):
+        model.fit(loader, verbose=0)
+    with pytest.raises(ValueError, match="inputs only"):
+        model.fit(ember.data.TensorDataset(ember.from_numpy(x)), verbose=0)
+    with pytest.raises(ValueError, match="epochs"):
+        model.fit(x, y, epochs=-1, verbose=0)
+    model.fit(x, y, epochs=np.int64(1), batch_size=np.int64(5), verbose=0)
+
+    class TwoHeads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 3)
+
+        def forward(self, x):
+            return self.fc(x), self.fc(x)
+
+    two = Model(TwoHeads()).compile("sgd", lambda out, t: nn.functional.cross_entropy(out[0], t),
+                                    ["accuracy"])
+    with pytest.raises(TypeError, match="one Tensor"):
+        two.fit(x, y, verbose=0)
+    with pytest.raises(RuntimeError, match="compile"):
+        Model(mlp()).load_checkpoint("missing.safetensors")
+
+
+def test_fit_restores_the_mode_and_closes_callbacks_on_errors(tmp_path):
+    from ember.training.callbacks import CSVLogger
+
+    x, y = blobs(n=10)
+    net = mlp().eval()
+    model = Model(net).compile("sgd", "cross_entropy")
+    model.fit(x, y, verbose=0)
+    assert not net.training
+    logger = CSVLogger(tmp_path / "log.csv")
+
+    class Broken(Callback):
+        def on_train_begin(self, logs=None):
+            raise RuntimeError("broken callback")
+
+    with pytest.raises(RuntimeError, match="broken callback"):
+        model.fit(x, y, verbose=0, callbacks=[logger, Broken()])
+    assert logger._file is None and not net.training
+
+
+def test_keras_style_schedule_functions():
+    from ember.training.callbacks import LearningRateScheduler
+
+    x, y = blobs(n=10)
+    model = Model(mlp()).compile("sgd", "cross_entropy")
+    history = model.fit(x, y, epochs=2, verbose=0,
+                        callbacks=[LearningRateScheduler(lambda epoch: 0.1 * (epoch + 1))])
+    assert history.history["lr"] == pytest.approx([0.1, 0.2])
