@@ -31,3 +31,21 @@ def test_erf_and_erfinv_match_math_erf(monkeypatch, use_scipy, shape):
 def test_erfinv_edges():
     out = cpu.CPU_BACKEND.erfinv(np.array([-1.0, 1.0, 1.5, 0.0]))
     assert out[0] == -np.inf and out[1] == np.inf and np.isnan(out[2]) and out[3] == 0.0
+
+
+def test_malloc_tuning_is_applied_once_and_can_be_turned_off():
+    import os
+    import subprocess
+    import sys
+
+    code = "import ember; from ember.backends import _malloc; print(_malloc._tuned)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    on = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    off = subprocess.run([sys.executable, "-c", code], env={**env, "EMBER_MALLOC_TUNING": "0"},
+                         capture_output=True, text=True)
+    user = subprocess.run([sys.executable, "-c", code],
+                          env={**env, "MALLOC_TRIM_THRESHOLD_": "1000000"},
+                          capture_output=True, text=True)
+    glibc = sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION")
+    assert on.stdout.strip() == ("True" if glibc else "False")
+    assert off.stdout.strip() == "False" and user.stdout.strip() == "False"

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ._malloc import tune as _tune_malloc
 from .base import Backend, Device
 
 _CPU = Device("cpu")
@@ -107,3 +108,4 @@ class NumpyBackend(Backend):
 
 
 CPU_BACKEND = NumpyBackend()
+_tune_malloc()  # see _malloc.py: large temporaries stay in the heap between steps
