@@ -115,3 +115,22 @@ def test_softmax_tensor_methods_match_torch():
     np.testing.assert_allclose(e.softmax(-1).numpy(), t.softmax(-1).numpy(), rtol=1e-6)
     np.testing.assert_allclose(e.log_softmax(dim=0).numpy(), t.log_softmax(dim=0).numpy(),
                                rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_relu_backward_is_exact_with_nan_and_signed_zero_gradients(dtype):
+    """relu's backward masks by bits, not by `where`: NaN, inf and -0.0 must come out as
+    PyTorch's (masked positions +0.0, kept positions unchanged)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(7, 9)).astype(np.float32)
+    x[0, :3] = 0.0
+    g = rng.normal(size=(7, 9)).astype(np.float32)
+    g[1, :] = [np.nan, np.inf, -np.inf, -0.0, 0.0, np.nan, 1.0, -0.0, 2.0]
+    tx = torch.tensor(x, dtype=dtype, requires_grad=True)
+    torch.relu(tx).backward(torch.tensor(g, dtype=dtype))
+    ex = ember.tensor(x).to(getattr(ember, str(dtype).split(".")[1])).requires_grad_()
+    ember.relu(ex).backward(ember.tensor(g).to(ex.dtype))
+    want = tx.grad.float().numpy()
+    got = ex.grad.float().numpy()
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+    np.testing.assert_array_equal(got, want)
