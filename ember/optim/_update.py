@@ -40,6 +40,13 @@ BLOCK = 1 << 15
 # (measured: 2 threads slower than 1). At 128K elements (~15 us a call) the hand-over mostly
 # succeeds; the working set (~4 live blocks of 512 KiB) still about fits one core's 2 MiB L2.
 THREAD_BLOCK = 1 << 17
+# Below these sizes the GIL hand-overs cost more than the second core gives back (measured,
+# one parameter, 2 cores: SGD with momentum breaks even at ~2M elements, Adam at ~512K;
+# at 4M elements 2 threads run SGD 1.18x and Adam 1.50x faster than 1).
+# Counted in thread blocks: 16 (2M elements) for a few passes per element (SGD, Lion,
+# Adagrad), 4 (512K) for a dozen (the Adam family, RMSprop, Adadelta).
+LIGHT_UPDATE_MIN = 16
+HEAVY_UPDATE_MIN = 4
 
 # ---------------------------------------------------------------------- threads
 # The one setting: how many threads an optimizer step uses. Capped at 2 by default because
@@ -130,13 +137,17 @@ class Workspace:
             j = min(i + step, n)
             yield (*(a[i:j] for a in arrays), *(s[:j - i] for s in scratch))
 
-    def map(self, xp: Any, arrays: tuple, nscratch: int, fn: Callable[..., Any]) -> None:
+    def map(self, xp: Any, arrays: tuple, nscratch: int, fn: Callable[..., Any],
+            min_thread_blocks: int = LIGHT_UPDATE_MIN) -> None:
         """Call ``fn(*blocks_of_arrays, *scratch)`` on every block (see ``blocks``), on up to
-        ``get_num_threads()`` threads; return when all are done. ``fn`` must touch only the
-        blocks it is given: blocks run in any order and concurrently."""
+        ``get_num_threads()`` threads (for arrays of at least ``min_thread_blocks`` blocks of
+        ``THREAD_BLOCK`` elements);
+        return when all are done. ``fn`` must touch only the blocks it is given: blocks run
+        in any order and concurrently."""
         threads = _num_threads
         parts = 1
-        if threads > 1 and _flat(xp, arrays):
+        if threads > 1 and _flat(xp, arrays) \
+                and arrays[0].size >= min_thread_blocks * THREAD_BLOCK:
             # Arrays under two thread blocks run on the caller alone: a hand-off costs more
             # than it saves there (see THREAD_BLOCK).
             parts = min(threads, arrays[0].size // THREAD_BLOCK)

@@ -14,13 +14,15 @@ import math
 from typing import Any
 
 from ..tensor import Tensor
-from ._update import addcdiv_, addcmul_, effective_grad, lerp_
+from ._update import HEAVY_UPDATE_MIN, addcdiv_, addcmul_, effective_grad, lerp_
 from .optimizer import Optimizer, ParamsT, check_common, new_step, zeros_like
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba). ``weight_decay`` is L2 (added to the gradient) unless
     ``decoupled_weight_decay`` (then ``p *= 1 - lr * wd``, i.e. AdamW)."""
+
+    _thread_min_blocks = HEAVY_UPDATE_MIN
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -86,6 +88,8 @@ class Adamax(Optimizer):
     """Adamax (Adam with the infinity norm): ``u = max(beta2 * u, |g| + eps)``;
     ``p -= lr / (1 - beta1^t) * m / u``."""
 
+    _thread_min_blocks = HEAVY_UPDATE_MIN
+
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, *, maximize: bool = False) -> None:
@@ -121,6 +125,8 @@ class Adamax(Optimizer):
 class NAdam(Optimizer):
     """NAdam (Dozat) with PyTorch's momentum-decay schedule ``mu_t = beta1 * (1 - 0.5 *
     0.96^(t * momentum_decay))``; ``decoupled_weight_decay`` gives NAdamW."""
+
+    _thread_min_blocks = HEAVY_UPDATE_MIN
 
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -175,6 +181,8 @@ class NAdam(Optimizer):
 class RAdam(Optimizer):
     """Rectified Adam (Liu et al.): plain momentum SGD until the variance is tractable
     (``rho_t > 5``), then Adam scaled by the rectification term."""
+
+    _thread_min_blocks = HEAVY_UPDATE_MIN
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

@@ -13,13 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor, _make
-from ._update import addcdiv_, addcmul_, effective_grad, lerp_
+from ._update import HEAVY_UPDATE_MIN, addcdiv_, addcmul_, effective_grad, lerp_
 from .optimizer import Optimizer, ParamsT, check, check_common, new_step, zeros_like
 
 
 class RMSprop(Optimizer):
     """RMSprop: ``v = alpha * v + (1 - alpha) * g^2``; ``centered`` subtracts the squared
     running mean of ``g``; with ``momentum`` the step goes through a buffer."""
+
+    _thread_min_blocks = HEAVY_UPDATE_MIN
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
@@ -121,6 +123,8 @@ class Adagrad(Optimizer):
 class Adadelta(Optimizer):
     """Adadelta (Zeiler): ``delta = sqrt(acc + eps) / sqrt(v + eps) * g``; ``p -= lr * delta``;
     both ``v`` (of ``g^2``) and ``acc`` (of ``delta^2``) are running means with ``rho``."""
+
+    _thread_min_blocks = HEAVY_UPDATE_MIN
 
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0, *, maximize: bool = False) -> None:

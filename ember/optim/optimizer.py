@@ -25,7 +25,7 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import zero_grads
 from ..backends import backend_of
 from ..tensor import Tensor, _make
-from ._update import Workspace
+from ._update import LIGHT_UPDATE_MIN, Workspace
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -41,6 +41,9 @@ required = _Required()
 class Optimizer:
     """Base class: holds ``param_groups`` (dicts with ``'params'`` and options), ``defaults``
     and ``state`` (a dict per parameter, keyed by the parameter tensor)."""
+
+    # parameters smaller than this update on the caller's thread alone (see _update.py)
+    _thread_min_blocks = LIGHT_UPDATE_MIN
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -140,7 +143,8 @@ class Optimizer:
         (see ``_update.Workspace.map``). ``fn`` is the update's math for one block: it must
         change only its own blocks, in place."""
         xp = backend_of(p._data).xp
-        self._work.map(xp, (p._data, *arrays), nscratch, partial(fn, xp))
+        self._work.map(xp, (p._data, *arrays), nscratch, partial(fn, xp),
+                       self._thread_min_blocks)
 
     @staticmethod
     def _bump_step(state: dict[str, Any]) -> float:

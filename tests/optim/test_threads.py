@@ -82,8 +82,9 @@ def threads_seen(monkeypatch) -> set[int]:
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 def test_threaded_step_is_bit_identical(small_blocks, threads_seen, name, kwargs):
-    # 1000 elements: 3 thread blocks and a tail; 200: under two thread blocks (caller alone)
-    sizes = (1000, 200, 4 * 256)
+    # 16 thread blocks and a tail (threaded for every optimizer); 200: under two thread
+    # blocks (caller alone); 4 blocks (threaded for the heavy updates only)
+    sizes = (16 * 256 + 123, 200, 4 * 256)
     single = _trajectory(name, kwargs, 1, sizes)
     assert len(threads_seen) == 1
     for threads in (2, 3):
@@ -96,7 +97,7 @@ def test_threaded_step_is_bit_identical(small_blocks, threads_seen, name, kwargs
 
 
 def test_threaded_step_is_bit_identical_at_real_block_sizes():
-    sizes = (2 * _update.THREAD_BLOCK + 12345,)
+    sizes = (_update.HEAVY_UPDATE_MIN * _update.THREAD_BLOCK + 12345,)
     kwargs = dict(lr=0.01, weight_decay=0.1, amsgrad=True)
     for a, b in zip(_trajectory("Adam", kwargs, 1, sizes, 2),
                     _trajectory("Adam", kwargs, 2, sizes, 2)):
@@ -142,7 +143,7 @@ def test_error_in_a_pool_thread_is_raised(small_blocks):
         a += 1
 
     with pytest.raises(RuntimeError, match="boom"):
-        _update.Workspace().map(xp, (arr,), 1, block)
+        _update.Workspace().map(xp, (arr,), 1, block, min_thread_blocks=2)
     # the pool thread failed on its first block; the caller did the other three before raising
     assert float(arr.sum()) == 3 * 256
 
