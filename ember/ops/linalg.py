@@ -51,21 +51,36 @@ def _reduce_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     return unbroadcast(g, shape)
 
 
-def _grad_right(a: Tensor, g: Tensor, b_shape: tuple[int, ...]) -> Tensor:
+def _transposed(t: Tensor) -> bool:
+    """Whether ``t`` is a matrix laid out column-major (typically ``weight.t()``)."""
+    flags = getattr(t._data, "flags", None)
+    return t.ndim == 2 and flags is not None and flags.f_contiguous and not flags.c_contiguous
+
+
+def _grad_right(a: Tensor, g: Tensor, b: Tensor) -> Tensor:
     """d(a @ b)/db contracted with g: ``a^T @ g``, reduced over broadcast batch dims.
 
     When ``b`` is a single matrix and ``a`` is batched, the batch is folded into the inner
-    dimension, so one GEMM does the multiply and the batch sum together.
+    dimension, so one GEMM does the multiply and the batch sum together. When ``b`` is a
+    transposed view (``linear``'s ``weight.t()``), the gradient is computed as
+    ``(g^T @ a)^T``, laid out like ``b``: the weight's own gradient then comes out
+    row-major, as PyTorch lays out a gradient like its parameter, so optimizer updates run
+    over contiguous memory.
     """
-    if len(b_shape) == 2 and a.ndim > 2:
-        k, m = a.shape[-1], g.shape[-1]
-        return matmul(a.reshape(-1, k).mT, g.reshape(-1, m))
-    return _reduce_to(matmul(a.mT, g), b_shape)
+    if b.ndim == 2 and a.ndim >= 2:
+        a2, g2 = a, g
+        if a.ndim > 2:
+            a2, g2 = a.reshape(-1, a.shape[-1]), g.reshape(-1, g.shape[-1])
+        return matmul(g2.mT, a2).mT if _transposed(b) else matmul(a2.mT, g2)
+    return _reduce_to(matmul(a.mT, g), tuple(b.shape))
 
 
-def _grad_left(g: Tensor, b: Tensor, a_shape: tuple[int, ...]) -> Tensor:
-    """d(a @ b)/da contracted with g: ``g @ b^T``, reduced over broadcast batch dims."""
-    return _reduce_to(matmul(g, b.mT), a_shape)
+def _grad_left(g: Tensor, b: Tensor, a: Tensor) -> Tensor:
+    """d(a @ b)/da contracted with g: ``g @ b^T``, reduced over broadcast batch dims (laid
+    out like ``a`` when ``a`` is a transposed matrix)."""
+    if _transposed(a) and g.ndim == 2:
+        return matmul(b, g.mT).mT
+    return _reduce_to(matmul(g, b.mT), tuple(a.shape))
 
 
 @_matmul.def_backward
@@ -81,8 +96,8 @@ def _(ctx, g):
         gm = gm.reshape(gm.shape[:-1] + (1, gm.shape[-1]))
     if b.ndim == 1:
         gm = gm.reshape(gm.shape + (1,))
-    ga = _fit(_grad_left(gm, bm, am.shape), a.shape) if need_a else None
-    gb = _fit(_grad_right(am, gm, bm.shape), b.shape) if need_b else None
+    ga = _fit(_grad_left(gm, bm, am), a.shape) if need_a else None
+    gb = _fit(_grad_right(am, gm, bm), b.shape) if need_b else None
     return ga, gb
 
 
