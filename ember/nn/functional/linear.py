@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from ... import ops
 from ...ops._common import broadcast_shapes
+from ...ops.linalg import _matmul_arrays
+from ...ops.registry import defop
 from ...tensor import Tensor
 from ._distance import cosine_similarity, pairwise_distance
 from ._embedding import embedding, embedding_bag, one_hot
@@ -34,6 +36,49 @@ def _check_same_dtype(op: str, **tensors: Tensor | None) -> None:
         raise RuntimeError(f"{op}: expected floating-point tensors, got {first.dtype}")
 
 
+@defop("linear", save=(0, 1))
+def _linear(ctx, x, w, b=None):
+    """``x @ w.T + b`` for a 2-D ``x``: one GEMM, the bias added in place."""
+    out = _matmul_arrays(x, w.T)
+    if out.dtype != x.dtype:  # NumPy computes bfloat16 products in float32
+        out = out.astype(x.dtype)
+    if b is not None:
+        out += b
+    return out
+
+
+@_linear.def_backward
+def _(ctx, g):
+    x, w = ctx.saved
+    need = ctx.needs_input_grad  # two entries without a bias, three with one
+    # the weight's gradient as g^T @ x comes out row-major, laid out like the weight
+    grads = (g.mm(w) if need[0] else None, g.mT.mm(x) if need[1] else None)
+    return grads if len(need) == 2 else (*grads, g.sum(0) if need[2] else None)
+
+
+@_linear.def_jvp
+def _(ctx, tangents):
+    x, w = ctx.inputs[:2]
+    tx, tw, tb = (*tangents, None)[:3]
+    terms = [t for t in (None if tx is None else tx.mm(w.mT),
+                         None if tw is None else x.mm(tw.mT), tb) if t is not None]
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def _fast_case(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
+    """The common call, checked in a few attribute reads: same floating dtype, a 2-D
+    weight matching the input's last dim, a 1-D bias of out_features."""
+    dtype = weight.dtype
+    return (isinstance(input, Tensor) and isinstance(weight, Tensor) and weight.ndim == 2
+            and input.dtype is dtype and dtype.is_floating_point and input.ndim >= 2
+            and input.shape[-1] == weight.shape[1]
+            and (bias is None or (isinstance(bias, Tensor) and bias.dtype is dtype
+                                  and bias.shape == (weight.shape[0],))))
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.mT + bias`` over any leading dims of ``input``.
 
@@ -44,6 +89,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> linear(ember.ones(5, 2, 3), ember.ones(4, 3)).shape
     ember.Size([5, 2, 4])
     """
+    if _fast_case(input, weight, bias):
+        args = (weight,) if bias is None else (weight, bias)
+        if input.ndim == 2:
+            return _linear(input, *args)
+        lead = input.shape[:-1]
+        out = _linear(input.reshape(-1, weight.shape[1]), *args)
+        return out.reshape(*lead, weight.shape[0])
     _check_tensor("linear", "input", input)
     _check_tensor("linear", "weight", weight)
     if bias is not None:
