@@ -47,12 +47,17 @@ def pool_geometry(op: str, size: tuple, kernel: tuple, stride: tuple, padding: t
 @defop("max_pool_indices", differentiable=False)
 def max_pool_indices(ctx, x, *, geom: Geometry):
     """Flat (over the spatial dims) input index of each window's maximum, ``(N, C, *grid)``.
-    NaN wins, like PyTorch's max pooling."""
+    As PyTorch's loop ``if (val > maxval || isnan(val))``: the first maximum in kernel
+    order, and in a window holding NaN the last NaN."""
     xp = ctx.xp
     n, c = x.shape[:2]
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     view = windows(xp, x, geom, fill).reshape(n, c, geom.taps, geom.length)
-    tap = xp.argmax(view, axis=2)  # first maximum in kernel order; a NaN is a maximum
+    tap = xp.argmax(view, axis=2)  # first maximum in kernel order (first NaN, if any)
+    if x.dtype.kind == "f" and xp.isnan(x).any():
+        nan = xp.isnan(view)
+        last = geom.taps - 1 - xp.argmax(nan[:, :, ::-1], axis=2)
+        tap = xp.where(nan.any(axis=2), last, tap)
     taps = xp.unravel_index(tap, geom.kernel)
     cells = xp.unravel_index(xp.arange(geom.length), geom.grid)
     flat = xp.zeros(tap.shape, dtype=xp.int64)

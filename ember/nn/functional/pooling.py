@@ -16,6 +16,8 @@ from typing import Any
 from ...tensor import Tensor
 from ._args import check_float, check_rank, ntuple
 from ._pool_core import max_pool_indices, pool_geometry, window_counts, window_sum
+from ._pool_fast import applies as _fast_applies
+from ._pool_fast import max_pool_block_indices, max_pool_blocks
 from ._unpool import max_unpool1d, max_unpool2d, max_unpool3d
 
 
@@ -44,11 +46,20 @@ def _max_pool(op: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, pa
               dilation: Any, ceil_mode: bool, return_indices: bool):
     x, unbatched, geom = _prepare(op, nd, input, kernel_size, stride, padding, dilation,
                                   ceil_mode)
-    flat = max_pool_indices(x.detach(), geom=geom)
-    out = _gather_max(x, flat)
+    if _fast_applies(geom, tuple(x.shape)):
+        # Non-overlapping windows (stride == kernel, no padding/dilation): elementwise max
+        # over the window taps and a dense backward (``_pool_fast.py``).
+        out, taps = max_pool_blocks(x, kernel=tuple(geom.kernel))
+        flat = max_pool_block_indices(taps, kernel=tuple(geom.kernel),
+                                      size=tuple(geom.size)) if return_indices else None
+    else:
+        flat = max_pool_indices(x.detach(), geom=geom)
+        out = _gather_max(x, flat)
+    if not return_indices:
+        return out.squeeze(0) if unbatched else out
     if unbatched:
         out, flat = out.squeeze(0), flat.squeeze(0)
-    return (out, flat) if return_indices else out
+    return out, flat
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
