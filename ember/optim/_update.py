@@ -105,7 +105,7 @@ class Workspace:
 
     def scratch(self, xp: Any, n: int, dtype: Any, slot: int, part: int = 0) -> Any:
         """A flat scratch array of ``n`` elements (contents undefined) for thread ``part``."""
-        key = (xp.__name__, str(dtype), slot, part)
+        key = (xp.__name__, dtype, slot, part)  # dtype objects hash fast; str() is ~4 us
         buf = self._bufs.get(key)
         if buf is None or buf.size < n:
             buf = self._bufs[key] = xp.empty(n, dtype=dtype)
@@ -126,6 +126,10 @@ class Workspace:
         if not _flat(xp, arrays):
             yield (*arrays, *(self.scratch(xp, n, dtype, s).reshape(first.shape)
                               for s in range(nscratch)))
+            return
+        if n <= block and claim is None:  # one block: the arrays themselves, flattened
+            yield (*(a.reshape(-1) for a in arrays),
+                   *(self.scratch(xp, n, dtype, s, part) for s in range(nscratch)))
             return
         arrays = tuple(a.reshape(-1) for a in arrays)
         step = min(n, block)

@@ -12,10 +12,11 @@ ember.Size([2, 4])
 from __future__ import annotations
 
 from ... import ops
+from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
 from ...ops.linalg import _matmul_arrays
 from ...ops.registry import defop
-from ...tensor import Tensor
+from ...tensor import Tensor, _make
 from ._distance import cosine_similarity, pairwise_distance
 from ._embedding import embedding, embedding_bag, one_hot
 
@@ -51,9 +52,17 @@ def _linear(ctx, x, w, b=None):
 def _(ctx, g):
     x, w = ctx.saved
     need = ctx.needs_input_grad  # two entries without a bias, three with one
-    # the weight's gradient as g^T @ x comes out row-major, laid out like the weight
-    grads = (g.mm(w) if need[0] else None, g.mT.mm(x) if need[1] else None)
-    return grads if len(need) == 2 else (*grads, g.sum(0) if need[2] else None)
+    ga = g._data
+    if _GRAD.grad_enabled or ga.dtype.char not in "fd":
+        # create_graph (differentiable ember ops), or half precision (ember's sum
+        # accumulates it in float32). The weight's gradient as g^T @ x comes out
+        # row-major, laid out like the weight.
+        grads = (g.mm(w) if need[0] else None, g.mT.mm(x) if need[1] else None)
+        return grads if len(need) == 2 else (*grads, g.sum(0) if need[2] else None)
+    # a plain float32/float64 backward: the same products on the arrays, not three ops
+    grads = (_make(ga.dot(w._data)) if need[0] else None,
+             _make(ga.T.dot(x._data)) if need[1] else None)
+    return grads if len(need) == 2 else (*grads, _make(ga.sum(0)) if need[2] else None)
 
 
 @_linear.def_jvp
