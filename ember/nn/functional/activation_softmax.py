@@ -20,14 +20,12 @@ from ...ops._common import bind_methods, cast, normalize_dim
 from ...ops.registry import defop
 from ...tensor import Tensor
 
-_HALF = ("float16", "bfloat16")
-
 
 def _shifted(xp, x, dim: int):
     """``x - max(x, dim)``, in float32 for half types (as PyTorch accumulates them)."""
-    if x.dtype.name in _HALF:
+    if x.dtype.itemsize == 2:  # float16, bfloat16 (dtype.name costs ~4 us a call)
         x = x.astype("float32")
-    m = xp.max(x, axis=dim, keepdims=True) if x.size else xp.zeros((), x.dtype)
+    m = x.max(axis=dim, keepdims=True) if x.size else xp.zeros((), x.dtype)
     # An infinite max shifts by 0: a row of -inf then gives nan (0/0) as in PyTorch.
     return x - xp.where(xp.isfinite(m), m, 0)
 
