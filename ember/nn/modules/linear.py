@@ -77,8 +77,8 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor) or input.ndim == 0 \
-                or input.shape[-1] != self.in_features:
+        shape = input._data.shape if isinstance(input, Tensor) else ()
+        if not shape or shape[-1] != self.in_features:
             got = tuple(input.shape) if isinstance(input, Tensor) else type(input).__name__
             raise self.module_error(f"expected input of shape (..., {self.in_features}), "
                                     f"got {got}", RuntimeError)
