@@ -66,11 +66,13 @@ class Trainer:
         else:
             model.history.truncate(self.initial_epoch)
         model.stop_training = model.stop_now = False
-        model.stop_reason, model.last_inputs, model._callback_schedulers = None, None, []
+        model.stop_reason, model.last_inputs = None, None
+        model._stateful_callbacks = [cb for cb in callbacks if _stateful(cb)]
         was_training, logs = network.training, {}
         batches = _Batches(train, steps)
         try:
             hooks.on_train_begin()
+            _restore_callback_states(model)
             for epoch in range(self.initial_epoch, self.epochs):
                 hooks.on_epoch_begin(epoch)
                 logs = self._train_epoch(batches, steps, hooks)
@@ -188,6 +190,23 @@ class Trainer:
         if not seen:
             raise ValueError(f"{self.op}: the evaluation data yields no batch")
         return {"loss": loss_mean.compute(), **_metric_logs(model.metrics)}
+
+
+def _stateful(callback: Any) -> bool:
+    return callable(getattr(callback, "state_dict", None)) and callable(
+        getattr(callback, "load_state_dict", None))
+
+
+def _restore_callback_states(model: Any) -> None:
+    """Give each stateful callback the state saved by its counterpart (same class, same
+    order) in the checkpoint the model was loaded from; then forget the saved states."""
+    pending = model.pending_callback_states
+    model.pending_callback_states = []
+    for cb in model._stateful_callbacks:
+        for i, saved in enumerate(pending):
+            if saved.get("class") == type(cb).__name__:
+                cb.load_state_dict(pending.pop(i)["state"])
+                break
 
 
 class _Batches:

@@ -13,7 +13,8 @@ Order of calls (each hook runs on every callback, in the order the list was give
                              on_test_end(val_logs)
                  logs["lr"] = the rate this epoch ran with; the compiled scheduler steps;
                  the model records the epoch in its History, then
-                 on_epoch_end(epoch, logs)      # logs: loss, metrics, val_*, lr
+                 on_epoch_end(epoch, logs)      # logs: loss, metrics, val_*, lr;
+                                                # ModelCheckpoint's runs last
     on_train_end(logs)     # always, for the callbacks whose on_train_begin ran, also when
                            # training ends by an exception (KeyboardInterrupt included)
 
@@ -41,6 +42,7 @@ class Callback:
     """Base class: override any of the hooks; ``self.model`` is set by ``fit``."""
 
     model: Any = None
+    writes_checkpoints = False  # True: its on_epoch_end runs after the other callbacks'
 
     def set_model(self, model: Any) -> None:
         self.model = model
@@ -96,7 +98,10 @@ class CallbackList(Callback):
         if failure is not None:
             raise failure
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
-    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
+    def on_epoch_end(self, epoch, logs=None):
+        # callbacks that write checkpoints go last, so they save the others' updated state
+        for cb in sorted(self.callbacks, key=lambda c: c.writes_checkpoints):
+            cb.on_epoch_end(epoch, logs)
     def on_train_batch_begin(self, batch, logs=None):
         self._call("on_train_batch_begin", batch, logs)
 
@@ -192,6 +197,18 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_weights is not None:
             self.model.network.load_state_dict(self.best_weights)
 
+    _STATE = ("wait", "stopped_epoch", "best_epoch", "best", "best_seen", "best_weights")
+
+    def state_dict(self) -> dict:
+        """Patience counter, best values and (with restore_best_weights) the best weights,
+        saved in training checkpoints so that a resumed run stops where this one would."""
+        return {k: getattr(self, k, None) for k in self._STATE}
+
+    def load_state_dict(self, state: dict) -> None:
+        for k in self._STATE:
+            if k in state:
+                setattr(self, k, state[k])
+
 
 class TerminateOnNaN(Callback):
     """Stop at once when a batch's loss is NaN or infinite, naming the epoch and batch.
@@ -230,6 +247,12 @@ class ReduceLROnPlateau(Callback):
         if value is not None:
             self.scheduler.step(value)
 
+    def state_dict(self) -> dict:
+        return self.scheduler.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.scheduler.load_state_dict(state)
+
 
 class LearningRateScheduler(Callback):
     """Step any ember scheduler once per epoch (``interval="epoch"``) or per optimizer
@@ -248,12 +271,13 @@ class LearningRateScheduler(Callback):
     def _is_scheduler(self) -> bool:
         return hasattr(self.schedule, "step") and hasattr(self.schedule, "optimizer")
 
-    def on_train_begin(self, logs=None):
-        """Register the scheduler for checkpoints; take its state from a loaded one."""
-        if self._is_scheduler:
-            self.model._callback_schedulers.append(self.schedule)
-            if self.model.pending_scheduler_states:
-                self.schedule.load_state_dict(self.model.pending_scheduler_states.pop(0))
+    def state_dict(self) -> dict:
+        """The wrapped scheduler's state (saved in training checkpoints)."""
+        return self.schedule.state_dict() if self._is_scheduler else {}
+
+    def load_state_dict(self, state: dict) -> None:
+        if self._is_scheduler and state:
+            self.schedule.load_state_dict(state)
 
     def on_epoch_begin(self, epoch, logs=None):
         # an epoch scheduler steps as the next epoch begins (not at the end of the last),

@@ -26,7 +26,11 @@ class ModelCheckpoint(Callback):
     format fields: ``"ckpt-{epoch:02d}-{val_loss:.3f}.safetensors"``. With
     ``save_best_only`` it writes only when ``monitor`` improves; ``save_weights_only``
     stores just the model's state dict (``ember.save``). An epoch whose loss is not
-    finite is never saved, so a NaN leaves the last good checkpoint in place."""
+    finite is never saved, so a NaN leaves the last good checkpoint in place. Its
+    ``on_epoch_end`` runs after the other callbacks', and the checkpoint holds their state
+    (early stopping, plateau and schedule counters), so a resumed run continues exactly."""
+
+    writes_checkpoints = True
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss",
                  mode: str = "auto", save_best_only: bool = False,
@@ -41,6 +45,12 @@ class ModelCheckpoint(Callback):
         self.every_n_epochs, self.verbose = every_n_epochs, verbose
         self.best = math.inf if self.mode == "min" else -math.inf
         self.last_saved: str | None = None
+
+    def state_dict(self) -> dict:
+        return {"best": self.best, "last_saved": self.last_saved}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best, self.last_saved = state.get("best", self.best), state.get("last_saved")
 
     def _path(self, epoch: int, logs: dict) -> str:
         try:

@@ -51,8 +51,8 @@ class Model(Module):
         self.global_step = 0
         self.stepped = False
         self.last_inputs: tuple | None = None
-        self._callback_schedulers: list = []  # schedulers of LearningRateScheduler callbacks
-        self.pending_scheduler_states: list = []
+        self._stateful_callbacks: list = []  # this fit's callbacks with a state_dict()
+        self.pending_callback_states: list = []  # from a loaded checkpoint, for the next fit
         self._compiled = False
 
     @property
@@ -163,12 +163,13 @@ class Model(Module):
         """Write a training checkpoint (atomic): weights, optimizer, scheduler, epoch,
         step, RNG states and history."""
         from .checkpoint import save_checkpoint
-        callback_schedulers = [s.state_dict() for s in self._callback_schedulers]
+        callbacks = [{"class": type(cb).__name__, "state": cb.state_dict()}
+                     for cb in self._stateful_callbacks]
         save_checkpoint(path, model=self.network, optimizer=self.optimizer,
                         scheduler=self.scheduler,
                         epoch=len(self.history) if epoch is None else epoch,
                         step=self.global_step, history=self.history.state_dict(),
-                        extra={"callback_schedulers": callback_schedulers})
+                        extra={"callbacks": callbacks})
 
     def load_checkpoint(self, path: str | os.PathLike, *, restore_rng: bool = True) -> int:
         """Restore a training checkpoint; returns its epoch, to pass as ``initial_epoch``
@@ -182,9 +183,9 @@ class Model(Module):
         info = load_checkpoint(path, model=self.network, optimizer=self.optimizer,
                                scheduler=self.scheduler, restore_rng=restore_rng)
         self.global_step = int(info.get("step") or 0)
-        # LearningRateScheduler callbacks pick these up when the next fit begins
-        self.pending_scheduler_states = list((info.get("extra") or {}).get(
-            "callback_schedulers", []))
+        # the callbacks' states (early stopping, plateaus, schedules) go back into the
+        # matching callbacks when the next fit begins
+        self.pending_callback_states = list((info.get("extra") or {}).get("callbacks", []))
         self.history = History.from_state_dict(info.get("history"))
         return int(info.get("epoch") or 0)
 

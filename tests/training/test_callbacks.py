@@ -221,3 +221,21 @@ def test_tensorboard_callback_writes_readable_events(tmp_path):
     assert [e.step for e in events.Scalars("epoch_accuracy")] == [0, 1]
     assert "0.weight" in events.Tags()["histograms"]
     assert events.Graph() is not None
+
+
+def test_resume_keeps_early_stopping_state_whatever_the_callback_order(tmp_path):
+    scores = [5.0, 4.0, 4.5, 4.6, 3.0, 3.1, 3.2, 3.3]
+    path = tmp_path / "es.safetensors"
+
+    def run(epochs, resume=False):
+        model = Model(net()).compile("sgd", "cross_entropy")
+        start = model.load_checkpoint(path) if resume else 0
+        script = LambdaCallback(on_epoch_end=lambda e, logs: logs.update(score=scores[e]))
+        stopper = EarlyStopping(monitor="score", patience=2)
+        model.fit(*data(), epochs=epochs, batch_size=16, initial_epoch=start, verbose=0,
+                  callbacks=[script, ModelCheckpoint(path, monitor="score"), stopper])
+        return model.history.epoch, stopper.stopped_epoch
+
+    assert run(8) == ([0, 1, 2, 3], 3)
+    run(3)
+    assert run(8, resume=True) == ([0, 1, 2, 3], 3)
