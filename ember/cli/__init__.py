@@ -77,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     _checkpoint(p)
     p.add_argument("--top-k", type=int, default=1, metavar="K", help="classes to show (1)")
     p.add_argument("--json", action="store_true", help="print the predictions as JSON")
-    p.add_argument("--output", metavar="FILE.npy", help="also save the raw outputs")
+    p.add_argument("--output", metavar="FILE", help="also save the raw outputs (.npy format, "
+                   "under exactly this name)")
 
     p = sub.add_parser("summary", help="print a config's model as a layer table",
                        formatter_class=raw, epilog="example:\n  ember summary config.toml")

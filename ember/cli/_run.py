@@ -79,11 +79,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def checkpoint_epoch(path: Path) -> int:
+    """The number of epochs a training checkpoint holds (read without a model)."""
+    from ..serialization import CheckpointError, load
+    try:
+        ckpt = load(path)
+    except (CheckpointError, OSError) as exc:
+        raise CLIError(str(exc), exit_code=1) from None
+    epoch = ckpt.get("epoch") if isinstance(ckpt, dict) else None
+    if (not isinstance(ckpt, dict) or ckpt.get("format") != "ember.checkpoint"
+            or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0):
+        raise CLIError(f"{path} is not an ember training checkpoint", exit_code=1)
+    return epoch
+
+
 def write_metrics(folder: Path, model: Any, *, status: str, test: dict | None = None,
-                  monitor: str | None = None, seconds: float | None = None) -> None:
+                  monitor: str | None = None, seconds: float | None = None,
+                  error: str | None = None) -> None:
     history = model.history
     data: dict[str, Any] = {"status": status, "epochs_completed": len(history),
                             "epoch": list(history.epoch), "history": history.history}
+    if error is not None:
+        data["error"] = error
     if monitor and history.history.get(monitor):
         values = [v for v in history.history[monitor] if math.isfinite(v)]
         if values:
@@ -125,7 +142,7 @@ def rewrite_csv(folder: Path, history: Any) -> None:
 def plot(folder: Path, model: Any) -> None:
     try:
         model.history.plot(folder / CURVES, title=folder.name)
-    except ImportError as exc:
+    except Exception as exc:  # matplotlib missing or failing: the run itself is fine
         print(f"ember: note: {CURVES} not written: {exc}", file=sys.stderr)
 
 

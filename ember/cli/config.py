@@ -17,10 +17,11 @@ ember.cli._errors.CLIError: unknown key [train] 'epoch'. Did you mean 'epochs'? 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,10 @@ SCHEMA: dict[str, dict[str, Checker]] = {
 }
 SECTIONS = tuple(s for s in SCHEMA if s)
 
+# keys whose value is a string (or a path): ``--set output.name=2024`` means the text "2024"
+STRING_KEYS = {("output", "name"), ("output", "dir"), ("data", "root"), ("data", "dataset"),
+               ("data", "train"), ("data", "test"), ("train", "monitor")}
+
 
 # ---------------------------------------------------------------------- reading
 def read_file(filename: str | os.PathLike) -> dict:
@@ -241,21 +246,25 @@ def default_config() -> dict:
 
 def parse_override(item: str) -> tuple[list[str], Any]:
     """``"train.epochs=3"`` -> ``(["train", "epochs"], 3)``; the value is read as TOML,
-    else taken as a string.
+    else taken as a string. A key that takes a string (``output.name``, ``data.root``,
+    ...) keeps the text as written when TOML reads it as a number, date or boolean.
 
     >>> parse_override("train.optimizer={type='sgd', lr=0.1}")
     (['train', 'optimizer'], {'type': 'sgd', 'lr': 0.1})
-    >>> parse_override("output.name=run1")
-    (['output', 'name'], 'run1')
+    >>> parse_override("output.name=run1"), parse_override("output.name=2024-01-01")
+    ((['output', 'name'], 'run1'), (['output', 'name'], '2024-01-01'))
     """
     key, sep, text = item.partition("=")
     if not sep or not key.strip():
         raise CLIError(f"--set expects KEY=VALUE (e.g. train.epochs=5), got {item!r}")
+    keys = [k.strip() for k in key.strip().split(".")]
     try:
         value = _toml().loads(f"v = {text}")["v"]
     except Exception:
         value = text
-    return [k.strip() for k in key.strip().split(".")], value
+    if tuple(keys) in STRING_KEYS and not isinstance(value, (str, list, dict)):
+        value = text.strip()  # a bare word is a string: 2024, true, 2024-01-01
+    return keys, value
 
 
 def apply_overrides(config: dict, items: list[str | tuple[str, Any]]) -> dict:
@@ -284,7 +293,12 @@ def apply_overrides(config: dict, items: list[str | tuple[str, Any]]) -> dict:
 
 # ---------------------------------------------------------------------- checking
 def _unknown(where: str, key: str, valid: list[str]) -> CLIError:
-    return CLIError(f"unknown key {where}{key!r}.{suggest(key, valid)} Valid keys"
+    hint = suggest(key, valid)
+    if not hint:  # a key of another section: epochs = 3 at the top means train.epochs
+        homes = [s for s in SECTIONS if key in SCHEMA[s] and f"[{s}] " != where]
+        if homes:
+            hint = (f" Did you mean [{homes[0]}] {key} (--set {homes[0]}.{key}=...)?")
+    return CLIError(f"unknown key {where}{key!r}.{hint} Valid keys"
                     f"{' in ' + where.strip() if where else ''}: {', '.join(valid)}")
 
 
@@ -369,15 +383,31 @@ def _check_data(data: dict, given: dict) -> None:
             raise CLIError(f"[data] std values must be > 0, got {data['std']}")
 
 
+def label(filename: str | os.PathLike | None) -> str:
+    """How messages name a config: its file name, or "the default config"."""
+    return "the default config" if filename is None else os.fspath(filename)
+
+
+@contextlib.contextmanager
+def blame(source: str) -> Iterator[None]:
+    """Config errors raised inside (messages that start with a ``[section]`` key) gain the
+    ``source:`` prefix, as the errors of checking the file do."""
+    try:
+        yield
+    except CLIError as err:
+        if str(err).startswith("["):
+            raise CLIError(f"{source}: {err}", err.exit_code) from None
+        raise
+
+
 def load(filename: str | os.PathLike | None,
          overrides: list[str | tuple[str, Any]] | None = None) -> dict:
     """Read, override, check and resolve a config file (``None``: the default config)."""
     raw = {} if filename is None else read_file(filename)
-    label = "the default config" if filename is None else os.fspath(filename)
     try:
         return resolve(apply_overrides(raw, overrides or []))
     except CLIError as err:
-        raise CLIError(f"{label}: {err}", err.exit_code) from None
+        raise CLIError(f"{label(filename)}: {err}", err.exit_code) from None
 
 
 # ---------------------------------------------------------------------- writing
@@ -406,14 +436,20 @@ def write_resolved(config: dict, folder: str | os.PathLike) -> str:
     return target.name
 
 
-def read_resolved(folder: str | os.PathLike) -> dict:
-    """The resolved config of a run folder, checked again."""
+def resolved_file(folder: str | os.PathLike) -> Path:
+    """The resolved config file of a run folder."""
     folder = Path(folder)
     for name in (RESOLVED_TOML, RESOLVED_JSON):
         if (folder / name).is_file():
-            try:
-                return resolve(read_file(folder / name), defaults={})  # complete as is
-            except CLIError as err:
-                raise CLIError(f"{folder / name}: {err}", err.exit_code) from None
+            return folder / name
     raise CLIError(f"{folder} is not a run folder: it has no {RESOLVED_TOML} (runs are made "
                    "by 'ember train')")
+
+
+def read_resolved(folder: str | os.PathLike) -> dict:
+    """The resolved config of a run folder, checked again."""
+    file = resolved_file(folder)
+    try:
+        return resolve(read_file(file), defaults={})  # complete as is
+    except CLIError as err:
+        raise CLIError(f"{file}: {err}", err.exit_code) from None

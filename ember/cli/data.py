@@ -236,6 +236,11 @@ def load(cfg: dict) -> Data:
         mean, std = channel_stats(x)
     x, xt = normalize(x, mean, std), normalize(xt, mean, std)
     xv = None if xv is None else normalize(xv, mean, std)
+    for what, labels in (("train", y), ("test", yt)):
+        if labels.dtype.kind in "iu" and labels.size and int(labels.min()) < 0:
+            raise CLIError(f"[data] {what}: integer targets (y) are class labels and must be "
+                           f">= 0, found {int(labels.min())} (regression targets must be "
+                           "floats)")
     if classes is not None and y.dtype.kind in "iu" and int(y.max()) >= len(classes):
         raise CLIError(f"[data] classes names {len(classes)} classes but the labels go up to "
                        f"{int(y.max())}")
@@ -258,7 +263,9 @@ def input_shape(cfg: dict) -> tuple[int, ...]:
 # ---------------------------------------------------------------------- predict inputs
 def read_input(file: str | os.PathLike, cfg: dict) -> np.ndarray:
     """A batch for the model from an .npy file (one sample or a batch) or an image,
-    converted and normalised as the training data was."""
+    converted and normalised as the training data was: uint8 arrays of image data are
+    scaled to [0, 1] as the training images were, other integer and boolean arrays are
+    cast to float32 (kept as integers for a model that starts with an Embedding)."""
     file = Path(file)
     if not file.is_file():
         raise CLIError(f"--input: file not found: {file}")
@@ -270,9 +277,20 @@ def read_input(file: str | os.PathLike, cfg: dict) -> np.ndarray:
             x = np.load(file, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise CLIError(f"--input: could not read {file}: {exc}") from None
-        if image_kind:
-            x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x
+        if x.dtype.kind not in "biuf":
+            raise CLIError(f"--input: {file.name} holds an array of dtype {x.dtype}; expected "
+                           "numbers")
+        indices = cfg["model"]["layers"][0].get("type") == "Embedding"  # takes integers
+        if indices and x.dtype.kind in "biu":
+            x = x.astype(np.int64)
+        elif image_kind and x.dtype == np.uint8:
+            x = x.astype(np.float32) / 255.0
+        elif x.dtype.kind != "f":
+            x = x.astype(np.float32)
         x = _batch(x, shape, file)
+        if len(x) == 0:
+            raise CLIError(f"--input: {file.name} holds no samples (an array of shape "
+                           f"{list(x.shape)})")
     elif file.suffix.lower() in IMAGE_SUFFIXES:
         if not image_kind or len(shape) != 3:
             raise CLIError(f"--input: {file.name} is an image but this model takes inputs of "
@@ -281,7 +299,7 @@ def read_input(file: str | os.PathLike, cfg: dict) -> np.ndarray:
     else:
         raise CLIError(f"--input: expected an .npy file or an image "
                        f"({', '.join(IMAGE_SUFFIXES)}), got {file.name}")
-    if x.dtype == np.float64:
+    if x.dtype.kind == "f" and x.dtype != np.float32:  # float64, float16
         x = x.astype(np.float32)
     return normalize(x, data["mean"], data["std"])
 

@@ -234,7 +234,8 @@ BAD = [
     ('[model]\nlayers = [{ type = "Linear", in_features = "64", out_features = 10 }]\n',
      ["Linear option in_features must be int", "'64' (a string)"]),
     ('[model]\nlayers = [{ type = "Flatten" }, { type = "Linear", in_features = 60, '
-     'out_features = 10 }]\n', ["[model] the layers do not fit inputs of shape [1, 8, 8]"]),
+     'out_features = 10 }]\n', ["config.toml: [model] layers[1] (Linear): expected input",
+                                 "samples have shape [1, 8, 8]"]),
     ('[train]\noptimizer = { type = "adam", lrr = 0.1 }\n', ["Adam has no option 'lrr'",
                                                              "Did you mean 'lr'?"]),
     ('[train]\nscheduler = { type = "step" }\n', ["StepLR needs 'step_size'"]),
@@ -377,3 +378,224 @@ def test_json_config_and_yaml_without_pyyaml(tmp_path, capsys, monkeypatch):
     cfg = _write(tmp_path, "train:\n  epochs: 2\n", name="config.yaml")
     assert main(["summary", cfg]) == 2
     assert "needs PyYAML" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- mistakes found by the trial step
+# Each passes the checks of the config file itself and used to fail only once training had
+# started (a traceback and a half-made run folder).
+TRIAL = [
+    ("train.loss={type='cross_entropy', label_smoothing=2.0}",
+     ["[train] loss: 'cross_entropy' fails", "label_smoothing must be between 0.0 and 1.0"]),
+    ("train.loss={type='cross_entropy', reduction='os.system'}",
+     ["[train] loss: cross_entropy option reduction must be 'mean' or 'sum'"]),
+    ("train.loss={type='cross_entropy', reduction='none'}", ["got 'none'"]),
+    ("train.loss={type='cross_entropy', weight=[1, 2]}", ["[train] loss:", "weight tensor"]),
+    ("train.loss=mse", ["[train] loss: 'mse' compares outputs and targets element by element",
+                        "[N, 10]", "class labels"]),
+    ("train.loss=bce", ["[train] loss: 'bce' compares"]),
+    ("train.loss=kl_div", ["[train] loss: 'kl_div' compares"]),
+    ("train.scheduler={type='cosine', T_max=0}",
+     ["[train] scheduler: CosineAnnealingLR fails after epoch 1 of 2: ZeroDivisionError"]),
+    ("train.scheduler={type='onecycle', total_steps=1}",
+     ["[train] scheduler: OneCycleLR fails after epoch 2 of 2"]),
+    ("train.callbacks=[{type='reduce_lr_on_plateau', factor=2}]",
+     ["[train] callbacks[0]: reduce_lr_on_plateau: Factor should be < 1.0"]),
+    ("train.callbacks=[{type='early_stopping', monitor='val_acc'}]",
+     ["[train] callbacks[0]: early_stopping monitors 'val_acc'", "Did you mean 'val_accuracy'?"]),
+    ("train.metrics=['r2']", ["[train] metrics[0] ('r2') does not fit", "R2Score"]),
+    ("train.metrics=['top99_accuracy']", ["[train] metrics[0] ('top99_accuracy')", "top_k"]),
+    ("train.metrics=['accuracy', 'acc']", ["[train] metrics: metric names must be unique"]),
+    ("train.callbacks=[{type='model_checkpoint', filepath='{foo}.ckpt'}]",
+     ["[train] callbacks[0]: model_checkpoint filepath '{foo}.ckpt' has a format field",
+      "{epoch} and {loss}"]),
+    ("train.callbacks=[{type='model_checkpoint', filepath='../../x.ckpt'}]",
+     ["filepath '../../x.ckpt' leaves the run folder"]),
+    ("train.callbacks=[{type='tensorboard', log_dir='/tmp/tb'}]", ["leaves the run folder"]),
+    ("train.callbacks=[{type='model_checkpoint', filepath='last.ckpt'}]",
+     ["a file the run writes itself"]),
+    ("train.optimizer={type='adam', lr=-1.0}", ["[train] optimizer: Adam(lr=-1.0) failed"]),
+    ("train.monitor='val_acc'", ["[train] monitor 'val_acc' is not logged"]),
+]
+
+
+@pytest.mark.parametrize("override, expected", TRIAL, ids=[o for o, _ in TRIAL])
+def test_mistakes_that_only_training_would_meet_are_config_errors(tmp_path, capsys, override,
+                                                                   expected):
+    rc, folder = _train(tmp_path, TINY, "--set", override)
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert err.startswith("ember: error: ") and err.count("\n") == 1, err
+    assert "config.toml: [" in err  # names the file, then the key
+    for part in expected:
+        assert part in err, err
+    assert "Traceback" not in err and not (tmp_path / "runs").exists()
+    assert not (tmp_path / "x.ckpt").exists()
+
+
+def test_negative_labels_are_a_data_error(tmp_path, capsys):
+    x = np.random.default_rng(0).normal(size=(40, 5)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    y[7] = -1
+    np.savez(tmp_path / "train.npz", x=x, y=y)
+    text = (f'[data]\ndataset = "npz"\ntrain = "{tmp_path / "train.npz"}"\n[model]\n'
+            'layers = [{ type = "Linear", in_features = 5, out_features = 2 }]\n')
+    rc, _ = _train(tmp_path, text)
+    err = capsys.readouterr().err
+    assert rc == 2 and "config.toml: [data] train: integer targets (y) are class labels" in err
+    assert "found -1" in err and not (tmp_path / "runs").exists()
+
+
+BN_TINY = TINY.replace('{ type = "ReLU" },', '{ type = "BatchNorm1d", num_features = 16 },\n'
+                       '  { type = "ReLU" },')
+
+
+def test_the_trial_step_changes_no_weights_state_or_generator(tmp_path):
+    import random
+
+    from ember.cli import commands, config
+    cfg = config.load(_write(tmp_path, BN_TINY))
+    data, model, _, _ = commands._prepare(cfg)
+    model.optimizer.step()  # no gradients yet: nothing moves, but it is the real optimizer
+    before = {k: v.numpy().copy() for k, v in model.network.state_dict().items()}
+    rng = (ember.get_rng_state().numpy().copy(), random.getstate(), np.random.get_state()[1])
+    lr = model.optimizer.param_groups[0]["lr"]
+    commands._dry_run(model, data, cfg)
+    after = model.network.state_dict()
+    assert set(before) == set(after) and any("running_mean" in k for k in before)
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key].numpy(), value, err_msg=key)
+    assert np.array_equal(ember.get_rng_state().numpy(), rng[0])
+    assert random.getstate() == rng[1] and np.array_equal(np.random.get_state()[1], rng[2])
+    assert all(m.training for m in model.network.modules())
+    assert model.optimizer.param_groups[0]["lr"] == lr and not model.optimizer.state
+
+
+def test_a_failure_during_training_is_recorded_not_a_traceback(tmp_path, capsys, monkeypatch):
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("disk\non fire")
+    monkeypatch.setattr(ember.training.model.Model, "evaluate", boom)
+    rc, folder = _train(tmp_path, TINY, "--epochs", "1")
+    err = capsys.readouterr().err
+    assert rc == 1 and err.startswith("ember: error: training failed") and err.count("\n") == 1
+    assert "RuntimeError: disk on fire" in err and "Traceback" not in err
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["status"] == "failed" and "disk on fire" in metrics["error"]
+
+
+# ---------------------------------------------------------------------- interrupts and resume
+def _interrupt(monkeypatch, method: str) -> None:
+    def stop(self, *args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ember.training.model.Model, method, stop)
+
+
+def test_ctrl_c_before_the_first_epoch_then_resume_trains_from_scratch(run, tmp_path, capsys,
+                                                                      monkeypatch):
+    with monkeypatch.context() as patch:
+        _interrupt(patch, "fit")
+        rc, folder = _train(tmp_path, TINY)
+    err = capsys.readouterr().err
+    assert rc == 130 and "before the first epoch finished; nothing was saved" in err
+    assert f"ember resume {folder}" in err and not (folder / "last.ckpt").exists()
+    assert json.loads((folder / "metrics.json").read_text())["status"] == "interrupted"
+    assert main(["resume", str(folder), "-q"]) == 0
+    assert json.loads((folder / "metrics.json").read_text())["status"] == "finished"
+    a, b = _tiny_net(), _tiny_net()  # the same config trained in one go: the same weights
+    load_checkpoint(run / "last.ckpt", model=a, restore_rng=False)
+    load_checkpoint(folder / "last.ckpt", model=b, restore_rng=False)
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values()):
+        np.testing.assert_array_equal(pa.numpy(), pb.numpy(), err_msg=name)
+
+
+def test_ctrl_c_during_the_test_evaluation_then_resume_finishes(tmp_path, capsys, monkeypatch):
+    with monkeypatch.context() as patch:
+        _interrupt(patch, "evaluate")
+        rc, folder = _train(tmp_path, TINY, "--epochs", "1")
+    assert rc == 130 and "last.ckpt holds the last finished epoch" in capsys.readouterr().err
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["status"] == "interrupted" and "test" not in metrics
+    assert main(["resume", str(folder)]) == 0
+    assert "evaluating on the test data" in capsys.readouterr().out
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["status"] == "finished" and metrics["epoch"] == [0]
+    assert 0 <= metrics["test"]["accuracy"] <= 1
+
+
+def test_resume_refuses_to_extend_a_onecycle_schedule(tmp_path, capsys):
+    rc, folder = _train(tmp_path, TINY, "--set", "train.scheduler=onecycle")
+    assert rc == 0
+    before = _snapshot(folder)
+    assert main(["resume", str(folder), "--epochs", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot continue" in err and "OneCycleLR fails after epoch 3 of 4" in err
+    assert "start a new run" in err and _snapshot(folder) == before  # config still 2 epochs
+    assert main(["resume", str(folder)]) == 0
+    assert "finished its 2 epochs; nothing to do" in capsys.readouterr().out
+
+
+def test_resume_with_fewer_epochs_than_done_decides_before_loading_data(run, capsys,
+                                                                          monkeypatch):
+    from ember.cli import data as datamod
+
+    def no_data(cfg):
+        raise AssertionError("the data should not be loaded")
+    monkeypatch.setattr(datamod, "load", no_data)
+    assert main(["resume", str(run), "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "has trained 2 epochs already; --epochs 1 is the total" in out
+    assert "of 1 epochs" not in out
+
+
+# ---------------------------------------------------------------------- predict inputs / output
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_predict_casts_integer_and_boolean_arrays(run, tmp_path, capsys, dtype):
+    x, _ = _test_digits(4)
+    values = (x > 0.5) if dtype == "bool" else np.round(x * 16).astype(np.int64)
+    np.save(tmp_path / "x.npy", values)
+    assert main(["predict", str(run), "--input", str(tmp_path / "x.npy"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    expected = _reference_logits(run, values.astype(np.float32)).argmax(1)
+    assert [r["top"][0]["class"] for r in rows] == expected.tolist()
+
+
+def test_predict_input_and_output_errors(run, tmp_path, capsys):
+    np.save(tmp_path / "empty.npy", np.zeros((0, 1, 8, 8), np.float32))
+    assert main(["predict", str(run), "--input", str(tmp_path / "empty.npy")]) == 2
+    assert "holds no samples" in capsys.readouterr().err
+    x, _ = _test_digits(2)
+    np.save(tmp_path / "x.npy", x)
+    args = ["predict", str(run), "--input", str(tmp_path / "x.npy"), "--output"]
+    assert main([*args, str(tmp_path / "nope" / "x.npy")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ember: error: --output: folder") and "does not exist" in err
+    assert main([*args, str(tmp_path / "out.txt")]) == 0  # written under exactly that name
+    assert not (tmp_path / "out.txt.npy").exists()
+    np.testing.assert_allclose(np.load(tmp_path / "out.txt"), _reference_logits(run, x),
+                               rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------- --set and summary
+@pytest.mark.parametrize("word", ["2024", "2024-01-01", "true", "1.5"])
+def test_set_bare_word_for_a_string_key_is_that_text(word):
+    from ember.cli import config
+    cfg = config.load(None, [f"output.name={word}", f"train.monitor={word}"])
+    assert cfg["output"]["name"] == word and cfg["train"]["monitor"] == word
+    assert config.load(None, ["train.epochs=3"])["train"]["epochs"] == 3  # others: TOML
+
+
+def test_set_a_key_without_its_section_suggests_it(capsys):
+    assert main(["summary", "--set", "epochs=3"]) == 2
+    assert "Did you mean [train] epochs (--set train.epochs=...)?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("train.optimizer=adamm", "[train] optimizer: unknown optimizer 'adamm'"),
+    ("train.scheduler={type='cosine', T_max=0}", "[train] scheduler: CosineAnnealingLR fails"),
+    ("train.metrics=['acuracy']", "Did you mean 'accuracy'?"),
+    ("train.loss={type='mse', delta=1}", "[train] loss: mse has no option 'delta'"),
+    ("train.callbacks=['early_stoping']", "Did you mean 'early_stopping'?"),
+])
+def test_summary_checks_the_train_section(capsys, override, expected):
+    assert main(["summary", "--set", override]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ember: error: the default config: [train]") and expected in err
