@@ -31,6 +31,7 @@ and forward mode stay on these ops.
 
 from __future__ import annotations
 
+from ...ops._common import keep_where
 from ...ops.registry import defop
 from ...tensor import _make
 from ._im2col import Geometry
@@ -141,10 +142,6 @@ def block_max(xp, x, kernel: tuple, nan: bool = False):
     return xp.ascontiguousarray(v), xp.ascontiguousarray(p)
 
 
-def _int_view(xp, a):
-    return a.view({2: xp.int16, 4: xp.int32, 8: xp.int64}[a.dtype.itemsize])
-
-
 def spread_array(xp, g, taps, kernel: tuple, size: tuple):
     """The adjoint of :func:`pick_array`: ``g`` ``(N, C, *grid)`` placed at each window's
     argmax in zeros of ``(N, C, *size)``."""
@@ -152,12 +149,9 @@ def spread_array(xp, g, taps, kernel: tuple, size: tuple):
     shape = tuple(g.shape[:2]) + tuple(size)
     full = all(o * k == s for o, k, s in zip(grid, kernel, size))
     out = xp.empty(shape, dtype=g.dtype) if full else xp.zeros(shape, dtype=g.dtype)
-    bits = _int_view(xp, g)
     for t, tap in enumerate(_taps(kernel)):
-        # g where the argmax is this tap, else +0.0, bit for bit (also for inf/NaN in g):
-        # an AND with an all-ones or all-zeros mask; branch-free, unlike ``where``.
-        mask = xp.negative((taps == t).view(xp.int8))
-        xp.bitwise_and(bits, mask, out=_int_view(xp, out[_tap_slices(grid, kernel, tap)]))
+        # g where the argmax is this tap, else +0.0, bit for bit (also for inf/NaN in g)
+        keep_where(xp, g, taps == t, out=out[_tap_slices(grid, kernel, tap)])
     return out
 
 
