@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..serialization import atomic_write
 from ..training.callbacks import Callback
 from ._errors import CLIError
 
@@ -115,9 +116,8 @@ def write_metrics(folder: Path, model: Any, *, status: str, test: dict | None = 
         data["stop_reason"] = history.stop_reason
     if seconds is not None:
         data["train_seconds"] = round(seconds, 2)
-    tmp = folder / (METRICS_JSON + ".tmp")
-    tmp.write_text(json.dumps(_plain(data), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / METRICS_JSON)
+    with atomic_write(folder / METRICS_JSON, "w") as f:
+        f.write(json.dumps(_plain(data), indent=2) + "\n")
 
 
 def read_metrics(folder: Path) -> dict:

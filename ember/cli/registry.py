@@ -28,6 +28,7 @@ from typing import Any
 from .. import nn, optim
 from ..metrics import suggest
 from ..optim import lr_scheduler as sched
+from ..training import _compile
 from ._errors import CLIError, choices_text, describe
 
 # ---------------------------------------------------------------------- allow-lists
@@ -53,11 +54,8 @@ LAYER_NAMES = (
 )
 LAYERS: dict[str, type] = {n: getattr(nn, n) for n in LAYER_NAMES if hasattr(nn, n)}
 
-OPTIMIZERS: dict[str, type] = {
-    "sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "adamax": optim.Adamax,
-    "nadam": optim.NAdam, "radam": optim.RAdam, "rmsprop": optim.RMSprop,
-    "adagrad": optim.Adagrad, "adadelta": optim.Adadelta, "lion": optim.Lion,
-}
+# the same names as Model.compile (the CLI takes the learning rate from the config)
+OPTIMIZERS: dict[str, type] = {name: cls for name, (cls, _) in _compile.OPTIMIZERS.items()}
 
 # name -> (class, defaults computed from (epochs, learning rate))
 SCHEDULERS: dict[str, tuple[type, Callable[[int, float], dict]]] = {
@@ -277,7 +275,6 @@ def build_scheduler(spec: dict | None, optimizer: optim.Optimizer, epochs: int) 
 
 
 def loss_names() -> list[str]:
-    from ..training import _compile
     return sorted(_compile.LOSSES)
 
 
@@ -292,7 +289,6 @@ def _loss_modules() -> dict[Callable, type]:
 
 def build_loss(spec: dict) -> Callable:
     """A loss function by name, with options (``label_smoothing``, ``weight``, ...)."""
-    from ..training import _compile
     where = "[train] loss"
     name, given = _split(spec)
     fn = _lookup(_compile.LOSSES, name, where, "loss")
@@ -322,7 +318,6 @@ def check_metrics(names: list[str]) -> None:
 
 def resolve_metrics(names: list[str], loss: Callable) -> list:
     """The metric objects ``compile`` makes of ``names`` for ``loss`` (unique names)."""
-    from ..training import _compile
     check_metrics(names)
     try:
         return _compile.resolve_metrics(names, loss)
