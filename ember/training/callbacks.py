@@ -138,6 +138,13 @@ def resolve_mode(name: str, monitor: str, mode: str) -> str:
                         for h in higher) else "min"
 
 
+def improved(mode: str, value: float, reference: float, min_delta: float = 0.0) -> bool:
+    """Whether ``value`` beats ``reference`` by more than ``min_delta`` in ``mode``."""
+    if mode == "min":
+        return value < reference - min_delta
+    return value > reference + min_delta
+
+
 def monitored(name: str, monitor: str, logs: dict | None) -> float | None:
     """The monitored value, or None with a warning when the logs lack it."""
     logs = logs or {}
@@ -170,20 +177,15 @@ class EarlyStopping(Callback):
         self.best_seen = worst
         self.best_weights = None
 
-    def _better(self, value: float, reference: float, delta: float) -> bool:
-        if self.mode == "min":
-            return value < reference - delta
-        return value > reference + delta
-
     def on_epoch_end(self, epoch, logs=None):
         value = monitored("EarlyStopping", self.monitor, logs)
         if value is None or epoch < self.start_from_epoch:
             return
-        if self.restore_best_weights and self._better(value, self.best_seen, 0.0):
+        if self.restore_best_weights and improved(self.mode, value, self.best_seen):
             self.best_seen, self.best_epoch = value, epoch
             self.best_weights = {k: v.clone() for k, v in
                                  self.model.network.state_dict().items()}
-        if self._better(value, self.best, self.min_delta):
+        if improved(self.mode, value, self.best, self.min_delta):
             self.best, self.wait = value, 0
             if not self.restore_best_weights:
                 self.best_epoch = epoch

@@ -17,7 +17,8 @@ import sys
 import time
 from typing import Any, TextIO
 
-from .callbacks import Callback, monitored, resolve_mode
+from .callbacks import Callback, improved, monitored, resolve_mode
+from .history import is_scalar
 
 
 class ModelCheckpoint(Callback):
@@ -70,8 +71,8 @@ class ModelCheckpoint(Callback):
             return
         if self.save_best_only:
             value = monitored("ModelCheckpoint", self.monitor, logs)
-            better = value is not None and math.isfinite(value) and (
-                value < self.best if self.mode == "min" else value > self.best)
+            better = value is not None and math.isfinite(value) and improved(
+                self.mode, value, self.best)
             if not better:
                 return
             self.best = value
@@ -109,7 +110,7 @@ class CSVLogger(Callback):
         self._file = open(self.filename, "a" if exists else "w", newline="")
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = {k: v for k, v in (logs or {}).items() if _scalar(v)}
+        logs = {k: v for k, v in (logs or {}).items() if is_scalar(v)}
         writer = csv.writer(self._file, delimiter=self.separator)
         if self.keys is None:
             self.keys = list(logs)
@@ -153,12 +154,12 @@ class TensorBoard(Callback):
         freq = self.update_freq
         if isinstance(freq, int) and self.model.global_step % freq == 0:
             for key, value in (logs or {}).items():
-                if _scalar(value):
+                if is_scalar(value):
                     self.writer.add_scalar(f"batch_{key}", value, self.model.global_step)
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
-            if _scalar(value):
+            if is_scalar(value):
                 self.writer.add_scalar(f"epoch_{key}", value, epoch)
         if self.histogram_freq and (epoch + 1) % self.histogram_freq == 0:
             for name, param in self.model.network.named_parameters():
@@ -225,18 +226,14 @@ class ProgressBar(Callback):
             self._bar = None
 
 
-def _scalar(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _fmt(value: Any) -> Any:
-    return repr(float(value)) if _scalar(value) else value
+    return repr(float(value)) if is_scalar(value) else value
 
 
 def _describe(logs: dict) -> str:
     parts = []
     for key, value in logs.items():
-        if not _scalar(value):
+        if not is_scalar(value):
             continue
         parts.append(f"{key} {value:.2e}" if key == "lr" else f"{key} {value:.4f}")
     return " - ".join(parts)

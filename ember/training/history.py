@@ -31,7 +31,7 @@ class History:
         """Append one epoch's scalar logs."""
         self.epoch.append(int(epoch))
         for key, value in logs.items():
-            if not _is_scalar(value):
+            if not is_scalar(value):
                 continue
             column = self.history.setdefault(key, [math.nan] * (len(self.epoch) - 1))
             column.append(float(value))
@@ -94,7 +94,8 @@ class History:
         return os.fspath(path)
 
 
-def _is_scalar(value: Any) -> bool:
+def is_scalar(value: Any) -> bool:
+    """A loggable number: int, float or 0-d array, not a bool."""
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
