@@ -227,16 +227,19 @@ def run_memory(workloads: Sequence[str], frameworks: Sequence[str], state_dir: P
 
 def environment(frameworks: Sequence[str]) -> dict[str, Any]:
     import ember
+    from ember.backends import _mkl
 
     env: dict[str, Any] = {
         "python": platform.python_version(), "platform": platform.platform(),
         "cpu": _cpu_name(), "cpu_count": os.cpu_count(),
         "versions": {"numpy": np.__version__, "ember": getattr(ember, "__version__", "?")},
+        "ember_gemm": "mkl" if _mkl.enabled() else "numpy",
         "threads": {"ember_optimizer_threads": ember.optim.get_num_threads(),
                     "numpy_blas": _blas_threads()},
         # glibc's malloc settings change NumPy's page-fault costs (see the package docstring)
         "env": {k: v for k, v in os.environ.items()
-                if k.startswith(("MALLOC_", "OMP_", "OPENBLAS_", "MKL_", "XLA_"))}}
+                if k.startswith(("MALLOC_", "OMP_", "OPENBLAS_", "MKL_", "KMP_", "EMBER_",
+                                 "XLA_"))}}
     if "torch" in frameworks:
         import torch
 

@@ -33,6 +33,17 @@ def backend_of(array) -> Backend:
         raise TypeError(f"ember: no backend holds arrays of type {type(array).__name__}") from None
 
 
+def matmul(a, b, out=None):
+    """``a @ b`` (NumPy's matmul semantics) on the arrays' own backend, which may hand it to
+    a faster GEMM than its array library's (MKL on the CPU, when installed).
+
+    >>> import numpy as np
+    >>> matmul(np.ones((2, 3)), np.ones((3, 4))).shape
+    (2, 4)
+    """
+    return _BACKENDS_BY_TYPE[type(a)].matmul(a, b, out)
+
+
 def backend_for_device(dev: Device) -> Backend:
     """Return the backend for a device, with a clear error when it is unavailable."""
     try:
@@ -48,4 +59,4 @@ def backend_for_device(dev: Device) -> Backend:
 
 
 __all__ = ["_BACKENDS_BY_TYPE", "Backend", "Device", "device", "backend_of", "backend_for_device",
-           "register_backend"]
+           "matmul", "register_backend"]

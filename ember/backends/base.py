@@ -84,6 +84,14 @@ class Backend:
     def from_dlpack(self, obj):
         return self.xp.from_dlpack(obj)
 
+    def matmul(self, a, b, out=None):
+        """``a @ b`` with NumPy's matmul semantics (``out``, when given, C-contiguous).
+
+        Every matrix product of the hot paths (linear, matmul, convolution, attention,
+        recurrent cells) goes through here, so a backend can hand them to its fastest GEMM.
+        """
+        return self.xp.matmul(a, b, out=out)
+
     def erf(self, x):
         raise NotImplementedError
 

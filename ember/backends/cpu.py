@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from . import _mkl
 from ._malloc import tune as _tune_malloc
 from .base import Backend, Device
 
@@ -76,6 +77,21 @@ class NumpyBackend(Backend):
 
     def from_dlpack(self, obj):
         return np.from_dlpack(obj)
+
+    def matmul(self, a, b, out=None):
+        """``a @ b``: through MKL when it is installed and the product is large (see
+        ``_mkl``), else NumPy; two float32/float64 matrices through ``.dot``, which reaches
+        the same BLAS GEMM with ~0.5 us less overhead than ``np.matmul``."""
+        # the size test first: it keeps small products (most calls) off the MKL checks
+        if _mkl.ENABLED and b.ndim > 1 and a.size * b.shape[-1] >= _mkl.MIN_MULTIPLY_ADDS:
+            result = _mkl.matmul(a, b, out)
+            if result is not None:
+                return result
+        if out is None:
+            if a.ndim == 2 and b.ndim == 2 and a.dtype.char in "fd" and a.dtype == b.dtype:
+                return a.dot(b)
+            return a @ b
+        return np.matmul(a, b, out=out)
 
     def erf(self, x):
         return _erf_float64(x).astype(x.dtype, copy=False)

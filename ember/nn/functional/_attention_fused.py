@@ -20,6 +20,7 @@ composition so that the second derivative also flows through ``P``.
 from __future__ import annotations
 
 from ...autograd.grad_mode import STATE as _GRAD
+from ...backends import matmul
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
 from .activation_softmax import _quiet, softmax
@@ -37,7 +38,7 @@ def _upper(xp, length: int, source: int):
 
 
 def _probs(xp, q, k, mask, scale: float, causal: bool, kind: str):
-    s = xp.matmul(q * q.dtype.type(scale), xp.swapaxes(k, -1, -2))
+    s = matmul(q * q.dtype.type(scale), xp.swapaxes(k, -1, -2))
     if causal:
         xp.copyto(s, -xp.inf, where=_upper(xp, s.shape[-2], s.shape[-1]))
     elif kind == "bool":
@@ -56,7 +57,7 @@ def _forward(ctx, q, k, v, *mask, scale, causal, kind):
     xp = ctx.xp
     p = _probs(xp, q, k, mask[0] if mask else None, scale, causal, kind)
     ctx.arrays = (p,)
-    return xp.matmul(p, v)
+    return matmul(p, v)
 
 
 sdpa = defop("scaled_dot_product_attention_fused", save=(0, 1, 2), save_output=True)(_forward)

@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from ...backends import matmul
 from ._im2col import Geometry, _tap_slices, _taps
 
 # Below this many elements a copy is faster than handing half of it to another thread.
@@ -121,7 +122,7 @@ def forward(xp, x, w, bias, geom: Geometry):
         chunk = _columns(xp, padded, geom, taps, n0, m, cols)
         # Batched over the chunk's images, (O, C*K) @ (C*K, L): the result is NCHW already
         # and lands in ``out`` without a temporary.
-        xp.matmul(w2, chunk.reshape(ck, m, length).transpose(1, 0, 2), out=out3[n0:n0 + m])
+        matmul(w2, chunk.reshape(ck, m, length).transpose(1, 0, 2), out=out3[n0:n0 + m])
         if bias is not None:  # while the chunk's output is still in cache
             out3[n0:n0 + m] += bias[:, None]
     return out, padded
@@ -177,9 +178,9 @@ def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
         if need_w:
             chunk = _columns(xp, padded, geom, taps, n0, m, cols)
             # (C*K, m*L) @ (m*L, O): measured ~20% faster than the (O, C*K) orientation.
-            dwt += chunk.reshape(ck, m * length).dot(g2.T)
+            dwt += matmul(chunk.reshape(ck, m * length), g2.T)
         if need_x:
-            w2t.dot(g2, out=dcols)
+            matmul(w2t, g2, out=dcols)
             _scatter(xp, dpad, dcols.reshape((c, len(taps), m) + grid), geom, taps, n0, m)
     dx = dw = None
     if need_w:

@@ -60,8 +60,8 @@ def _(ctx, g):
         grads = (g.mm(w) if need[0] else None, g.mT.mm(x) if need[1] else None)
         return grads if len(need) == 2 else (*grads, g.sum(0) if need[2] else None)
     # a plain float32/float64 backward: the same products on the arrays, not three ops
-    grads = (_make(ga.dot(w._data)) if need[0] else None,
-             _make(ga.T.dot(x._data)) if need[1] else None)
+    grads = (_make(_matmul_arrays(ga, w._data)) if need[0] else None,
+             _make(_matmul_arrays(ga.T, x._data)) if need[1] else None)
     return grads if len(need) == 2 else (*grads, _make(ga.sum(0)) if need[2] else None)
 
 

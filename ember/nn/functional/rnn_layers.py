@@ -24,6 +24,7 @@ from __future__ import annotations
 import ember
 
 from ...autograd.grad_mode import STATE as _GRAD
+from ...backends import matmul
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
 from .rnn import activate, gru_pointwise, lstm_pointwise
@@ -90,7 +91,7 @@ def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
     i_, f_, g_, o_ = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
     for t in _steps(steps, reverse):
         prev, new = (t + 1, t) if reverse else (t, t + 1)
-        a = xp.matmul(w_hh, hs[:, prev], out=acts[t])
+        a = matmul(w_hh, hs[:, prev], out=acts[t])
         a += x_t[t]
         _activate_lstm(xp, a, hidden)
         c = xp.multiply(a[f_], cs[prev], out=cs[new])
@@ -168,10 +169,10 @@ def _lstm_sequence_backward(ctx, g_out, g_cn, h0, w_hh, acts, cs, tcs, hs, rever
         xp.multiply(dc, q4[t, :3], out=d4[:3, :, t])
         xp.multiply(dh, q4[t, 3], out=d4[3, :, t])
         dc *= a4[t, 1]
-        xp.matmul(w_t, d_gates[:, t], out=dh)  # dh is no longer read: overwrite it
+        matmul(w_t, d_gates[:, t], out=dh)  # dh is no longer read: overwrite it
     flat = d_gates.reshape(gates, steps * batch)
     h_prev = hs[:, prev].reshape(hidden, steps * batch)
-    return d_gates.transpose(1, 2, 0), dh.T, dc.T, flat @ h_prev.T
+    return d_gates.transpose(1, 2, 0), dh.T, dc.T, matmul(flat, h_prev.T)
 
 
 def lstm_sequence_composed(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
@@ -214,7 +215,7 @@ def _gru_sequence(ctx, xproj, h0, w_hh, b_hh, reverse=False):
     out = xp.empty_like(ns)
     w_t, h = _transposed(xp, w_hh), h0
     for t in _steps(steps, reverse):
-        gh = xp.matmul(h, w_t, out=ghs[t])
+        gh = matmul(h, w_t, out=ghs[t])
         gh += b_hh
         a = xp.add(xproj[t, :, :2 * hidden], gh[:, :2 * hidden], out=rz[t])
         activate(xp, a, a, hidden, "ss")
@@ -258,10 +259,10 @@ def _gru_sequence_backward(ctx, g_out, h0, w_hh, ghs, rz, ns, out, reverse):
         xp.multiply(dh, dz_dh[t], out=d_gh[t, :, hidden:2 * hidden])
         xp.multiply(dn, r[t], out=d_gh[t, :, 2 * hidden:])
         dh *= z[t]
-        dh += xp.matmul(d_gh[t], w_hh)
+        dh += matmul(d_gh[t], w_hh)
     d_gi[..., :2 * hidden] = d_gh[..., :2 * hidden]
     flat = d_gh.reshape(-1, d_gh.shape[-1])
-    return d_gi, dh, flat.T @ h_prev.reshape(flat.shape[0], hidden), flat.sum(0)
+    return d_gi, dh, matmul(flat.T, h_prev.reshape(flat.shape[0], hidden)), flat.sum(0)
 
 
 def gru_sequence_composed(xproj: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor,

@@ -1,0 +1,191 @@
+"""Matrix products through Intel MKL when the ``mkl`` package is installed (optional).
+
+NumPy's wheels multiply matrices with OpenBLAS. On the benchmark machine (2 AVX-512 cores)
+OpenBLAS ran the shapes of a training step at 215-340 GFLOP/s where MKL, the library
+PyTorch's CPU build uses, ran them at 340-400, near the cores' peak: 1.15-2x faster (see
+benchmarks/RESULTS.md). ``pip install ember[mkl]`` installs Intel's ``mkl`` wheel; this
+module finds its ``mkl_rt`` library and calls ``cblas_?gemm`` and
+``cblas_?gemm_batch_strided`` through ctypes on the arrays' memory. Nothing else changes:
+an operand layout BLAS cannot take, a small product (where the ~4 us of a ctypes call
+costs more than MKL saves) or a missing library leaves the product to NumPy.
+
+``EMBER_BLAS=numpy`` turns the MKL path off before ember is imported; :func:`set_enabled`
+does it at run time.
+
+>>> import numpy as np
+>>> a = np.ones((256, 256), np.float32)
+>>> float(matmul(a, a)[0, 0]) if enabled() else 256.0
+256.0
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+# CBLAS enums
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+# Products with fewer multiply-adds stay with NumPy. The ctypes call and its checks cost
+# ~8 us (32x64x64: NumPy 1.7 us, MKL 9.2 us), so MKL only pays from ~1M multiply-adds; but
+# from 2^18 up OpenBLAS wakes its own worker thread, which then fights MKL's (still
+# spinning after the previous product) for the second core: the MLP step took 14.6 ms
+# instead of 2.6. So every product OpenBLAS would thread goes to MKL, and OpenBLAS's
+# threads stay asleep.
+MIN_MULTIPLY_ADDS = 1 << 18
+# How long (ms) MKL's OpenMP workers spin for more work before sleeping, unless the user
+# set KMP_BLOCKTIME. Intel's default, 200 ms, keeps a worker on the second core through
+# the single-threaded NumPy stretches of a step, where ember's own threads (or another
+# library's) need it; 1 ms was as fast as 200 on the benchmark MLP and CNN steps.
+_BLOCKTIME_MS = "1"
+_INT32_MAX = (1 << 31) - 1
+
+_lib = None  # the loaded mkl_rt, or None
+ENABLED = False  # read by the CPU backend on every product; change it with set_enabled
+_gemm: dict[str, object] = {}
+_gemm_batch: dict[str, object] = {}
+
+
+def _library_path() -> str | None:
+    """The mkl_rt shared library of the installed ``mkl`` distribution, if any."""
+    try:
+        from importlib import metadata
+
+        dist = metadata.distribution("mkl")
+    except Exception:  # not installed (PackageNotFoundError) or unreadable metadata
+        return None
+    names = ("libmkl_rt.so", "mkl_rt", "libmkl_rt.dylib")
+    for file in dist.files or ():
+        if any(Path(str(file)).name.startswith(n) for n in names):
+            return str(dist.locate_file(file))
+    return None
+
+
+def _declare(lib, name: str, batched: bool):
+    fn = getattr(lib, name)
+    i, p = ctypes.c_int, ctypes.c_void_p
+    scalar = ctypes.c_float if name.startswith("cblas_s") else ctypes.c_double
+    if batched:  # layout, ta, tb, m, n, k, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, count
+        fn.argtypes = [i, i, i, i, i, i, scalar, p, i, ctypes.c_longlong, p, i,
+                       ctypes.c_longlong, scalar, p, i, ctypes.c_longlong, i]
+    else:  # layout, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc
+        fn.argtypes = [i, i, i, i, i, i, scalar, p, i, p, i, scalar, p, i]
+    fn.restype = None
+    return fn
+
+
+def _load() -> None:
+    global _lib, ENABLED
+    if os.environ.get("EMBER_BLAS", "").lower() == "numpy" or sys.platform == "darwin":
+        return
+    path = _library_path()
+    if path is None:
+        return
+    os.environ.setdefault("KMP_BLOCKTIME", _BLOCKTIME_MS)  # read at MKL's first product
+    try:
+        lib = ctypes.CDLL(path)
+        for char in "fd":
+            prefix = "cblas_s" if char == "f" else "cblas_d"
+            _gemm[char] = _declare(lib, prefix + "gemm", batched=False)
+            _gemm_batch[char] = _declare(lib, prefix + "gemm_batch_strided", batched=True)
+    except (OSError, AttributeError):  # a broken or too old install: NumPy does the work
+        _gemm.clear()
+        _gemm_batch.clear()
+        return
+    _lib, ENABLED = lib, True
+
+
+def enabled() -> bool:
+    """Whether matrix products go to MKL."""
+    return ENABLED
+
+
+def set_enabled(flag: bool) -> bool:
+    """Route products to MKL (when it loaded) or to NumPy; returns the previous setting.
+
+    >>> previous = set_enabled(False); _ = set_enabled(previous)
+    """
+    global ENABLED
+    previous = ENABLED
+    ENABLED = bool(flag) and _lib is not None
+    return previous
+
+
+def _operand(x: np.ndarray, itemsize: int) -> tuple[int, int] | None:
+    """(transpose flag, leading dimension) of the matrix in the last two dims of ``x``, or
+    None when neither dimension is unit-stride (BLAS needs one of them to be)."""
+    rows, cols = x.shape[-2:]
+    s_row, s_col = x.strides[-2:]
+    if s_col == itemsize and s_row % itemsize == 0 and s_row >= cols * itemsize:
+        return _NO_TRANS, s_row // itemsize
+    if s_row == itemsize and s_col % itemsize == 0 and s_col >= rows * itemsize:
+        return _TRANS, s_col // itemsize
+    return None
+
+
+def _batch_stride(x: np.ndarray, batch: tuple[int, ...], itemsize: int) -> int | None:
+    """One element stride that walks ``x``'s batch dims (broadcast to ``batch``) in order,
+    or None when they cannot be walked with a single stride."""
+    x = np.broadcast_to(x, batch + x.shape[-2:]) if x.shape[:-2] != batch else x
+    strides = [s for s, n in zip(x.strides[:-2], batch) if n != 1]
+    sizes = [n for n in batch if n != 1]
+    if not strides:
+        return 0
+    for k in range(len(strides) - 1):
+        if strides[k] != strides[k + 1] * sizes[k + 1]:
+            return None
+    if strides[-1] < 0 or strides[-1] % itemsize:
+        return None
+    return strides[-1] // itemsize
+
+
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray | None:
+    """``a @ b`` through MKL, or None when this product should go to NumPy instead.
+
+    Takes same-dtype float32/float64 operands of two or more dims (NumPy's broadcasting of
+    the batch dims) and an optional C-contiguous ``out`` of the result's shape and dtype.
+    """
+    dtype = a.dtype
+    if not ENABLED or b.dtype != dtype or dtype.char not in "fd" or not dtype.isnative:
+        return None
+    if a.ndim < 2 or b.ndim < 2:
+        return None
+    m, k = a.shape[-2:]
+    k2, n = b.shape[-2:]
+    if k != k2 or m * n * k < MIN_MULTIPLY_ADDS or max(m, n, k) > _INT32_MAX:
+        return None
+    itemsize = dtype.itemsize
+    op_a, op_b = _operand(a, itemsize), _operand(b, itemsize)
+    if op_a is None or op_b is None:
+        return None
+    batch = ()
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            return None  # NumPy raises its own error
+    shape = batch + (m, n)
+    if out is None:
+        out = np.empty(shape, dtype)
+    elif (out.shape != shape or out.dtype != dtype or not out.flags.c_contiguous
+          or not out.flags.writeable or np.may_share_memory(out, a)
+          or np.may_share_memory(out, b)):
+        return None
+    if not batch:
+        _gemm[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data, op_a[1],
+                          b.ctypes.data, op_b[1], 0.0, out.ctypes.data, n)
+        return out
+    stride_a, stride_b = _batch_stride(a, batch, itemsize), _batch_stride(b, batch, itemsize)
+    count = int(np.prod(batch))
+    if stride_a is None or stride_b is None or count > _INT32_MAX:
+        return None
+    _gemm_batch[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data,
+                            op_a[1], stride_a, b.ctypes.data, op_b[1], stride_b, 0.0,
+                            out.ctypes.data, n, m * n, count)
+    return out
+
+
+_load()

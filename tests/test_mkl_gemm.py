@@ -1,0 +1,139 @@
+"""The optional MKL matrix-product path (ember/backends/_mkl.py) against NumPy's matmul.
+
+Every layout BLAS can read directly (row-major, transposed, strided rows, batched with
+broadcast or stride-0 batches) must give NumPy's result; everything else must be declined
+(None), so the backend falls back to NumPy.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ember.backends import _mkl, matmul
+
+needs_mkl = pytest.mark.skipif(not _mkl.enabled(), reason="the mkl package is not installed")
+RNG = np.random.default_rng(0)
+
+
+def _rand(*shape: int, dtype=np.float32) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def _close(got: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    want = np.matmul(a.astype(np.float64), b.astype(np.float64))
+    tol = 1e-4 if a.dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.sqrt(a.shape[-1]) * 4)
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("trans_a,trans_b", [(False, False), (True, False), (False, True),
+                                             (True, True)])
+def test_matrix_layouts(dtype, trans_a: bool, trans_b: bool) -> None:
+    m, k, n = 96, 130, 70
+    a = _rand(k, m, dtype=dtype).T if trans_a else _rand(m, k, dtype=dtype)
+    b = _rand(n, k, dtype=dtype).T if trans_b else _rand(k, n, dtype=dtype)
+    out = _mkl.matmul(a, b)
+    assert out is not None and out.dtype == dtype and out.flags.c_contiguous
+    _close(out, a, b)
+
+
+@needs_mkl
+def test_strided_rows_and_views() -> None:
+    big = _rand(200, 300)
+    a = big[10:110, 5:205]           # leading dimension 300, offset start
+    b = _rand(400, 90)[::2]          # every other row: leading dimension 180
+    out = _mkl.matmul(a, b)
+    assert out is not None
+    _close(out, a, b)
+
+
+@needs_mkl
+def test_out_is_written_and_returned() -> None:
+    a, b = _rand(128, 256), _rand(256, 64)
+    out = np.full((128, 64), np.nan, np.float32)
+    assert _mkl.matmul(a, b, out) is out
+    _close(out, a, b)
+
+
+@needs_mkl
+@pytest.mark.parametrize("shape_a,shape_b", [
+    ((8, 64, 96), (8, 96, 80)),          # same batch
+    ((64, 96), (8, 96, 80)),             # left operand broadcast (stride-0 batch)
+    ((8, 64, 96), (96, 80)),             # right operand broadcast
+    ((2, 3, 64, 96), (2, 3, 96, 80)),    # two batch dims, collapsible
+    ((1, 3, 64, 96), (2, 1, 96, 80)),    # broadcast in different dims: declined or right
+])
+def test_batched(shape_a, shape_b) -> None:
+    a, b = _rand(*shape_a), _rand(*shape_b)
+    out = matmul(a, b)  # through the backend: MKL where it can, NumPy where it cannot
+    assert out.shape == np.broadcast_shapes(shape_a[:-2], shape_b[:-2]) + (64, 80)
+    _close(out, a, b)
+
+
+@needs_mkl
+def test_batched_transposed_operands() -> None:
+    q, k = _rand(4, 2, 128, 64), _rand(4, 2, 128, 64)
+    out = _mkl.matmul(q, np.swapaxes(k, -1, -2))
+    assert out is not None
+    _close(out, q, np.swapaxes(k, -1, -2))
+
+
+@needs_mkl
+def test_declines_what_blas_cannot_take() -> None:
+    a = _rand(128, 256)
+    b = _rand(256, 128)
+    assert _mkl.matmul(a[:, ::2], b[::2]) is None         # no unit-stride dimension
+    assert _mkl.matmul(a, b.astype(np.float64)) is None   # mixed dtypes
+    assert _mkl.matmul(a.astype(np.int64), b.astype(np.int64)) is None
+    assert _mkl.matmul(a.astype(">f4"), b.astype(">f4")) is None  # byte-swapped
+    assert _mkl.matmul(_rand(4, 8), _rand(8, 4)) is None  # too small to pay
+    assert _mkl.matmul(a, b, np.empty((128, 128), np.float64)) is None  # wrong out dtype
+    assert _mkl.matmul(a, b, np.empty((128, 128), np.float32).T) is None  # out not C order
+    square = _rand(256, 256)
+    assert _mkl.matmul(square, square, square) is None    # out overlaps an operand
+    # a batch that no single stride walks
+    x = _rand(3, 4, 64, 96)[:, ::2]
+    assert _mkl.matmul(x.transpose(1, 0, 2, 3), _rand(96, 80)) is None
+
+
+def test_backend_matches_numpy_either_way() -> None:
+    """The backend's result is NumPy's whether or not MKL is enabled (also without mkl)."""
+    a, b = _rand(64, 128), _rand(128, 256)
+    previous = _mkl.set_enabled(True)
+    try:
+        with_mkl = matmul(a, b)
+        _mkl.set_enabled(False)
+        without = matmul(a, b)
+    finally:
+        _mkl.set_enabled(previous)
+    _close(with_mkl, a, b)
+    np.testing.assert_array_equal(without, a @ b)
+
+
+def test_environment_switch_turns_it_off() -> None:
+    code = "from ember.backends import _mkl; print(_mkl.enabled())"
+    env = dict(os.environ, EMBER_BLAS="numpy")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@needs_mkl
+def test_training_ops_route_through_mkl_and_match_torch() -> None:
+    """Linear forward and backward at a size that takes the MKL path, against PyTorch."""
+    torch = pytest.importorskip("torch")
+    import ember
+
+    x, w, bias = _rand(128, 300), _rand(200, 300), _rand(200)
+    ex, ew, eb = (ember.tensor(v, requires_grad=True) for v in (x, w, bias))
+    tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x, w, bias))
+    ember.nn.functional.linear(ex, ew, eb).square().sum().backward()
+    torch.nn.functional.linear(tx, tw, tb).square().sum().backward()
+    for e, t in ((ex, tx), (ew, tw), (eb, tb)):
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=2e-4, atol=2e-3)
