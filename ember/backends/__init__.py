@@ -44,6 +44,11 @@ def matmul(a, b, out=None):
     return _BACKENDS_BY_TYPE[type(a)].matmul(a, b, out)
 
 
+def kernels_of(array):
+    """The fused kernels (:class:`~ember.backends.base.Kernels`) of the array's backend."""
+    return _BACKENDS_BY_TYPE[type(array)].kernels
+
+
 def backend_for_device(dev: Device) -> Backend:
     """Return the backend for a device, with a clear error when it is unavailable."""
     try:
@@ -59,4 +64,4 @@ def backend_for_device(dev: Device) -> Backend:
 
 
 __all__ = ["_BACKENDS_BY_TYPE", "Backend", "Device", "device", "backend_of", "backend_for_device",
-           "matmul", "register_backend"]
+           "kernels_of", "matmul", "register_backend"]

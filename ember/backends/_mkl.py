@@ -3,7 +3,7 @@
 NumPy's wheels multiply matrices with OpenBLAS. On the benchmark machine (2 AVX-512 cores)
 OpenBLAS ran the shapes of a training step at 215-340 GFLOP/s where MKL, the library
 PyTorch's CPU build uses, ran them at 340-400, near the cores' peak: 1.15-2x faster (see
-benchmarks/RESULTS.md). ``pip install ember[mkl]`` installs Intel's ``mkl`` wheel; this
+benchmarks/RESULTS.md). ``pip install ember[fast]`` installs Intel's ``mkl`` wheel; this
 module finds its ``mkl_rt`` library and calls ``cblas_?gemm`` and
 ``cblas_?gemm_batch_strided`` through ctypes on the arrays' memory. Nothing else changes:
 an operand layout BLAS cannot take, a small product (where the ~4 us of a ctypes call

@@ -52,6 +52,35 @@ def device(spec: str | Device = "cpu", index: int | None = None) -> Device:
     return Device(spec, index)
 
 
+class Kernels:
+    """Optional fused kernels a backend may offer. Each method returns its result, or None
+    to let the op run its own array code (the reference). This base offers none."""
+
+    def relu(self, x):
+        """``maximum(x, 0)``."""
+        return None
+
+    def relu_backward(self, g, y):
+        """``g`` where ``y > 0``, else +0.0."""
+        return None
+
+    def max_pool2d(self, x, kernel: tuple):
+        """``(values, uint8 argmax taps)`` over non-overlapping ``kernel`` windows."""
+        return None
+
+    def max_pool2d_spread(self, g, taps, kernel: tuple, size: tuple):
+        """The adjoint of ``max_pool2d``: ``g`` at each argmax, zeros elsewhere."""
+        return None
+
+    def im2col2d(self, padded, cols, n0: int, m: int, offsets):
+        """Fill a convolution's column buffer in place; True when done."""
+        return None
+
+    def col2im2d(self, dpad, dcols, n0: int, m: int, offsets):
+        """Add column gradients back into the padded input gradient; True when done."""
+        return None
+
+
 class Backend:
     """What ops need from an array library. Subclasses fill in the attributes.
 
@@ -67,6 +96,7 @@ class Backend:
     xp: Any = None
     array_types: tuple[type, ...] = ()
     multi_device: bool = False  # True where arrays of one type can live on several devices
+    kernels: Kernels = Kernels()  # fused kernels, where the backend has faster ones
 
     def device_of(self, array) -> Device:
         raise NotImplementedError

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import _mkl
+from . import _mkl, _numba
 from ._malloc import tune as _tune_malloc
 from .base import Backend, Device
 
@@ -65,6 +65,7 @@ class NumpyBackend(Backend):
     device_type = "cpu"
     xp = np
     array_types = (np.ndarray,)
+    kernels = _numba  # numba's fused kernels when installed (each declines without it)
 
     def device_of(self, array) -> Device:
         return _CPU

@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from ...backends import matmul
+from ...backends import kernels_of, matmul
 from ._im2col import Geometry, _tap_slices, _taps
 
 # Below this many elements a copy is faster than handing half of it to another thread.
@@ -136,6 +136,9 @@ def _columns(xp, padded, geom: Geometry, taps: list, n0: int, m: int, buf):
     # (tap row, image) that BLAS reads directly.
     cols = buf[:, :, :m]
     images = slice(n0, n0 + m)
+    if len(taps[0]) == 2 and kernels_of(padded).im2col2d(padded, buf, n0, m,
+                                                          _offsets(xp, geom, taps)):
+        return cols
 
     def fill(ch: slice) -> None:
         for k, tap in enumerate(taps):
@@ -197,10 +200,19 @@ def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
     return dx, dw, db
 
 
+def _offsets(xp, geom: Geometry, taps: list):
+    """Each tap's offset into the padded image, ``(K, ndim)`` int64 (dilation applied)."""
+    return xp.asarray([[t * d for t, d in zip(tap, geom.dilation)] for tap in taps],
+                      dtype=xp.int64)
+
+
 def _scatter(xp, dpad, dcols, geom: Geometry, taps: list, n0: int, m: int) -> None:
     """``col2im`` of one chunk: add every tap's ``(C, m, *grid)`` block into its shifted
     window of the padded channel-first input gradient, split by channel over threads."""
     images = slice(n0, n0 + m)
+    if len(taps[0]) == 2 and kernels_of(dpad).col2im2d(dpad, dcols, n0, m,
+                                                        _offsets(xp, geom, taps)):
+        return
 
     def add(ch: slice) -> None:
         for k, tap in enumerate(taps):

@@ -187,7 +187,8 @@ def flat_indices(xp, taps, kernel: tuple, size: tuple):
 def max_pool_blocks(ctx, x, *, kernel: tuple):
     """Max over non-overlapping windows of ``x`` ``(N, C, *size)`` and each window's argmax
     as a ``uint8`` row-major tap number, both ``(N, C, *grid)``."""
-    values, taps = block_max(ctx.xp, x, kernel)
+    fused = ctx.backend.kernels.max_pool2d(x, kernel)
+    values, taps = block_max(ctx.xp, x, kernel) if fused is None else fused
     ctx.arrays = (taps,)
     return values, taps
 
@@ -206,7 +207,8 @@ def _(ctx, tangents, *, kernel: tuple):
 @defop("max_pool_spread", save=(1,))
 def max_pool_spread(ctx, g, taps, *, kernel: tuple, size: tuple):
     """``g`` ``(N, C, *grid)`` at each window's argmax ``taps``, zeros elsewhere."""
-    return spread_array(ctx.xp, g, taps, kernel, size)
+    out = ctx.backend.kernels.max_pool2d_spread(g, taps, kernel, size)
+    return spread_array(ctx.xp, g, taps, kernel, size) if out is None else out
 
 
 @max_pool_spread.def_backward

@@ -1,0 +1,152 @@
+"""The optional fast paths (numba kernels, MKL products) against the NumPy reference.
+
+The suite's own shapes are small, so the kernels' size thresholds keep most of it on the
+NumPy path. Here the thresholds are lowered to 1: every kernel's result must equal the NumPy
+code's bit for bit, and the parity tests of the ops that use them must still match PyTorch.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import ember
+from ember.backends import _mkl, _numba
+from ember.nn.functional import _conv_fast
+from ember.nn.functional._im2col import Geometry, _taps
+from ember.nn.functional._pool_fast import block_max, spread_array
+from ember.ops._common import keep_where
+
+needs_numba = pytest.mark.skipif(not _numba.ENABLED, reason="numba is not installed")
+RNG = np.random.default_rng(1)
+
+
+@pytest.fixture
+def forced(monkeypatch):
+    """Fast paths taken at every size."""
+    monkeypatch.setattr(_numba, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(_mkl, "MIN_MULTIPLY_ADDS", 1)
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    return a.view({4: np.int32, 8: np.int64}[a.dtype.itemsize])
+
+
+def _specials(shape, dtype) -> np.ndarray:
+    """Random values with NaN, +-inf, -0.0 and repeated values (ties) mixed in."""
+    x = RNG.standard_normal(shape).astype(dtype)
+    flat = x.reshape(-1)
+    picks = RNG.choice(flat.size, size=max(1, flat.size // 5), replace=False)
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, 1.0], dtype)
+    flat[picks] = specials[RNG.integers(0, len(specials), picks.size)]
+    return x
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_kernels_equal_numpy_bitwise(forced, dtype) -> None:
+    x = _specials((7, 33), dtype)
+    np.testing.assert_array_equal(_bits(_numba.relu(x)), _bits(np.maximum(x, dtype(0))))
+    g = _specials(x.shape, dtype)
+    y = np.maximum(x, dtype(0))
+    np.testing.assert_array_equal(_bits(_numba.relu_backward(g, y)),
+                                  _bits(keep_where(np, g, y > 0)))
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,kernel", [((2, 3, 8, 8), (2, 2)), ((2, 3, 9, 7), (2, 2)),
+                                          ((1, 2, 10, 9), (3, 2)), ((2, 1, 5, 6), (1, 3))])
+def test_max_pool_kernels_equal_numpy(forced, dtype, shape, kernel) -> None:
+    x = _specials(shape, dtype)
+    x[0, 0, :kernel[0], :kernel[1]] = np.nan  # a window of NaN only: the last one wins
+    values, taps = _numba.max_pool2d(x, kernel)
+    want_values, want_taps = block_max(np, x, kernel)
+    np.testing.assert_array_equal(_bits(values), _bits(want_values))
+    np.testing.assert_array_equal(taps, want_taps)
+    g = _specials(values.shape, dtype)
+    np.testing.assert_array_equal(
+        _bits(_numba.max_pool2d_spread(g, taps, kernel, shape[2:])),
+        _bits(spread_array(np, g, taps, kernel, shape[2:])))
+
+
+@needs_numba
+@pytest.mark.parametrize("dilation,pads", [((1, 1), ((1, 1), (1, 1))),
+                                           ((2, 1), ((0, 2), (1, 0)))])
+def test_im2col_kernels_equal_numpy(forced, monkeypatch, dilation, pads) -> None:
+    c, n, size, kernel = 3, 5, (6, 7), (3, 2)
+    geom = Geometry(size=size, kernel=kernel, dilation=dilation, pads=pads, stride=(1, 1))
+    taps = _taps(kernel)
+    padded = RNG.standard_normal((c, n) + geom.padded).astype(np.float32)
+    fast = np.full((c, len(taps), 4) + tuple(geom.grid), np.nan, np.float32)
+    slow = fast.copy()
+    dcols = RNG.standard_normal((c, len(taps), 2) + tuple(geom.grid)).astype(np.float32)
+    dpad_fast = RNG.standard_normal(padded.shape).astype(np.float32)
+    dpad_slow = dpad_fast.copy()
+    # images 2..3 of 5 into the front of a 4-image buffer (a partial last chunk)
+    _conv_fast._columns(np, padded, geom, taps, 2, 2, fast)
+    _conv_fast._scatter(np, dpad_fast, dcols, geom, taps, 2, 2)
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    _conv_fast._columns(np, padded, geom, taps, 2, 2, slow)
+    _conv_fast._scatter(np, dpad_slow, dcols, geom, taps, 2, 2)
+    np.testing.assert_array_equal(fast[:, :, :2], slow[:, :, :2])
+    assert np.isnan(fast[:, :, 2:]).all()  # the rest of the buffer is not touched
+    np.testing.assert_array_equal(dpad_fast, dpad_slow)
+
+
+def test_kernels_decline_without_numba(monkeypatch) -> None:
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    x = np.ones((300, 300), np.float32)
+    assert _numba.relu(x) is None and _numba.relu_backward(x, x) is None
+    assert _numba.max_pool2d(x.reshape(1, 1, 300, 300), (2, 2)) is None
+
+
+@needs_numba
+def test_kernels_decline_what_they_do_not_handle(forced) -> None:
+    x = np.ones((64, 64), np.float32)
+    assert _numba.relu(x[:, ::2]) is None               # not contiguous
+    assert _numba.relu(x.astype(np.int32)) is None      # not floating
+    assert _numba.relu(x.astype(">f4")) is None         # byte-swapped
+    assert _numba.relu_backward(x, x.astype(np.float64)) is None
+    assert _numba.max_pool2d(x.reshape(1, 1, 1, 64, 64), (2, 2)) is None  # 3-D pooling
+
+
+# The parity tests of the ops that use a fast path, rerun with the paths taken at every size.
+_FAST_OPS = re.compile(r"^(relu|nn\.functional\.relu|matmul$|__r?matmul__|mm$|bmm$|addmm|"
+                       r"nn\.linear|scaled_dot_product_attention|conv[123]d|max_pool2d|"
+                       r"lstm_cell|gru_cell)")
+
+
+def _fast_cases():
+    from tests.test_op_parity import CASES
+
+    return [c for c in CASES if _FAST_OPS.match(c.values[0].id)]
+
+
+@pytest.mark.parametrize("rec,sample,dtype", _fast_cases())
+def test_parity_with_fast_paths_forced(forced, rec, sample, dtype) -> None:
+    from tests.test_op_parity import test_forward_and_grad_match_torch
+
+    test_forward_and_grad_match_torch(rec, sample, dtype)
+
+
+@needs_numba
+def test_cnn_training_step_same_with_and_without_kernels(monkeypatch) -> None:
+    """A whole conv-relu-pool training step at a size that takes the kernels by default."""
+    def step() -> list[np.ndarray]:
+        ember.manual_seed(0)
+        model = ember.nn.Sequential(
+            ember.nn.Conv2d(2, 8, 3, padding=1), ember.nn.ReLU(), ember.nn.MaxPool2d(2),
+            ember.nn.Flatten(), ember.nn.Linear(8 * 16 * 16, 5))
+        x = ember.tensor(np.random.default_rng(0).standard_normal((32, 2, 32, 32))
+                         .astype(np.float32))
+        model(x).square().mean().backward()
+        return [p.grad.numpy().copy() for p in model.parameters()]
+
+    fast = step()
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    slow = step()
+    for f, s in zip(fast, slow):
+        np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-6)
