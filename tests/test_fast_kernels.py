@@ -34,6 +34,14 @@ def _bits(a: np.ndarray) -> np.ndarray:
     return a.view({4: np.int32, 8: np.int64}[a.dtype.itemsize])
 
 
+def _same(got: np.ndarray, want: np.ndarray) -> None:
+    """Equal values, NaN at the same places and the same sign on every zero (a NaN's sign
+    and payload are not compared: sums that make a NaN differ there by instruction order)."""
+    np.testing.assert_array_equal(got, want)
+    numbers = ~np.isnan(want)
+    np.testing.assert_array_equal(np.signbit(got[numbers]), np.signbit(want[numbers]))
+
+
 def _specials(shape, dtype) -> np.ndarray:
     """Random values with NaN, +-inf, -0.0 and repeated values (ties) mixed in."""
     x = RNG.standard_normal(shape).astype(dtype)
@@ -96,6 +104,21 @@ def test_im2col_kernels_equal_numpy(forced, monkeypatch, dilation, pads) -> None
     np.testing.assert_array_equal(dpad_fast, dpad_slow)
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_index_add_rows_equals_add_at_bitwise(forced, dtype) -> None:
+    index = RNG.integers(0, 7, 50)  # many repeats: the order of the sums matters
+    rows = _specials((50, 70), dtype)
+    out, want = RNG.standard_normal((2, 7, 70)).astype(dtype)
+    want = want.copy()
+    out = want.copy()
+    assert _numba.index_add_rows(out, index, rows)
+    np.add.at(want, index, rows)
+    _same(out, want)
+    assert _numba.index_add_rows(out, np.array([0, 7] * 25), rows) is None  # out of range
+    assert _numba.index_add_rows(out, -index, rows) is None  # negative: NumPy wraps them
+
+
 def test_kernels_decline_without_numba(monkeypatch) -> None:
     monkeypatch.setattr(_numba, "ENABLED", False)
     x = np.ones((300, 300), np.float32)
@@ -116,7 +139,7 @@ def test_kernels_decline_what_they_do_not_handle(forced) -> None:
 # The parity tests of the ops that use a fast path, rerun with the paths taken at every size.
 _FAST_OPS = re.compile(r"^(relu|nn\.functional\.relu|matmul$|__r?matmul__|mm$|bmm$|addmm|"
                        r"nn\.linear|scaled_dot_product_attention|conv[123]d|max_pool2d|"
-                       r"lstm_cell|gru_cell)")
+                       r"lstm_cell|gru_cell|index_add|index_select|nn\.embedding|__getitem__)")
 
 
 def _fast_cases():

@@ -135,9 +135,24 @@ def _compile() -> dict[str, Any]:
                         for x in range(ow):
                             dpad[c, n0 + i, y + dy, x + dx] += dcols[c, k, i, y, x]
 
-    return {"relu": relu_kernel, "relu_backward": relu_backward_kernel,
-            "pool2d": pool2d_kernel, "spread2d": spread2d_kernel,
-            "im2col2d": im2col2d_kernel, "col2im2d": col2im2d_kernel}
+    @jit
+    def index_add_rows_kernel(out, index, rows, block):
+        # out[index[i]] += rows[i] for i in order (NumPy's add.at order, so the sums are
+        # the same bit for bit); threads split the columns, never the rows, so no two
+        # threads add into one element
+        n, width = rows.shape
+        for part in prange((width + block - 1) // block):
+            lo = part * block
+            hi = min(lo + block, width)
+            for i in range(n):
+                r = index[i]
+                for j in range(lo, hi):
+                    out[r, j] += rows[i, j]
+
+    return {"index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
+            "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
+            "spread2d": spread2d_kernel, "im2col2d": im2col2d_kernel,
+            "col2im2d": col2im2d_kernel}
 
 
 def _kernel(name: str):
@@ -235,4 +250,21 @@ def col2im2d(dpad: np.ndarray, dcols: np.ndarray, n0: int, m: int,
     if not _conv_ok(dpad, dcols, offsets):
         return None
     _kernel("col2im2d")(dpad, dcols, n0, m, offsets)
+    return True
+
+
+def index_add_rows(out: np.ndarray, index: np.ndarray, rows: np.ndarray) -> bool | None:
+    """``out[index[i]] += rows[i]`` for every ``i`` in order (NumPy's ``add.at`` on axis 0)
+    for 2-D ``out`` and ``rows``; True when done, None to decline (also for any index
+    outside ``0 .. len(out)-1``, which NumPy then handles or reports)."""
+    if (not ENABLED or out.ndim != 2 or rows.ndim != 2 or index.ndim != 1
+            or rows.shape != (index.shape[0], out.shape[1]) or rows.size < MIN_ELEMENTS
+            or out.dtype != rows.dtype or out.dtype.char not in "fd"
+            or not out.dtype.isnative or not out.flags.c_contiguous
+            or index.dtype.kind not in "iu" or not index.size):
+        return None
+    if index.min() < 0 or index.max() >= out.shape[0]:
+        return None
+    # 64-column blocks: a 256-byte row stretch per thread stays vectorized
+    _kernel("index_add_rows")(out, index, np.ascontiguousarray(rows), 64)
     return True

@@ -72,6 +72,10 @@ class Kernels:
         """The adjoint of ``max_pool2d``: ``g`` at each argmax, zeros elsewhere."""
         return None
 
+    def index_add_rows(self, out, index, rows):
+        """``out[index[i]] += rows[i]`` in order, in place; True when done."""
+        return None
+
     def im2col2d(self, padded, cols, n0: int, m: int, offsets):
         """Fill a convolution's column buffer in place; True when done."""
         return None

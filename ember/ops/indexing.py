@@ -90,7 +90,9 @@ def _put_add_adv(ctx, g, *index, dims, shape):
     """Zeros of ``shape`` with ``g`` added at the index (repeated indices accumulate)."""
     ctx.arrays = index
     out = ctx.xp.zeros(shape, dtype=g.dtype)
-    ctx.xp.add.at(out, _adv_key(len(shape), dims, index), g)
+    if not (dims == (0,) and len(index) == 1
+            and ctx.backend.kernels.index_add_rows(out, index[0], g)):
+        ctx.xp.add.at(out, _adv_key(len(shape), dims, index), g)
     return out
 
 
