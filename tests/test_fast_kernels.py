@@ -119,6 +119,37 @@ def test_index_add_rows_equals_add_at_bitwise(forced, dtype) -> None:
     assert _numba.index_add_rows(out, -index, rows) is None  # negative: NumPy wraps them
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,dims,center", [
+    ((4, 6, 10), (2,), True),            # layer norm: rows
+    ((3, 5, 4, 6), (2, 3), True),        # instance norm: rows of H*W
+    ((4, 6, 10), (2,), False),           # RMS norm
+    ((5, 3, 4, 6), (0, 2, 3), True),     # batch norm: per channel over N, H, W
+    ((7, 3), (0,), True),                # batch norm 1-d
+])
+def test_standardize_kernels_match_numpy(forced, monkeypatch, dtype, shape, dims,
+                                         center) -> None:
+    from ember.nn.functional._norm_prim import standardize
+
+    x = RNG.standard_normal(shape).astype(dtype) * 3 + 1
+    g = RNG.standard_normal(shape).astype(dtype)
+
+    def run():
+        t = ember.tensor(x, requires_grad=True)
+        y, mean, var = standardize(t, dims, 1e-5, center)
+        y.backward(ember.tensor(g))
+        return [a.detach().numpy().copy() for a in (y, mean, var, t.grad)]
+
+    fast = run()
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    slow = run()
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for f, s in zip(fast, slow):
+        assert f.shape == s.shape and f.dtype == s.dtype
+        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
 def test_kernels_decline_without_numba(monkeypatch) -> None:
     monkeypatch.setattr(_numba, "ENABLED", False)
     x = np.ones((300, 300), np.float32)
@@ -139,7 +170,8 @@ def test_kernels_decline_what_they_do_not_handle(forced) -> None:
 # The parity tests of the ops that use a fast path, rerun with the paths taken at every size.
 _FAST_OPS = re.compile(r"^(relu|nn\.functional\.relu|matmul$|__r?matmul__|mm$|bmm$|addmm|"
                        r"nn\.linear|scaled_dot_product_attention|conv[123]d|max_pool2d|"
-                       r"lstm_cell|gru_cell|index_add|index_select|nn\.embedding|__getitem__)")
+                       r"lstm_cell|gru_cell|index_add|index_select|nn\.embedding|__getitem__|"
+                       r"nn\.(batch|instance|layer|rms|group)_norm)")
 
 
 def _fast_cases():

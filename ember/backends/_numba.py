@@ -149,7 +149,57 @@ def _compile() -> dict[str, Any]:
                 for j in range(lo, hi):
                     out[r, j] += rows[i, j]
 
-    return {"index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
+    # Normalisation statistics: sums in float64 (more accurate than NumPy's pairwise float32
+    # sums); ``reassoc`` lets LLVM vectorise the sums without assuming away NaN or inf.
+    red = njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
+
+    @red
+    def standardize_kernel(x, eps, center, y, mean, var, invstd):
+        # x, y (N, C, L): statistics per c over the N and L axes (rows: N = 1)
+        n_count, channels, length = x.shape
+        count = n_count * length
+        for c in prange(channels):
+            mu = 0.0
+            if center:
+                total = 0.0
+                for n in range(n_count):
+                    for k in range(length):
+                        total += x[n, c, k]
+                mu = total / count
+            sq = 0.0
+            for n in range(n_count):
+                for k in range(length):
+                    d = x[n, c, k] - mu
+                    sq += d * d
+            v = sq / count
+            inv = 1.0 / np.sqrt(v + eps)
+            for n in range(n_count):
+                for k in range(length):
+                    y[n, c, k] = (x[n, c, k] - mu) * inv
+            mean[c], var[c], invstd[c] = mu, v, inv
+
+    @red
+    def standardize_backward_kernel(g, y, invstd, center, dx):
+        # dx = invstd * (g - mean(g) - y * mean(g * y)) per c (without mean(g) for RMS)
+        n_count, channels, length = g.shape
+        count = n_count * length
+        for c in prange(channels):
+            sg = 0.0
+            sgy = 0.0
+            for n in range(n_count):
+                for k in range(length):
+                    sg += g[n, c, k]
+                    sgy += g[n, c, k] * y[n, c, k]
+            mg = sg / count if center else 0.0
+            mgy = sgy / count
+            inv = invstd[c]
+            for n in range(n_count):
+                for k in range(length):
+                    dx[n, c, k] = inv * (g[n, c, k] - mg - y[n, c, k] * mgy)
+
+    return {"standardize": standardize_kernel,
+            "standardize_backward": standardize_backward_kernel,
+            "index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
             "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
             "spread2d": spread2d_kernel, "im2col2d": im2col2d_kernel,
             "col2im2d": col2im2d_kernel}
@@ -268,3 +318,53 @@ def index_add_rows(out: np.ndarray, index: np.ndarray, rows: np.ndarray) -> bool
     # 64-column blocks: a 256-byte row stretch per thread stays vectorized
     _kernel("index_add_rows")(out, index, np.ascontiguousarray(rows), 64)
     return True
+
+
+def _norm_layout(shape: tuple, dims: tuple) -> tuple[int, int, int] | None:
+    """``(N, C, L)`` such that ``x.reshape(N, C, L)`` puts the reduced dims on N and L:
+    trailing dims (layer/RMS norm: N = 1, one "channel" per row) or every dim but 1 (batch
+    norm); None for other reductions."""
+    ndim = len(shape)
+    if not dims:
+        return None
+    first = min(dims)
+    size = int(np.prod(shape))
+    if tuple(dims) == tuple(range(first, ndim)) and first > 0:
+        rows = int(np.prod(shape[:first]))
+        return 1, rows, size // max(rows, 1)
+    if ndim >= 2 and tuple(dims) == (0,) + tuple(range(2, ndim)):
+        return shape[0], shape[1], int(np.prod(shape[2:]))
+    return None
+
+
+def standardize(x: np.ndarray, dims: tuple, eps: float, center: bool):
+    """``(y, mean, var, invstd)`` of ember's ``standardize`` primitive (statistics in the
+    keepdims shape), or None to let NumPy do it."""
+    if not ENABLED or x.size < MIN_ELEMENTS or not _flat_ok(x):
+        return None
+    layout = _norm_layout(x.shape, dims)
+    if layout is None:
+        return None
+    channels = layout[1]
+    y = np.empty_like(x)
+    stats = [np.empty(channels, np.float64) for _ in range(3)]
+    _kernel("standardize")(x.reshape(layout), eps, center, y.reshape(layout), *stats)
+    kept = tuple(1 if i in dims else d for i, d in enumerate(x.shape))
+    mean, var, invstd = (a.astype(x.dtype).reshape(kept) for a in stats)
+    if not center:  # as the NumPy code: RMS normalisation has no mean
+        mean = np.zeros((1,) * x.ndim, x.dtype)
+    return y, mean, var, invstd
+
+
+def standardize_backward(g: np.ndarray, y: np.ndarray, invstd: np.ndarray, dims: tuple,
+                         center: bool) -> np.ndarray | None:
+    """The closed-form input gradient of ``standardize``, or None to let NumPy do it."""
+    if not ENABLED or g.size < MIN_ELEMENTS or not _flat_ok(g, y):
+        return None
+    layout = _norm_layout(g.shape, dims)
+    if layout is None or invstd.size != layout[1] or invstd.dtype != g.dtype:
+        return None
+    dx = np.empty_like(g)
+    _kernel("standardize_backward")(g.reshape(layout), y.reshape(layout),
+                                    invstd.reshape(-1), center, dx.reshape(layout))
+    return dx

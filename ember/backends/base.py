@@ -72,6 +72,14 @@ class Kernels:
         """The adjoint of ``max_pool2d``: ``g`` at each argmax, zeros elsewhere."""
         return None
 
+    def standardize(self, x, dims: tuple, eps: float, center: bool):
+        """``(y, mean, var, invstd)`` of a normalisation over ``dims``."""
+        return None
+
+    def standardize_backward(self, g, y, invstd, dims: tuple, center: bool):
+        """The input gradient of ``standardize``."""
+        return None
+
     def index_add_rows(self, out, index, rows):
         """``out[index[i]] += rows[i]`` in order, in place; True when done."""
         return None

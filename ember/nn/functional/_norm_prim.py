@@ -32,6 +32,11 @@ _HALF = ("float16", "bfloat16")
 @defop("standardize", save=(0,), save_output=True, nondiff_outputs=(1, 2))
 def _standardize(ctx, x, *, dims, eps, center):
     xp = ctx.xp
+    fused = ctx.backend.kernels.standardize(x, dims, eps, center)
+    if fused is not None:
+        y, mean, var, invstd = fused
+        ctx.arrays = (invstd,)
+        return y, mean, var
     # Half-precision inputs are normalised in float32, as PyTorch's kernels do.
     wide = x.astype(xp.float32) if x.dtype.name in _HALF else x
     if center:
@@ -63,6 +68,10 @@ def _(ctx, g, *_unused, dims, eps, center):
         y, invstd = _rebuild(x, dims, eps, center)
     else:
         y, invstd = ctx.output, _make(ctx.arrays[0])
+        fused = ctx.backend.kernels.standardize_backward(g._data, y._data, invstd._data,
+                                                        dims, center)
+        if fused is not None:
+            return (_make(fused),)
     inner = g - y * (g * y).mean(dims, keepdim=True)
     if center:
         inner = inner - g.mean(dims, keepdim=True)
