@@ -205,3 +205,51 @@ def test_cnn_training_step_same_with_and_without_kernels(monkeypatch) -> None:
     slow = step()
     for f, s in zip(fast, slow):
         np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-6)
+
+
+@needs_numba
+@pytest.mark.parametrize("name,options", [
+    ("Adam", {}), ("Adam", {"weight_decay": 0.01, "maximize": True}),
+    ("AdamW", {"weight_decay": 0.1}), ("Adam", {"betas": (0.3, 0.9)}),  # lerp's other branch
+    ("SGD", {"momentum": 0.9}), ("SGD", {"momentum": 0.9, "dampening": 0.3}),
+    ("SGD", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("SGD", {"momentum": 0.5, "maximize": True}),
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_optimizer_kernels_equal_numpy_bitwise(forced, monkeypatch, name, options,
+                                               dtype) -> None:
+    start = RNG.standard_normal((6, 7)).astype(dtype)
+
+    def trajectory() -> np.ndarray:
+        w = ember.tensor(start.copy(), requires_grad=True)
+        opt = getattr(ember.optim, name)([w], lr=0.05, **options)
+        for _ in range(4):
+            opt.zero_grad()
+            (w * w * w).sum().backward()
+            opt.step()
+        return w.detach().numpy().copy()
+
+    fast = trajectory()
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    np.testing.assert_array_equal(_bits(fast), _bits(trajectory()))
+
+
+@needs_numba
+def test_optimizer_kernels_follow_torch(forced) -> None:
+    torch = pytest.importorskip("torch")
+    start = RNG.standard_normal((5, 8)).astype(np.float32)
+    for name in ("Adam", "SGD"):
+        options = {"momentum": 0.9} if name == "SGD" else {}
+        e = ember.tensor(start.copy(), requires_grad=True)
+        t = torch.tensor(start.copy(), requires_grad=True)
+        e_opt = getattr(ember.optim, name)([e], lr=0.05, **options)
+        t_opt = getattr(torch.optim, name)([t], lr=0.05, **options)
+        for _ in range(5):
+            e_opt.zero_grad()
+            t_opt.zero_grad()
+            (e * e * e).sum().backward()
+            (t * t * t).sum().backward()
+            e_opt.step()
+            t_opt.step()
+        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6)

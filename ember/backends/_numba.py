@@ -197,7 +197,45 @@ def _compile() -> dict[str, Any]:
                 for k in range(length):
                     dx[n, c, k] = inv * (g[n, c, k] - mg - y[n, c, k] * mgy)
 
-    return {"standardize": standardize_kernel,
+    # Optimizer updates: the NumPy code's operations in its order, each rounded to the
+    # array dtype (scalars arrive in that dtype), so the results are the same bit for bit.
+    @jit
+    def adam_kernel(p, g, m, v, decay, use_decay, wd, maximize, w, w_low, b2, c2, eps, val):
+        for i in prange(p.size):
+            pi = p[i] * decay if use_decay else p[i]
+            gi = g[i]
+            if wd != 0:
+                t = pi * wd
+                gi = t - gi if maximize else t + gi
+            elif maximize:
+                gi = -gi
+            mi = m[i]
+            d = gi - mi
+            mi = mi + d * w if w_low else gi - d * w
+            vi = v[i] * b2 + gi * c2 * gi
+            p[i] = pi + mi / (np.sqrt(vi) + eps) * val
+            m[i] = mi
+            v[i] = vi
+
+    @jit
+    def sgd_momentum_kernel(p, g, buf, wd, maximize, momentum, alpha, plain_alpha, nesterov,
+                            neg_lr):
+        for i in prange(p.size):
+            pi = p[i]
+            gi = g[i]
+            if wd != 0:
+                t = pi * wd
+                gi = t - gi if maximize else t + gi
+            elif maximize:
+                gi = -gi
+            b = buf[i] * momentum
+            b = b + gi if plain_alpha else b + gi * alpha
+            buf[i] = b
+            u = (b * momentum + gi) * neg_lr if nesterov else b * neg_lr
+            p[i] = pi + u
+
+    return {"adam": adam_kernel, "sgd_momentum": sgd_momentum_kernel,
+            "standardize": standardize_kernel,
             "standardize_backward": standardize_backward_kernel,
             "index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
             "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
@@ -368,3 +406,35 @@ def standardize_backward(g: np.ndarray, y: np.ndarray, invstd: np.ndarray, dims:
     _kernel("standardize_backward")(g.reshape(layout), y.reshape(layout),
                                     invstd.reshape(-1), center, dx.reshape(layout))
     return dx
+
+
+def _update_ok(*arrays) -> bool:
+    return ENABLED and arrays[0].size >= MIN_ELEMENTS and _flat_ok(*arrays) and all(
+        a.flags.writeable for a in arrays)
+
+
+def adam(p, g, m, v, *, decay: float | None, wd: float, maximize: bool, beta1: float,
+         beta2: float, eps_scaled: float, value: float) -> bool | None:
+    """One Adam/AdamW step in place (``ember.optim.Adam``'s NumPy update, same formulas and
+    rounding), without amsgrad; True when done, None to decline."""
+    if not _update_ok(p, g, m, v):
+        return None
+    f = p.dtype.type
+    weight = 1 - beta1
+    _kernel("adam")(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                    f(1.0 if decay is None else decay), decay is not None, f(wd), maximize,
+                    f(weight if weight < 0.5 else 1 - weight), weight < 0.5, f(beta2),
+                    f(1 - beta2), f(eps_scaled), f(value))
+    return True
+
+
+def sgd_momentum(p, g, buf, *, wd: float, maximize: bool, momentum: float, alpha: float,
+                 nesterov: bool, lr: float) -> bool | None:
+    """One SGD-with-momentum step after the first, in place (``ember.optim.SGD``'s NumPy
+    update); True when done, None to decline."""
+    if not _update_ok(p, g, buf):
+        return None
+    f = p.dtype.type
+    _kernel("sgd_momentum")(p.reshape(-1), g.reshape(-1), buf.reshape(-1), f(wd), maximize,
+                            f(momentum), f(alpha), alpha == 1, nesterov, f(-lr))
+    return True

@@ -72,6 +72,14 @@ class Kernels:
         """The adjoint of ``max_pool2d``: ``g`` at each argmax, zeros elsewhere."""
         return None
 
+    def adam(self, p, g, m, v, **hyper):
+        """One Adam/AdamW step in place (see ``ember.optim.Adam``); True when done."""
+        return None
+
+    def sgd_momentum(self, p, g, buf, **hyper):
+        """One SGD-with-momentum step in place (see ``ember.optim.SGD``); True when done."""
+        return None
+
     def standardize(self, x, dims: tuple, eps: float, center: bool):
         """``(y, mean, var, invstd)`` of a normalisation over ``dims``."""
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backends import kernels_of
 from ..tensor import Tensor, _make
 from ._update import effective_grad
 from .optimizer import Optimizer, ParamsT, check, check_common, zeros_like
@@ -51,6 +52,10 @@ class SGD(Optimizer):
         if first:  # PyTorch starts the buffer as a copy of the (decayed) gradient
             state["momentum_buffer"] = _make(p._data.copy())
         alpha = 1 - group["dampening"]
+        if not first and kernels_of(p._data).sgd_momentum(
+                p._data, grad._data, state["momentum_buffer"]._data, wd=wd, maximize=maximize,
+                momentum=momentum, alpha=alpha, nesterov=nesterov, lr=lr):
+            return  # a fused kernel did the update below in one pass
 
         def block(xp: Any, pb: Any, gb: Any, buf: Any, t: Any, u: Any) -> None:
             g = effective_grad(xp, pb, gb, wd, maximize, t)
