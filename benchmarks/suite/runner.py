@@ -25,6 +25,9 @@ from .workloads import WORKLOADS, Workload, initial_state, initial_state_without
 
 MODES = ("train", "infer")
 MEMORY_TARGET = 1.2  # peak memory of a training step, ember / PyTorch
+# Processes per framework and workload: PyTorch's RSS delta for the CNN step ranged from
+# 35 to 56 MiB between fresh processes, so one process per side is not a measurement.
+MEMORY_REPEATS = 3
 CHECK_RTOL = 1e-4
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "results"
 
@@ -200,16 +203,20 @@ def run_workload(w: Workload, frameworks: Sequence[str], modes: Sequence[str],
 
 def run_memory(workloads: Sequence[str], frameworks: Sequence[str], state_dir: Path,
                smoke: bool, log: Callable[[str], None]) -> dict[str, Any]:
-    """Peak memory of training steps, one fresh process per framework and workload (see
-    ``memory.py``): RSS delta for every framework, plus tracemalloc's peak for ember."""
+    """Peak memory of training steps, in fresh processes (see ``memory.py``): the median
+    RSS delta of ``MEMORY_REPEATS`` processes per framework and workload (frameworks
+    alternating), plus tracemalloc's peak for ember."""
     from .memory import measure_in_subprocess
 
+    repeats = 1 if smoke else MEMORY_REPEATS
     out: dict[str, Any] = {}
     for name in workloads:
         path = state_dir / f"{name}.npz"
-        per: dict[str, Any] = {}
-        for fw in frameworks:
-            per[fw] = measure_in_subprocess(name, fw, path, "rss", smoke)
+        runs: dict[str, list[dict[str, Any]]] = {fw: [] for fw in frameworks}
+        for _ in range(repeats):
+            for fw in frameworks:
+                runs[fw].append(measure_in_subprocess(name, fw, path, "rss", smoke))
+        per: dict[str, Any] = {fw: _median_run(r) for fw, r in runs.items()}
         if "ember" in frameworks:
             per["ember_tracemalloc"] = measure_in_subprocess(name, "ember", path,
                                                              "tracemalloc", smoke)
@@ -221,6 +228,16 @@ def run_memory(workloads: Sequence[str], frameworks: Sequence[str], state_dir: P
             f"{fw} {d:.2f} MiB" if d is not None else f"{fw} error: {per[fw].get('error')}"
             for fw, d in delta.items()))
     return out
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median RSS delta, with every run's delta listed; an error if any
+    run failed."""
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    ordered = sorted(runs, key=lambda r: r["delta_mib"])
+    return dict(ordered[len(ordered) // 2], runs_delta_mib=[r["delta_mib"] for r in runs])
 
 
 # --------------------------------------------------------------------------- reporting
@@ -349,9 +366,11 @@ METHOD = {
     "train_step": "zero_grad, forward, cross-entropy loss, backward, optimizer step "
                   "(JAX: one jitted value_and_grad + update, waited for)",
     "infer_step": "forward under no_grad with the model in eval mode",
-    "memory": "fresh process per framework and workload; peak RSS during 3 training steps "
-              "minus RSS after building model, optimizer and data (JAX: after compiling); "
-              "the same method for every framework. ember's tracemalloc peak is also given.",
+    "memory": "fresh process per framework and workload, 3 processes each (median); peak "
+              "RSS during 3 training steps minus RSS after a smoke-size warm-up step (for "
+              "ember taking its size-gated fast paths, so MKL and the numba kernels load "
+              "first) and building model, optimizer and data (JAX: after compiling); the "
+              "same method for every framework. ember's tracemalloc peak is also given.",
 }
 
 
