@@ -8,6 +8,8 @@ code's bit for bit, and the parity tests of the ops that use them must still mat
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -28,6 +30,20 @@ def forced(monkeypatch):
     """Fast paths taken at every size."""
     monkeypatch.setattr(_numba, "MIN_ELEMENTS", 1)
     monkeypatch.setattr(_mkl, "MIN_MULTIPLY_ADDS", 1)
+
+
+@pytest.fixture
+def used_kernels(monkeypatch) -> set:
+    """The names of the numba kernels run during the test."""
+    names: set = set()
+    real = _numba._kernel
+
+    def recording(name):
+        names.add(name)
+        return real(name)
+
+    monkeypatch.setattr(_numba, "_kernel", recording)
+    return names
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -138,8 +154,8 @@ def test_index_add_rows_equals_add_at_bitwise(forced, dtype) -> None:
     ((5, 3, 4, 6), (0, 2, 3), True),     # batch norm: per channel over N, H, W
     ((7, 3), (0,), True),                # batch norm 1-d
 ])
-def test_standardize_kernels_match_numpy(forced, monkeypatch, dtype, shape, dims,
-                                         center) -> None:
+def test_standardize_kernels_match_numpy(forced, used_kernels, monkeypatch, dtype, shape,
+                                         dims, center) -> None:
     from ember.nn.functional._norm_prim import standardize
 
     x = RNG.standard_normal(shape).astype(dtype) * 3 + 1
@@ -152,6 +168,7 @@ def test_standardize_kernels_match_numpy(forced, monkeypatch, dtype, shape, dims
         return [a.detach().numpy().copy() for a in (y, mean, var, t.grad)]
 
     fast = run()
+    assert {"standardize", "standardize_backward"} <= used_kernels
     monkeypatch.setattr(_numba, "ENABLED", False)
     slow = run()
     tol = 1e-5 if dtype == np.float32 else 1e-12
@@ -226,8 +243,8 @@ def test_cnn_training_step_same_with_and_without_kernels(monkeypatch) -> None:
     ("SGD", {"momentum": 0.5, "maximize": True}),
 ])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_optimizer_kernels_equal_numpy_bitwise(forced, monkeypatch, name, options,
-                                               dtype) -> None:
+def test_optimizer_kernels_equal_numpy_bitwise(forced, used_kernels, monkeypatch, name,
+                                               options, dtype) -> None:
     start = RNG.standard_normal((6, 7)).astype(dtype)
 
     def trajectory() -> np.ndarray:
@@ -240,8 +257,57 @@ def test_optimizer_kernels_equal_numpy_bitwise(forced, monkeypatch, name, option
         return w.detach().numpy().copy()
 
     fast = trajectory()
+    assert used_kernels == {"adam" if name.startswith("Adam") else "sgd_momentum"}
     monkeypatch.setattr(_numba, "ENABLED", False)
     np.testing.assert_array_equal(_bits(fast), _bits(trajectory()))
+
+
+@needs_numba
+def test_optimizer_kernels_respect_one_thread(forced, used_kernels) -> None:
+    w = ember.tensor(np.ones((8, 8), np.float32), requires_grad=True)
+    opt = ember.optim.Adam([w])
+    previous = ember.optim.get_num_threads()
+    ember.optim.set_num_threads(1)
+    try:
+        w.sum().backward()
+        opt.step()
+    finally:
+        ember.optim.set_num_threads(previous)
+    assert not used_kernels  # one thread asked for: the NumPy update on the caller
+
+
+@needs_numba
+def test_unusable_numba_falls_back_to_numpy(forced, monkeypatch) -> None:
+    def broken():
+        raise ImportError("Numba needs NumPy 2.2 or less")
+
+    monkeypatch.setattr(_numba, "_compile", broken)
+    monkeypatch.setattr(_numba, "_kernels", {})
+    monkeypatch.setattr(_numba, "ENABLED", True)
+    x = RNG.standard_normal((5, 6)).astype(np.float32)
+    assert _numba.relu(x) is None and not _numba.ENABLED
+    np.testing.assert_array_equal(ember.relu(ember.tensor(x)).numpy(), np.maximum(x, 0))
+
+
+@needs_numba
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_workers_after_a_parallel_kernel() -> None:
+    """GNU OpenMP kills a forked child at its first parallel region once the parent has
+    run one; the kernels switch off in forked children (DataLoader workers)."""
+    code = """
+import multiprocessing as mp, numpy as np, ember
+from ember.data import DataLoader, Dataset
+class Images(Dataset):
+    def __len__(self): return 4
+    def __getitem__(self, i): return ember.relu(ember.ones(3, 160, 160) * (i - 1.5))
+ember.relu(ember.randn(1 << 17))  # the parent runs a parallel kernel first
+total = sum(float(b.sum()) for b in DataLoader(Images(), batch_size=2, num_workers=2))
+print(round(total, 3))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == str(round(3 * 160 * 160 * (0.5 + 1.5), 3))
 
 
 @needs_numba

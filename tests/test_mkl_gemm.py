@@ -137,3 +137,28 @@ def test_training_ops_route_through_mkl_and_match_torch() -> None:
     torch.nn.functional.linear(tx, tw, tb).square().sum().backward()
     for e, t in ((ex, tx), (ew, tw), (eb, tb)):
         np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=2e-4, atol=2e-3)
+
+
+@needs_mkl
+def test_declines_leading_dimensions_past_32_bits() -> None:
+    """BLAS takes 32-bit leading dimensions: a wider one must not be truncated."""
+    from numpy.lib.stride_tricks import as_strided
+
+    base = np.zeros(1024, np.float32)
+    # rows 2**31 + 64 elements apart (never read: the product must be declined first)
+    a = as_strided(base, (2, 512), (((1 << 31) + 64) * 4, 4))
+    assert _mkl.matmul(a, _rand(512, 1024)) is None
+
+
+@needs_mkl
+def test_ilp64_environment_and_no_environment_changes() -> None:
+    code = ("import os, numpy as np; from ember.backends import matmul; "
+            "print(float(matmul(np.ones((256, 512), np.float32), "
+            "np.ones((512, 256), np.float32))[0, 0]), "
+            "sorted(k for k in os.environ if k.startswith(('KMP_', 'MKL_'))))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KMP_", "MKL_"))}
+    env["MKL_INTERFACE_LAYER"] = "ILP64"  # would crash 32-bit-integer calls
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "512.0 ['MKL_INTERFACE_LAYER']"

@@ -6,8 +6,11 @@ PyTorch's CPU build uses, ran them at 340-400, near the cores' peak: 1.15-2x fas
 benchmarks/RESULTS.md). ``pip install ember[fast]`` installs Intel's ``mkl`` wheel; this
 module finds its ``mkl_rt`` library and calls ``cblas_?gemm`` and
 ``cblas_?gemm_batch_strided`` through ctypes on the arrays' memory. Nothing else changes:
-an operand layout BLAS cannot take, a small product (where the ~4 us of a ctypes call
-costs more than MKL saves) or a missing library leaves the product to NumPy.
+an operand layout BLAS cannot take, a small product (where the ~8 us of a ctypes call
+and its checks cost more than MKL saves) or a missing library leaves the product to NumPy.
+Two MKL settings change, through MKL's and Intel OpenMP's own calls (the process
+environment is left alone; a user's KMP_BLOCKTIME or MKL_DISABLE_FAST_MM wins): the
+workers' spin time (1 ms) and the packing-buffer cache (off); see below.
 
 ``EMBER_BLAS=numpy`` turns the MKL path off before ember is imported; :func:`set_enabled`
 does it at run time.
@@ -84,21 +87,41 @@ def _load() -> None:
     path = _library_path()
     if path is None:
         return
-    os.environ.setdefault("KMP_BLOCKTIME", _BLOCKTIME_MS)  # read at MKL's first product
-    # MKL keeps its GEMM packing buffers for reuse unless told not to: ~4 MiB more peak
-    # memory in the benchmark CNN step, for no measured speed (22.5 vs 21.9 ms).
-    os.environ.setdefault("MKL_DISABLE_FAST_MM", "1")
     try:
         lib = ctypes.CDLL(path)
         for char in "fd":
             prefix = "cblas_s" if char == "f" else "cblas_d"
             _gemm[char] = _declare(lib, prefix + "gemm", batched=False)
             _gemm_batch[char] = _declare(lib, prefix + "gemm_batch_strided", batched=True)
+        # The signatures above use 32-bit integers (LP64): pin that interface, whatever
+        # MKL_INTERFACE_LAYER says (ILP64 would read them as 64-bit and crash).
+        lib.MKL_Set_Interface_Layer(0)
+        # MKL keeps its GEMM packing buffers for reuse unless told not to: ~4 MiB more
+        # peak memory in the benchmark CNN step, for no measured speed (22.5 vs 21.9 ms).
+        if "MKL_DISABLE_FAST_MM" not in os.environ:
+            lib.MKL_Disable_Fast_MM()
     except (OSError, AttributeError):  # a broken or too old install: NumPy does the work
         _gemm.clear()
         _gemm_batch.clear()
         return
+    _set_blocktime(Path(path).parent)
     _lib, ENABLED = lib, True
+
+
+def _set_blocktime(folder: Path) -> None:
+    """Intel OpenMP's spin time, unless the user set KMP_BLOCKTIME, through
+    ``kmp_set_defaults`` (before MKL's first parallel region; the process environment is
+    left alone). Where the runtime is not found, Intel's default stays."""
+    if "KMP_BLOCKTIME" in os.environ:
+        return
+    for name in ("libiomp5.so", "libiomp5md.dll"):
+        if (folder / name).exists():
+            try:
+                ctypes.CDLL(str(folder / name)).kmp_set_defaults(
+                    f"KMP_BLOCKTIME={_BLOCKTIME_MS}".encode())
+            except (OSError, AttributeError):
+                pass
+            return
 
 
 def enabled() -> bool:
@@ -162,7 +185,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         return None
     itemsize = dtype.itemsize
     op_a, op_b = _operand(a, itemsize), _operand(b, itemsize)
-    if op_a is None or op_b is None:
+    if op_a is None or op_b is None or max(op_a[1], op_b[1]) > _INT32_MAX:
         return None
     batch = ()
     if a.ndim > 2 or b.ndim > 2:

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from typing import Any
@@ -286,8 +287,45 @@ def _compile() -> dict[str, Any]:
 
 def _kernel(name: str):
     if not _kernels:
-        _kernels.update(_compile())
+        try:
+            from numba import config
+
+            if config.DISABLE_JIT:  # the kernels would run as Python loops
+                raise ImportError("NUMBA_DISABLE_JIT is set")
+            _kernels.update(_compile())
+        except Exception:  # numba cannot be imported or used (e.g. built for another NumPy)
+            global ENABLED
+            ENABLED = False
+            raise _Declined from None
     return _kernels[name]
+
+
+class _Declined(Exception):
+    """Raised by :func:`_kernel` when numba turns out to be unusable; the wrappers then
+    decline, and every later call does so at the ``ENABLED`` check."""
+
+
+def _declines_if_unusable(wrapper):
+    """Make a wrapper return None, as when it declines, if numba cannot be used."""
+    @functools.wraps(wrapper)
+    def checked(*args, **kwargs):
+        try:
+            return wrapper(*args, **kwargs)
+        except _Declined:
+            return None
+    return checked
+
+
+def _disable_in_child() -> None:
+    # GNU OpenMP (numba's threading layer here) cannot run in a process forked after it
+    # started its threads: the child is terminated at its first parallel kernel. Forked
+    # children (DataLoader workers, multiprocessing) use the NumPy code instead.
+    global ENABLED
+    ENABLED = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_disable_in_child)
 
 
 def _flat_ok(*arrays) -> bool:
@@ -302,6 +340,7 @@ def _flat_ok(*arrays) -> bool:
     return True
 
 
+@_declines_if_unusable
 def relu(x: np.ndarray) -> np.ndarray | None:
     """``maximum(x, 0)`` (NaN kept, -0.0 to +0.0, as NumPy's), or None to let NumPy do it."""
     if not ENABLED or x.size < MIN_ELEMENTS or not _flat_ok(x):
@@ -311,6 +350,7 @@ def relu(x: np.ndarray) -> np.ndarray | None:
     return out
 
 
+@_declines_if_unusable
 def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     """``g`` where ``y > 0``, else +0.0, or None to let NumPy do it."""
     if not ENABLED or g.size < MIN_ELEMENTS or not _flat_ok(g, y):
@@ -320,6 +360,7 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     return out
 
 
+@_declines_if_unusable
 def max_pool2d(x: np.ndarray, kernel: tuple) -> tuple[np.ndarray, np.ndarray] | None:
     """Max over non-overlapping ``kernel`` windows of ``x`` ``(N, C, H, W)`` and each
     window's row-major argmax tap as uint8, or None to let NumPy do it."""
@@ -339,6 +380,7 @@ def max_pool2d(x: np.ndarray, kernel: tuple) -> tuple[np.ndarray, np.ndarray] | 
     return out, taps
 
 
+@_declines_if_unusable
 def max_pool2d_spread(g: np.ndarray, taps: np.ndarray, kernel: tuple,
                       size: tuple) -> np.ndarray | None:
     """The adjoint of :func:`max_pool2d`: ``g`` at each window's argmax, zeros elsewhere,
@@ -368,6 +410,7 @@ def _conv_ok(padded: np.ndarray, cols: np.ndarray, offsets: np.ndarray) -> bool:
             and cols.flags.c_contiguous and offsets.shape == (cols.shape[1], 2))
 
 
+@_declines_if_unusable
 def im2col2d(padded: np.ndarray, cols: np.ndarray, n0: int, m: int,
              offsets: np.ndarray) -> bool | None:
     """Fill the first ``m`` images of the column buffer ``cols`` ``(C, K, B, OH, OW)`` from
@@ -379,6 +422,7 @@ def im2col2d(padded: np.ndarray, cols: np.ndarray, n0: int, m: int,
     return True
 
 
+@_declines_if_unusable
 def col2im2d(dpad: np.ndarray, dcols: np.ndarray, n0: int, m: int,
              offsets: np.ndarray) -> bool | None:
     """The adjoint of :func:`im2col2d`: add ``dcols`` ``(C, K, m, OH, OW)`` into images
@@ -389,6 +433,7 @@ def col2im2d(dpad: np.ndarray, dcols: np.ndarray, n0: int, m: int,
     return True
 
 
+@_declines_if_unusable
 def index_add_rows(out: np.ndarray, index: np.ndarray, rows: np.ndarray) -> bool | None:
     """``out[index[i]] += rows[i]`` for every ``i`` in order (NumPy's ``add.at`` on axis 0)
     for 2-D ``out`` and ``rows``; True when done, None to decline (also for any index
@@ -423,6 +468,7 @@ def _norm_layout(shape: tuple, dims: tuple) -> tuple[int, int, int] | None:
     return None
 
 
+@_declines_if_unusable
 def standardize(x: np.ndarray, dims: tuple, eps: float, center: bool):
     """``(y, mean, var, invstd)`` of ember's ``standardize`` primitive (statistics in the
     keepdims shape), or None to let NumPy do it."""
@@ -442,6 +488,7 @@ def standardize(x: np.ndarray, dims: tuple, eps: float, center: bool):
     return y, mean, var, invstd
 
 
+@_declines_if_unusable
 def standardize_backward(g: np.ndarray, y: np.ndarray, invstd: np.ndarray, dims: tuple,
                          center: bool) -> np.ndarray | None:
     """The closed-form input gradient of ``standardize``, or None to let NumPy do it."""
@@ -461,6 +508,7 @@ def _update_ok(*arrays) -> bool:
         a.flags.writeable for a in arrays)
 
 
+@_declines_if_unusable
 def adam(p, g, m, v, *, decay: float | None, wd: float, maximize: bool, beta1: float,
          beta2: float, eps_scaled: float, value: float) -> bool | None:
     """One Adam/AdamW step in place (``ember.optim.Adam``'s NumPy update, same formulas and
@@ -476,6 +524,7 @@ def adam(p, g, m, v, *, decay: float | None, wd: float, maximize: bool, beta1: f
     return True
 
 
+@_declines_if_unusable
 def sgd_momentum(p, g, buf, *, wd: float, maximize: bool, momentum: float, alpha: float,
                  nesterov: bool, lr: float) -> bool | None:
     """One SGD-with-momentum step after the first, in place (``ember.optim.SGD``'s NumPy

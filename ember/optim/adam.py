@@ -15,7 +15,7 @@ from typing import Any
 
 from ..backends import kernels_of
 from ..tensor import Tensor
-from ._update import HEAVY_UPDATE_MIN, addcdiv_, addcmul_, effective_grad, lerp_
+from ._update import HEAVY_UPDATE_MIN, addcdiv_, addcmul_, effective_grad, get_num_threads, lerp_
 from .optimizer import Optimizer, ParamsT, check_common, new_step, zeros_like
 
 
@@ -54,7 +54,7 @@ class Adam(Optimizer):
         if amsgrad:
             arrays += (state["max_exp_avg_sq"]._data,)
         maximize = group["maximize"]
-        if not amsgrad and kernels_of(p._data).adam(
+        if get_num_threads() > 1 and not amsgrad and kernels_of(p._data).adam(
                 p._data, *arrays, decay=decay, wd=l2, maximize=maximize, beta1=beta1,
                 beta2=beta2, eps_scaled=eps * bc2_sqrt, value=-step_size * bc2_sqrt):
             return  # a fused kernel did the update below in one pass

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..backends import kernels_of
 from ..tensor import Tensor, _make
-from ._update import effective_grad
+from ._update import effective_grad, get_num_threads
 from .optimizer import Optimizer, ParamsT, check, check_common, zeros_like
 
 
@@ -52,7 +52,7 @@ class SGD(Optimizer):
         if first:  # PyTorch starts the buffer as a copy of the (decayed) gradient
             state["momentum_buffer"] = _make(p._data.copy())
         alpha = 1 - group["dampening"]
-        if not first and kernels_of(p._data).sgd_momentum(
+        if get_num_threads() > 1 and not first and kernels_of(p._data).sgd_momentum(
                 p._data, grad._data, state["momentum_buffer"]._data, wd=wd, maximize=maximize,
                 momentum=momentum, alpha=alpha, nesterov=nesterov, lr=lr):
             return  # a fused kernel did the update below in one pass
