@@ -177,6 +177,36 @@ def test_standardize_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
         np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,wshape,per_channel", [
+    ((4, 6, 5, 3), (6,), True), ((5, 7), (7,), True),     # batch/group/instance norm
+    ((4, 6, 10), (10,), False), ((3, 4, 5, 6), (5, 6), False),  # layer norm
+])
+def test_norm_affine_kernels_match_numpy(forced, used_kernels, monkeypatch, dtype, shape,
+                                         wshape, per_channel) -> None:
+    from ember.nn.functional._norm_prim import norm_affine
+
+    y, g = (_specials(shape, dtype) for _ in range(2))
+    w, b = (RNG.standard_normal(wshape).astype(dtype) for _ in range(2))
+
+    def run():
+        ty, tw, tb = (ember.tensor(a, requires_grad=True) for a in (y, w, b))
+        out = norm_affine(ty, tw, tb, per_channel)
+        out.backward(ember.tensor(g))
+        return [a.detach().numpy().copy() for a in (out, ty.grad, tw.grad, tb.grad)]
+
+    fast = run()
+    kind = "channel" if per_channel else "rows"
+    assert used_kernels == {f"affine_{kind}", f"affine_{kind}_backward"}
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    slow = run()
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for f, s in zip(fast, slow):
+        assert f.shape == s.shape and f.dtype == s.dtype
+        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
 def test_kernels_decline_without_numba(monkeypatch) -> None:
     monkeypatch.setattr(_numba, "ENABLED", False)
     x = np.ones((300, 300), np.float32)

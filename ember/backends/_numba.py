@@ -275,7 +275,64 @@ def _compile() -> dict[str, Any]:
             u = (b * momentum + gi) * neg_lr if nesterov else b * neg_lr
             p[i] = pi + u
 
-    return {"adam": adam_kernel, "sgd_momentum": sgd_momentum_kernel,
+    @jit
+    def affine_channel_kernel(y, w, b, out):
+        # y, out (N, C, L); w, b (C,)
+        n_count, channels, length = y.shape
+        for c in prange(channels):
+            wc, bc = w[c], b[c]
+            for n in range(n_count):
+                for k in range(length):
+                    out[n, c, k] = y[n, c, k] * wc + bc
+
+    @jit
+    def affine_rows_kernel(y, w, b, out):
+        # y, out (R, D); w, b (D,)
+        rows, width = y.shape
+        for r in prange(rows):
+            for d in range(width):
+                out[r, d] = y[r, d] * w[d] + b[d]
+
+    @red
+    def affine_channel_backward_kernel(g, y, w, gy, gw, gb):
+        # per channel c: gy = g w[c]; gw[c] = sum(g y); gb[c] = sum(g)
+        n_count, channels, length = g.shape
+        for c in prange(channels):
+            sw = 0.0
+            sb = 0.0
+            wc = w[c]
+            for n in range(n_count):
+                for k in range(length):
+                    gv = g[n, c, k]
+                    gy[n, c, k] = gv * wc
+                    sw += gv * y[n, c, k]
+                    sb += gv
+            gw[c] = sw
+            gb[c] = sb
+
+    @red
+    def affine_rows_backward_kernel(g, y, w, gy, gw, gb, block):
+        # rows (R, D), w (D,): threads split the columns; sums over rows in float64
+        rows, width = g.shape
+        for part in prange((width + block - 1) // block):
+            lo = part * block
+            hi = min(lo + block, width)
+            sw = np.zeros(hi - lo)
+            sb = np.zeros(hi - lo)
+            for r in range(rows):
+                for d in range(lo, hi):
+                    gv = g[r, d]
+                    gy[r, d] = gv * w[d]
+                    sw[d - lo] += gv * y[r, d]
+                    sb[d - lo] += gv
+            for d in range(lo, hi):
+                gw[d] = sw[d - lo]
+                gb[d] = sb[d - lo]
+
+    return {"affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,
+            "affine_channel_backward": affine_channel_backward_kernel,
+            "affine_rows_backward": affine_rows_backward_kernel,
+            "adam": adam_kernel, "sgd_momentum": sgd_momentum_kernel,
             "standardize": standardize_kernel,
             "standardize_backward": standardize_backward_kernel,
             "index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
@@ -535,3 +592,52 @@ def sgd_momentum(p, g, buf, *, wd: float, maximize: bool, momentum: float, alpha
     _kernel("sgd_momentum")(p.reshape(-1), g.reshape(-1), buf.reshape(-1), f(wd), maximize,
                             f(momentum), f(alpha), alpha == 1, nesterov, f(-lr))
     return True
+
+
+def _affine_layout(y: np.ndarray, w: np.ndarray, per_channel: bool):
+    """``(N, C, L)`` for a per-channel affine (weight over dim 1), or ``(R, D)`` rows with
+    the weight over the trailing ``D`` (layer norm); None for other shapes."""
+    if per_channel:
+        if y.ndim < 2 or w.shape != (y.shape[1],):
+            return None
+        return (y.shape[0], y.shape[1], y.size // max(y.shape[0] * y.shape[1], 1))
+    if w.ndim > y.ndim or y.shape[y.ndim - w.ndim:] != w.shape:
+        return None
+    return (y.size // max(w.size, 1), w.size)
+
+
+@_declines_if_unusable
+def norm_affine(y, w, b, per_channel: bool):
+    """``y * w + b`` with the weight and bias over dim 1 (``per_channel``) or over the
+    trailing dims; None to let NumPy do it."""
+    if (not ENABLED or y.size < MIN_ELEMENTS or not _flat_ok(y)
+            or not (w.dtype == b.dtype == y.dtype) or w.shape != b.shape):
+        return None
+    layout = _affine_layout(y, w, per_channel)
+    if layout is None:
+        return None
+    out = np.empty_like(y)
+    wf, bf = np.ascontiguousarray(w).reshape(-1), np.ascontiguousarray(b).reshape(-1)
+    name = "affine_channel" if per_channel else "affine_rows"
+    _kernel(name)(y.reshape(layout), wf, bf, out.reshape(layout))
+    return out
+
+
+@_declines_if_unusable
+def norm_affine_backward(g, y, w, per_channel: bool):
+    """``(d y, d w, d b)`` of :func:`norm_affine` for upstream ``g``; None to decline."""
+    if not ENABLED or g.size < MIN_ELEMENTS or not _flat_ok(g, y) or w.dtype != g.dtype:
+        return None
+    layout = _affine_layout(g, w, per_channel)
+    if layout is None:
+        return None
+    gy = np.empty_like(g)
+    gw, gb = np.empty(w.size, np.float64), np.empty(w.size, np.float64)
+    wf = np.ascontiguousarray(w).reshape(-1)
+    if per_channel:
+        _kernel("affine_channel_backward")(g.reshape(layout), y.reshape(layout), wf,
+                                           gy.reshape(layout), gw, gb)
+    else:
+        _kernel("affine_rows_backward")(g.reshape(layout), y.reshape(layout), wf,
+                                        gy.reshape(layout), gw, gb, 64)
+    return gy, gw.astype(g.dtype).reshape(w.shape), gb.astype(g.dtype).reshape(w.shape)

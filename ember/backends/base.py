@@ -72,6 +72,14 @@ class Kernels:
         """The adjoint of ``max_pool2d``: ``g`` at each argmax, zeros elsewhere."""
         return None
 
+    def norm_affine(self, y, w, b, per_channel: bool):
+        """``y * w + b``, weight and bias over dim 1 or over the trailing dims."""
+        return None
+
+    def norm_affine_backward(self, g, y, w, per_channel: bool):
+        """``(d y, d w, d b)`` of ``norm_affine``."""
+        return None
+
     def adam(self, p, g, m, v, **hyper):
         """One Adam/AdamW step in place (see ``ember.optim.Adam``); True when done."""
         return None

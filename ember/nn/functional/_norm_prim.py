@@ -96,3 +96,64 @@ def standardize(x: Tensor, dims: tuple, eps: float, center: bool = True
     if x.dtype.category != _dt.FLOAT:
         raise RuntimeError(f"normalization: expected a floating-point input, got {x.dtype}")
     return _standardize(x, dims=tuple(dims), eps=float(eps), center=bool(center))
+
+
+@defop("norm_affine", save=(0, 1))
+def _norm_affine(ctx, y, w, b, *, per_channel):
+    fused = ctx.backend.kernels.norm_affine(y, w, b, per_channel)
+    if fused is not None:
+        return fused
+    shape = _param_shape(y.ndim, w, per_channel)
+    return y * w.reshape(shape) + b.reshape(shape)
+
+
+def _param_shape(ndim: int, w, per_channel: bool) -> tuple:
+    """How a weight broadcasts against the normalised tensor: over dim 1 (per channel) or
+    over the trailing dims (layer norm)."""
+    if per_channel:
+        return (1, -1) + (1,) * (ndim - 2)
+    return tuple(w.shape)
+
+
+@_norm_affine.def_backward
+def _(ctx, g, *, per_channel):
+    y, w = ctx.saved
+    need = ctx.needs_input_grad
+    if not _GRAD.grad_enabled:
+        fused = ctx.backend.kernels.norm_affine_backward(g._data, y._data, w._data,
+                                                         per_channel)
+        if fused is not None:
+            return tuple(_make(a) if n else None for a, n in zip(fused, need))
+    shape = _param_shape(y.ndim, w, per_channel)
+    lead = y.ndim - w.ndim if not per_channel else None
+    dims = tuple(range(lead)) if lead is not None else \
+        (0,) + tuple(range(2, y.ndim))
+    gy = g * w.reshape(shape) if need[0] else None
+    gw = (g * y).sum(dims).reshape(w.shape) if need[1] else None
+    gb = g.sum(dims).reshape(w.shape) if need[2] else None
+    return gy, gw, gb
+
+
+@_norm_affine.def_jvp
+def _(ctx, tangents, *, per_channel):
+    y, w, _ = ctx.inputs
+    ty, tw, tb = tangents
+    shape = _param_shape(y.ndim, w, per_channel)
+    terms = [t for t in (None if ty is None else ty * w.reshape(shape),
+                         None if tw is None else y * tw.reshape(shape),
+                         None if tb is None else tb.reshape(shape)) if t is not None]
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def norm_affine(y: Tensor, weight: Tensor, bias: Tensor, per_channel: bool) -> Tensor:
+    """``y * weight + bias`` in one primitive, the weight and bias broadcast over dim 1
+    (``per_channel``, batch/group/instance norm) or over the trailing dims (layer norm).
+
+    >>> import ember
+    >>> norm_affine(ember.ones(2, 3), ember.full((3,), 2.0), ember.ones(3), False).tolist()
+    [[3.0, 3.0, 3.0], [3.0, 3.0, 3.0]]
+    """
+    return _norm_affine(y, weight, bias, per_channel=bool(per_channel))

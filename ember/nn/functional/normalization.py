@@ -19,7 +19,7 @@ from ... import ops
 from ...autograd.grad_mode import no_grad
 from ...linalg import vector_norm
 from ...tensor import Tensor
-from ._norm_prim import standardize
+from ._norm_prim import norm_affine, standardize
 
 # The machine epsilon of each float dtype: rms_norm's default eps, as in PyTorch.
 _FINFO_EPS = {"float16": 0.0009765625, "bfloat16": 0.0078125,
@@ -49,6 +49,9 @@ def _channel_view(t: Tensor, ndim: int) -> Tensor:
 
 def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, per_channel: bool
             ) -> Tensor:
+    if (weight is not None and bias is not None and y.dtype == weight.dtype == bias.dtype
+            and y.ndim >= 2):
+        return norm_affine(y, weight, bias, per_channel)  # one primitive, two passes fewer
     if weight is not None:
         y = y * (_channel_view(weight, y.ndim) if per_channel else weight)
     if bias is not None:
