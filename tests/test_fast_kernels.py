@@ -207,6 +207,28 @@ def test_norm_affine_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
         np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
 
 
+@needs_numba
+@pytest.mark.parametrize("need_b", [True, False])
+def test_conv_bias_kernels_match_numpy(forced, used_kernels, monkeypatch, need_b) -> None:
+    x, w, bias = (RNG.standard_normal(s).astype(np.float32)
+                  for s in ((5, 3, 9, 8), (4, 3, 3, 3), (4,)))
+    g = RNG.standard_normal((5, 4, 9, 8)).astype(np.float32)
+    geom = Geometry(size=(9, 8), kernel=(3, 3), dilation=(1, 1), pads=((1, 1), (1, 1)),
+                    stride=(1, 1))
+    monkeypatch.setattr(_conv_fast, "_CHUNK_BYTES", 3 * 9 * 9 * 8 * 4 * 2)  # 2 images a chunk
+
+    def run():
+        out, padded = _conv_fast.forward(np, x, w, bias, geom)
+        grads = _conv_fast.backward(np, g, w, padded, geom, True, True, need_b)
+        return [out] + [a for a in grads if a is not None]
+
+    fast = run()
+    assert {"bias_channels", "channels_first"} <= used_kernels
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    for f, s in zip(fast, run()):
+        np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-5)
+
+
 def test_kernels_decline_without_numba(monkeypatch) -> None:
     monkeypatch.setattr(_numba, "ENABLED", False)
     x = np.ones((300, 300), np.float32)

@@ -329,7 +329,32 @@ def _compile() -> dict[str, Any]:
                 gw[d] = sw[d - lo]
                 gb[d] = sb[d - lo]
 
-    return {"affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,
+    @jit
+    def bias_channels_kernel(x, bias):
+        # x (N, C, L) += bias[c], in place
+        n_count, channels, length = x.shape
+        for c in prange(channels):
+            bc = bias[c]
+            for n in range(n_count):
+                for k in range(length):
+                    x[n, c, k] += bc
+
+    @jit
+    def channels_first_kernel(g, n0, out, sums, with_sums):
+        # out[c, i, k] = g[n0 + i, c, k] for the chunk's images; sums[c] += their total
+        channels, m, length = out.shape
+        for c in prange(channels):
+            total = 0.0
+            for i in range(m):
+                for k in range(length):
+                    v = g[n0 + i, c, k]
+                    out[c, i, k] = v
+                    total += v
+            if with_sums:
+                sums[c] += total
+
+    return {"bias_channels": bias_channels_kernel, "channels_first": channels_first_kernel,
+            "affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,
             "affine_channel_backward": affine_channel_backward_kernel,
             "affine_rows_backward": affine_rows_backward_kernel,
             "adam": adam_kernel, "sgd_momentum": sgd_momentum_kernel,
@@ -641,3 +666,29 @@ def norm_affine_backward(g, y, w, per_channel: bool):
         _kernel("affine_rows_backward")(g.reshape(layout), y.reshape(layout), wf,
                                         gy.reshape(layout), gw, gb, 64)
     return gy, gw.astype(g.dtype).reshape(w.shape), gb.astype(g.dtype).reshape(w.shape)
+
+
+@_declines_if_unusable
+def add_channel_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
+    """``x (N, C, L) += bias[c]`` in place (a convolution's bias); True when done."""
+    if (not ENABLED or x.size < MIN_ELEMENTS or x.ndim != 3 or not _flat_ok(x)
+            or bias.shape != (x.shape[1],) or bias.dtype != x.dtype
+            or not x.flags.writeable):
+        return None
+    _kernel("bias_channels")(x, np.ascontiguousarray(bias))
+    return True
+
+
+@_declines_if_unusable
+def channels_first_chunk(g: np.ndarray, n0: int, out: np.ndarray,
+                         sums: np.ndarray | None) -> bool | None:
+    """``out (C, m, L) = g[n0:n0+m] (N, C, L)`` with the image and channel axes swapped,
+    and, when ``sums`` is given, ``sums[c] +=`` the chunk's total per channel (a
+    convolution's bias gradient). True when done."""
+    if (not ENABLED or out.size < MIN_ELEMENTS or g.ndim != 3 or out.ndim != 3
+            or not _flat_ok(out) or g.dtype != out.dtype or not g.flags.c_contiguous
+            or (sums is not None and (sums.dtype != g.dtype or sums.shape != (g.shape[1],)))):
+        return None
+    placeholder = sums if sums is not None else np.zeros(g.shape[1], g.dtype)
+    _kernel("channels_first")(g, n0, out, placeholder, sums is not None)
+    return True

@@ -100,6 +100,15 @@ class Kernels:
         """``out[index[i]] += rows[i]`` in order, in place; True when done."""
         return None
 
+    def add_channel_bias(self, x, bias):
+        """``x (N, C, L) += bias[c]`` in place; True when done."""
+        return None
+
+    def channels_first_chunk(self, g, n0: int, out, sums):
+        """``out (C, m, L) = g[n0:n0+m]`` axes swapped, ``sums[c] +=`` totals; True when
+        done."""
+        return None
+
     def im2col2d(self, padded, cols, n0: int, m: int, offsets):
         """Fill a convolution's column buffer in place; True when done."""
         return None

@@ -125,8 +125,8 @@ def forward(xp, x, w, bias, geom: Geometry):
         # Batched over the chunk's images, (O, C*K) @ (C*K, L): the result is NCHW already
         # and lands in ``out`` without a temporary.
         matmul(w2, chunk.reshape(ck, m, length).transpose(1, 0, 2), out=out3[n0:n0 + m])
-        if bias is not None:  # while the chunk's output is still in cache
-            out3[n0:n0 + m] += bias[:, None]
+        if bias is not None and not kernels_of(x).add_channel_bias(out3[n0:n0 + m], bias):
+            out3[n0:n0 + m] += bias[:, None]  # while the chunk's output is still in cache
     return out, padded
 
 
@@ -175,10 +175,12 @@ def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
         if m != b:  # the last, smaller chunk gets buffers of its own size
             gt = xp.empty((o, m, length), dtype=g.dtype)
             dcols = xp.empty((ck, m * length), dtype=g.dtype) if need_x else None
-        gt[...] = g3[n0:n0 + m].transpose(1, 0, 2)
+        summed = kernels_of(g).channels_first_chunk(g3, n0, gt, db)
+        if not summed:
+            gt[...] = g3[n0:n0 + m].transpose(1, 0, 2)
         # (O, m*L): the chunk's images join the positions, so each GEMM is one 2-D product.
         g2 = gt.reshape(o, m * length)
-        if need_b:
+        if need_b and not summed:
             db += g2.sum(1)
         if need_w:
             chunk = _columns(xp, padded, geom, taps, n0, m, cols)
