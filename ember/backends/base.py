@@ -100,6 +100,10 @@ class Kernels:
         """``out[index[i]] += rows[i]`` in order, in place; True when done."""
         return None
 
+    def add_row_bias(self, x, bias):
+        """``x (R, D) += bias`` in place; True when done."""
+        return None
+
     def add_channel_bias(self, x, bias):
         """``x (N, C, L) += bias[c]`` in place; True when done."""
         return None

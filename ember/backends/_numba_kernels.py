@@ -1,0 +1,356 @@
+"""The numba kernels behind ``_numba``'s wrappers, one per fused operation.
+
+Imported only when a wrapper first needs a kernel (importing numba costs ~0.3 s); numba
+compiles each at its first call per argument types and caches the result on disk. The
+wrappers in ``_numba.py`` check shapes, dtypes and layouts before calling these, so the
+kernels assume C-contiguous arrays of one float dtype and in-range indices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+jit = njit(parallel=True, cache=True, nogil=True)
+
+
+# ``zero`` is passed in, typed like the arrays, so no select mixes float widths.
+@jit
+def relu_kernel(x, out, zero):
+    for i in prange(x.size):
+        v = x[i]
+        # NumPy's maximum(x, 0): NaN passes through, -0.0 becomes +0.0
+        out[i] = v if v > zero or v != v else zero
+
+
+@jit
+def relu_backward_kernel(g, y, out, zero):
+    for i in prange(g.size):
+        out[i] = g[i] if y[i] > zero else zero
+
+
+@jit
+def pool2d_kernel(x, kh, kw, out, taps):
+    # x (M, H, W), out/taps (M, OH, OW); PyTorch's rule: a later tap wins if it is
+    # greater or NaN (first maximum first; the last NaN in a window with NaN)
+    m_count, oh, ow = out.shape
+    for m in prange(m_count):
+        for i in range(oh):
+            for j in range(ow):
+                r0, c0 = i * kh, j * kw
+                best = x[m, r0, c0]
+                arg = 0
+                for a in range(kh):
+                    for b in range(kw):
+                        v = x[m, r0 + a, c0 + b]
+                        if v > best or v != v:
+                            best = v
+                            arg = a * kw + b
+                out[m, i, j] = best
+                taps[m, i, j] = arg
+
+
+@jit
+def pool2x2_kernel(x, out, taps):
+    # the common 2x2 window unrolled: the same rule, ~1.25x faster than pool2d_kernel
+    m_count, oh, ow = out.shape
+    for m in prange(m_count):
+        for i in range(oh):
+            r0 = 2 * i
+            for j in range(ow):
+                c0 = 2 * j
+                best = x[m, r0, c0]
+                arg = 0
+                v = x[m, r0, c0 + 1]
+                if v > best or v != v:
+                    best = v
+                    arg = 1
+                v = x[m, r0 + 1, c0]
+                if v > best or v != v:
+                    best = v
+                    arg = 2
+                v = x[m, r0 + 1, c0 + 1]
+                if v > best or v != v:
+                    best = v
+                    arg = 3
+                out[m, i, j] = best
+                taps[m, i, j] = arg
+
+
+@jit
+def spread2x2_kernel(g, taps, out, zero):
+    # 2x2 windows tiling ``out`` exactly: ~2.4x faster than spread2d_kernel
+    m_count, oh, ow = g.shape
+    for m in prange(m_count):
+        for i in range(oh):
+            for j in range(ow):
+                t = taps[m, i, j]
+                v = g[m, i, j]
+                out[m, 2 * i, 2 * j] = v if t == 0 else zero
+                out[m, 2 * i, 2 * j + 1] = v if t == 1 else zero
+                out[m, 2 * i + 1, 2 * j] = v if t == 2 else zero
+                out[m, 2 * i + 1, 2 * j + 1] = v if t == 3 else zero
+
+
+@jit
+def spread2d_kernel(g, taps, kh, kw, out, zero):
+    # out (M, H, W): each window's kh*kw elements get g at its argmax tap, zero
+    # elsewhere; rows/columns past the last whole window are zero
+    m_count, height, width = out.shape
+    oh, ow = g.shape[1], g.shape[2]
+    for m in prange(m_count):
+        for i in range(oh):
+            for a in range(kh):
+                r = i * kh + a
+                for j in range(ow):
+                    t = taps[m, i, j] - a * kw
+                    v = g[m, i, j]
+                    for b in range(kw):
+                        out[m, r, j * kw + b] = v if t == b else zero
+                for c in range(ow * kw, width):
+                    out[m, r, c] = zero
+        for r in range(oh * kh, height):
+            for c in range(width):
+                out[m, r, c] = zero
+
+
+@jit
+def im2col2d_kernel(padded, cols, n0, m, offsets):
+    # cols[c, k, i, y, x] = padded[c, n0 + i, y + dy_k, x + dx_k], channels in parallel
+    channels, taps = cols.shape[0], cols.shape[1]
+    oh, ow = cols.shape[3], cols.shape[4]
+    for c in prange(channels):
+        for k in range(taps):
+            dy, dx = offsets[k, 0], offsets[k, 1]
+            for i in range(m):
+                for y in range(oh):
+                    for x in range(ow):
+                        cols[c, k, i, y, x] = padded[c, n0 + i, y + dy, x + dx]
+
+
+@jit
+def col2im2d_kernel(dpad, dcols, n0, m, offsets):
+    # dpad[c, n0 + i, y + dy_k, x + dx_k] += dcols[c, k, i, y, x]; a channel's taps run
+    # in order on one thread, so no two threads add into the same element
+    channels, taps = dcols.shape[0], dcols.shape[1]
+    oh, ow = dcols.shape[3], dcols.shape[4]
+    for c in prange(channels):
+        for k in range(taps):
+            dy, dx = offsets[k, 0], offsets[k, 1]
+            for i in range(m):
+                for y in range(oh):
+                    for x in range(ow):
+                        dpad[c, n0 + i, y + dy, x + dx] += dcols[c, k, i, y, x]
+
+
+@jit
+def index_add_rows_kernel(out, index, rows, block):
+    # out[index[i]] += rows[i] for i in order (NumPy's add.at order, so the sums are
+    # the same bit for bit); threads split the columns, never the rows, so no two
+    # threads add into one element
+    n, width = rows.shape
+    for part in prange((width + block - 1) // block):
+        lo = part * block
+        hi = min(lo + block, width)
+        for i in range(n):
+            r = index[i]
+            for j in range(lo, hi):
+                out[r, j] += rows[i, j]
+
+
+# Normalisation statistics: sums in float64 (more accurate than NumPy's pairwise float32
+# sums); ``reassoc`` lets LLVM vectorise the sums without assuming away NaN or inf.
+red = njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
+
+
+@red
+def standardize_kernel(x, eps, center, y, mean, var, invstd):
+    # x, y (N, C, L): statistics per c over the N and L axes (rows: N = 1)
+    n_count, channels, length = x.shape
+    count = n_count * length
+    for c in prange(channels):
+        mu = 0.0
+        if center:
+            total = 0.0
+            for n in range(n_count):
+                for k in range(length):
+                    total += x[n, c, k]
+            mu = total / count
+        sq = 0.0
+        for n in range(n_count):
+            for k in range(length):
+                d = x[n, c, k] - mu
+                sq += d * d
+        v = sq / count
+        inv = 1.0 / np.sqrt(v + eps)
+        for n in range(n_count):
+            for k in range(length):
+                y[n, c, k] = (x[n, c, k] - mu) * inv
+        mean[c], var[c], invstd[c] = mu, v, inv
+
+
+@red
+def standardize_backward_kernel(g, y, invstd, center, dx):
+    # dx = invstd * (g - mean(g) - y * mean(g * y)) per c (without mean(g) for RMS)
+    n_count, channels, length = g.shape
+    count = n_count * length
+    for c in prange(channels):
+        sg = 0.0
+        sgy = 0.0
+        for n in range(n_count):
+            for k in range(length):
+                sg += g[n, c, k]
+                sgy += g[n, c, k] * y[n, c, k]
+        mg = sg / count if center else 0.0
+        mgy = sgy / count
+        inv = invstd[c]
+        for n in range(n_count):
+            for k in range(length):
+                dx[n, c, k] = inv * (g[n, c, k] - mg - y[n, c, k] * mgy)
+
+
+# Optimizer updates: the NumPy code's operations in its order, each rounded to the
+# array dtype (scalars arrive in that dtype), so the results are the same bit for bit.
+@jit
+def adam_kernel(p, g, m, v, decay, use_decay, wd, maximize, w, w_low, b2, c2, eps, val):
+    for i in prange(p.size):
+        pi = p[i] * decay if use_decay else p[i]
+        gi = g[i]
+        if wd != 0:
+            t = pi * wd
+            gi = t - gi if maximize else t + gi
+        elif maximize:
+            gi = -gi
+        mi = m[i]
+        d = gi - mi
+        mi = mi + d * w if w_low else gi - d * w
+        vi = v[i] * b2 + gi * c2 * gi
+        p[i] = pi + mi / (np.sqrt(vi) + eps) * val
+        m[i] = mi
+        v[i] = vi
+
+
+@jit
+def sgd_momentum_kernel(p, g, buf, wd, maximize, momentum, alpha, plain_alpha, nesterov,
+                        neg_lr):
+    for i in prange(p.size):
+        pi = p[i]
+        gi = g[i]
+        if wd != 0:
+            t = pi * wd
+            gi = t - gi if maximize else t + gi
+        elif maximize:
+            gi = -gi
+        b = buf[i] * momentum
+        b = b + gi if plain_alpha else b + gi * alpha
+        buf[i] = b
+        u = (b * momentum + gi) * neg_lr if nesterov else b * neg_lr
+        p[i] = pi + u
+
+
+@jit
+def affine_channel_kernel(y, w, b, out):
+    # y, out (N, C, L); w, b (C,)
+    n_count, channels, length = y.shape
+    for c in prange(channels):
+        wc, bc = w[c], b[c]
+        for n in range(n_count):
+            for k in range(length):
+                out[n, c, k] = y[n, c, k] * wc + bc
+
+
+@jit
+def affine_rows_kernel(y, w, b, out):
+    # y, out (R, D); w, b (D,)
+    rows, width = y.shape
+    for r in prange(rows):
+        for d in range(width):
+            out[r, d] = y[r, d] * w[d] + b[d]
+
+
+@red
+def affine_channel_backward_kernel(g, y, w, gy, gw, gb):
+    # per channel c: gy = g w[c]; gw[c] = sum(g y); gb[c] = sum(g)
+    n_count, channels, length = g.shape
+    for c in prange(channels):
+        sw = 0.0
+        sb = 0.0
+        wc = w[c]
+        for n in range(n_count):
+            for k in range(length):
+                gv = g[n, c, k]
+                gy[n, c, k] = gv * wc
+                sw += gv * y[n, c, k]
+                sb += gv
+        gw[c] = sw
+        gb[c] = sb
+
+
+@red
+def affine_rows_backward_kernel(g, y, w, gy, gw, gb, block):
+    # rows (R, D), w (D,): threads split the columns; sums over rows in float64
+    rows, width = g.shape
+    for part in prange((width + block - 1) // block):
+        lo = part * block
+        hi = min(lo + block, width)
+        sw = np.zeros(hi - lo)
+        sb = np.zeros(hi - lo)
+        for r in range(rows):
+            for d in range(lo, hi):
+                gv = g[r, d]
+                gy[r, d] = gv * w[d]
+                sw[d - lo] += gv * y[r, d]
+                sb[d - lo] += gv
+        for d in range(lo, hi):
+            gw[d] = sw[d - lo]
+            gb[d] = sb[d - lo]
+
+
+@jit
+def bias_channels_kernel(x, bias):
+    # x (N, C, L) += bias[c], in place
+    n_count, channels, length = x.shape
+    for c in prange(channels):
+        bc = bias[c]
+        for n in range(n_count):
+            for k in range(length):
+                x[n, c, k] += bc
+
+
+@jit
+def channels_first_kernel(g, n0, out, sums, with_sums):
+    # out[c, i, k] = g[n0 + i, c, k] for the chunk's images; sums[c] += their total
+    channels, m, length = out.shape
+    for c in prange(channels):
+        total = 0.0
+        for i in range(m):
+            for k in range(length):
+                v = g[n0 + i, c, k]
+                out[c, i, k] = v
+                total += v
+        if with_sums:
+            sums[c] += total
+
+
+@jit
+def bias_rows_kernel(x, bias):
+    # x (R, D) += bias[d], in place
+    rows, width = x.shape
+    for r in prange(rows):
+        for d in range(width):
+            x[r, d] += bias[d]
+
+
+KERNELS = {"bias_rows": bias_rows_kernel, "bias_channels": bias_channels_kernel,
+        "channels_first": channels_first_kernel,
+        "affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,
+        "affine_channel_backward": affine_channel_backward_kernel,
+        "affine_rows_backward": affine_rows_backward_kernel,
+        "adam": adam_kernel, "sgd_momentum": sgd_momentum_kernel,
+        "standardize": standardize_kernel,
+        "standardize_backward": standardize_backward_kernel,
+        "index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
+        "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
+        "pool2x2": pool2x2_kernel, "spread2d": spread2d_kernel,
+        "spread2x2": spread2x2_kernel, "im2col2d": im2col2d_kernel,
+        "col2im2d": col2im2d_kernel}
