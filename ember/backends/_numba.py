@@ -8,8 +8,11 @@ faster than NumPy's two passes, and a row-wise layer norm 2.4x (benchmarks/RESUL
 Each function here takes plain arrays and returns its result, or None when it declines:
 numba missing or turned off (``EMBER_KERNELS=numpy``), an array too small for threads to
 pay (under ``MIN_ELEMENTS``), a dtype other than float32/float64, or a layout it does not
-handle. The caller then runs its NumPy code, which stays the reference: the tests run
-both and compare them bit for bit.
+handle; also in forked child processes (GNU OpenMP, numba's threading layer here, does
+not survive a fork) and when numba cannot be imported. The caller then runs its NumPy code,
+which stays the reference: the tests run both and compare them, bit for bit where the
+operation is exact (normalisation statistics are summed in float64 here, so those agree
+to rounding).
 
 ``pip install ember[fast]`` installs numba. It is imported, and each kernel compiled (cached
 on disk), on first use, so importing ember stays fast.
