@@ -172,33 +172,39 @@ def max_pool2d_spread(g: np.ndarray, taps: np.ndarray, kernel: tuple,
     return out
 
 
-def _conv_ok(padded: np.ndarray, cols: np.ndarray, offsets: np.ndarray) -> bool:
+def _conv_ok(padded: np.ndarray, cols: np.ndarray, offsets: tuple) -> bool:
     return (ENABLED and padded.ndim == 4 and cols.ndim == 5 and cols.size >= MIN_ELEMENTS
             and padded.dtype == cols.dtype and padded.dtype.char in "fd"
             and padded.dtype.isnative and padded.flags.c_contiguous
-            and cols.flags.c_contiguous and offsets.shape == (cols.shape[1], 2))
+            and cols.flags.c_contiguous and len(offsets) == cols.shape[1]
+            and all(len(o) == 2 for o in offsets))
+
+
+@functools.lru_cache(maxsize=64)
+def _offset_array(offsets: tuple) -> np.ndarray:
+    return np.asarray(offsets, dtype=np.int64)
 
 
 @_declines_if_unusable
 def im2col2d(padded: np.ndarray, cols: np.ndarray, n0: int, m: int,
-             offsets: np.ndarray) -> bool | None:
+             offsets: tuple) -> bool | None:
     """Fill the first ``m`` images of the column buffer ``cols`` ``(C, K, B, OH, OW)`` from
     images ``n0 .. n0+m`` of the channel-first ``padded`` ``(C, N, PH, PW)``; tap ``k``
-    reads at offset ``offsets[k]`` (int64 (dy, dx)). True when done, None to decline."""
+    reads at offset ``offsets[k]`` (a ``(dy, dx)`` pair). True when done, None to decline."""
     if not _conv_ok(padded, cols, offsets):
         return None
-    _kernel("im2col2d")(padded, cols, n0, m, offsets)
+    _kernel("im2col2d")(padded, cols, n0, m, _offset_array(offsets))
     return True
 
 
 @_declines_if_unusable
 def col2im2d(dpad: np.ndarray, dcols: np.ndarray, n0: int, m: int,
-             offsets: np.ndarray) -> bool | None:
+             offsets: tuple) -> bool | None:
     """The adjoint of :func:`im2col2d`: add ``dcols`` ``(C, K, m, OH, OW)`` into images
     ``n0 .. n0+m`` of ``dpad`` at each tap's offset. True when done, None to decline."""
     if not _conv_ok(dpad, dcols, offsets):
         return None
-    _kernel("col2im2d")(dpad, dcols, n0, m, offsets)
+    _kernel("col2im2d")(dpad, dcols, n0, m, _offset_array(offsets))
     return True
 
 
@@ -356,17 +362,6 @@ def norm_affine_backward(g, y, w, per_channel: bool):
 
 
 @_declines_if_unusable
-def add_channel_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
-    """``x (N, C, L) += bias[c]`` in place (a convolution's bias); True when done."""
-    if (not ENABLED or x.size < MIN_ELEMENTS or x.ndim != 3 or not _flat_ok(x)
-            or bias.shape != (x.shape[1],) or bias.dtype != x.dtype
-            or not x.flags.writeable):
-        return None
-    _kernel("bias_channels")(x, np.ascontiguousarray(bias))
-    return True
-
-
-@_declines_if_unusable
 def channels_first_chunk(g: np.ndarray, n0: int, out: np.ndarray,
                          sums: np.ndarray | None) -> bool | None:
     """``out (C, m, L) = g[n0:n0+m] (N, C, L)`` with the image and channel axes swapped,
@@ -382,11 +377,13 @@ def channels_first_chunk(g: np.ndarray, n0: int, out: np.ndarray,
 
 
 @_declines_if_unusable
-def add_row_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
-    """``x (R, D) += bias`` in place (a linear layer's bias); True when done."""
-    if (not ENABLED or x.size < MIN_ELEMENTS or x.ndim != 2 or not _flat_ok(x)
+def add_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
+    """``x += bias`` in place, the bias over axis 1 of ``x`` ``(R, D)`` (a linear layer) or
+    ``(N, C, L)`` (a convolution, per chunk); True when done."""
+    if (not ENABLED or x.size < MIN_ELEMENTS or x.ndim not in (2, 3) or not _flat_ok(x)
             or bias.shape != (x.shape[1],) or bias.dtype != x.dtype
             or not x.flags.writeable):
         return None
-    _kernel("bias_rows")(x, np.ascontiguousarray(bias))
+    kernel = "bias_rows" if x.ndim == 2 else "bias_channels"
+    _kernel(kernel)(x, np.ascontiguousarray(bias))
     return True

@@ -100,12 +100,9 @@ class Kernels:
         """``out[index[i]] += rows[i]`` in order, in place; True when done."""
         return None
 
-    def add_row_bias(self, x, bias):
-        """``x (R, D) += bias`` in place; True when done."""
-        return None
-
-    def add_channel_bias(self, x, bias):
-        """``x (N, C, L) += bias[c]`` in place; True when done."""
+    def add_bias(self, x, bias):
+        """``x += bias`` in place, over axis 1 of ``(R, D)`` or ``(N, C, L)``; True when
+        done."""
         return None
 
     def channels_first_chunk(self, g, n0: int, out, sums):

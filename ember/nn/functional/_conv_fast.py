@@ -29,6 +29,7 @@ differentiable (``create_graph``) backward on the ``im2col``/``col2im`` primitiv
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -125,7 +126,7 @@ def forward(xp, x, w, bias, geom: Geometry):
         # Batched over the chunk's images, (O, C*K) @ (C*K, L): the result is NCHW already
         # and lands in ``out`` without a temporary.
         matmul(w2, chunk.reshape(ck, m, length).transpose(1, 0, 2), out=out3[n0:n0 + m])
-        if bias is not None and not kernels_of(x).add_channel_bias(out3[n0:n0 + m], bias):
+        if bias is not None and not kernels_of(x).add_bias(out3[n0:n0 + m], bias):
             out3[n0:n0 + m] += bias[:, None]  # while the chunk's output is still in cache
     return out, padded
 
@@ -139,7 +140,7 @@ def _columns(xp, padded, geom: Geometry, taps: list, n0: int, m: int, buf):
     cols = buf[:, :, :m]
     images = slice(n0, n0 + m)
     if len(taps[0]) == 2 and kernels_of(padded).im2col2d(padded, buf, n0, m,
-                                                          _offsets(xp, geom, taps)):
+                                                          _offsets(geom)):
         return cols
 
     def fill(ch: slice) -> None:
@@ -204,10 +205,11 @@ def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
     return dx, dw, db
 
 
-def _offsets(xp, geom: Geometry, taps: list):
-    """Each tap's offset into the padded image, ``(K, ndim)`` int64 (dilation applied)."""
-    return xp.asarray([[t * d for t, d in zip(tap, geom.dilation)] for tap in taps],
-                      dtype=xp.int64)
+@functools.lru_cache(maxsize=64)
+def _offsets(geom: Geometry) -> tuple:
+    """Each tap's offset into the padded image (dilation applied), in tap order; cached per
+    geometry rather than rebuilt for every chunk."""
+    return tuple(tuple(t * d for t, d in zip(tap, geom.dilation)) for tap in _taps(geom.kernel))
 
 
 def _scatter(xp, dpad, dcols, geom: Geometry, taps: list, n0: int, m: int) -> None:
@@ -215,7 +217,7 @@ def _scatter(xp, dpad, dcols, geom: Geometry, taps: list, n0: int, m: int) -> No
     window of the padded channel-first input gradient, split by channel over threads."""
     images = slice(n0, n0 + m)
     if len(taps[0]) == 2 and kernels_of(dpad).col2im2d(dpad, dcols, n0, m,
-                                                        _offsets(xp, geom, taps)):
+                                                        _offsets(geom)):
         return
 
     def add(ch: slice) -> None:

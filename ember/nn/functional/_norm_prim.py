@@ -125,9 +125,7 @@ def _(ctx, g, *, per_channel):
         if fused is not None:
             return tuple(_make(a) if n else None for a, n in zip(fused, need))
     shape = _param_shape(y.ndim, w, per_channel)
-    lead = y.ndim - w.ndim if not per_channel else None
-    dims = tuple(range(lead)) if lead is not None else \
-        (0,) + tuple(range(2, y.ndim))
+    dims = (0,) + tuple(range(2, y.ndim)) if per_channel else tuple(range(y.ndim - w.ndim))
     gy = g * w.reshape(shape) if need[0] else None
     gw = (g * y).sum(dims).reshape(w.shape) if need[1] else None
     gb = g.sum(dims).reshape(w.shape) if need[2] else None

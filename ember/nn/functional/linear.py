@@ -43,7 +43,7 @@ def _linear(ctx, x, w, b=None):
     out = _matmul_arrays(x, w.T)
     if out.dtype != x.dtype:  # NumPy computes bfloat16 products in float32
         out = out.astype(x.dtype)
-    if b is not None and not ctx.backend.kernels.add_row_bias(out, b):
+    if b is not None and not ctx.backend.kernels.add_bias(out, b):
         out += b
     return out
 
