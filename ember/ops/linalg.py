@@ -15,18 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes as _dt
-from ..backends import _BACKENDS_BY_TYPE
+from ..backends import matmul as _matmul_arrays  # the backend picks its fastest GEMM
 from ..tensor import Tensor
 from ._common import bind_methods
 from .registry import defop, fast_binary
 
 
 # ----------------------------------------------------------------------------- primitive
-def _matmul_arrays(a, b):
-    """``a @ b`` through the arrays' backend (its fastest GEMM for the product's size)."""
-    return _BACKENDS_BY_TYPE[type(a)].matmul(a, b)
-
-
 @defop("matmul", save=(0, 1))
 def _matmul(ctx, a, b):
     out = _matmul_arrays(a, b)
