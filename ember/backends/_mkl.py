@@ -129,6 +129,39 @@ def enabled() -> bool:
     return ENABLED
 
 
+_kernel_functions: tuple | None = None
+# CBLAS enums of MKL's packed products
+B_MATRIX, PACKED = 162, 151
+
+
+def kernel_functions() -> tuple | None:
+    """``(cblas_sgemm_pack, cblas_sgemm_compute, MKL_Set_Num_Threads_Local)`` as ctypes
+    functions that compiled kernels (numba) take as arguments and call, array pointers
+    passed as integers; or None when products do not go to MKL. A recurrence packs its
+    weight once and multiplies by it every step (MKL's packed API, made for RNNs: the
+    plain call repacks the weight at each product)."""
+    global _kernel_functions
+    if not ENABLED:
+        return None
+    if _kernel_functions is None:
+        i, size, real = ctypes.c_int, ctypes.c_size_t, ctypes.c_float
+        pack = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, real, size, i, size)(
+            ("cblas_sgemm_pack", _lib))
+        compute = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, size, i, size, i, real, size, i)(
+            ("cblas_sgemm_compute", _lib))
+        threads = ctypes.CFUNCTYPE(i, i)(("MKL_Set_Num_Threads_Local", _lib))
+        _kernel_functions = (pack, compute, threads)
+    return _kernel_functions
+
+
+def packed_size(m: int, n: int, k: int) -> int:
+    """Bytes of the packed B operand of an ``(m, k) @ (k, n)`` float32 product."""
+    fn = _lib.cblas_sgemm_pack_get_size
+    fn.restype = ctypes.c_size_t
+    fn.argtypes = [ctypes.c_int] * 4
+    return int(fn(B_MATRIX, m, n, k))
+
+
 def set_enabled(flag: bool) -> bool:
     """Route products to MKL (when it loaded) or to NumPy; returns the previous setting.
 

@@ -118,6 +118,16 @@ class Kernels:
         """Add column gradients back into the padded input gradient; True when done."""
         return None
 
+    def lstm_forward(self, xproj, w_t, acts, hs, cs, tcs, reverse: bool):
+        """The recurrence of one LSTM direction into preallocated arrays (see
+        ``ember.nn.functional.rnn_layers``); True when done."""
+        return None
+
+    def lstm_backward(self, g_out, w, acts, cs, tcs, dh, dc, d_gates, reverse: bool):
+        """The reverse recurrence of ``lstm_forward``, in place on ``dh`` and ``dc``; True
+        when done."""
+        return None
+
 
 class Backend:
     """What ops need from an array library. Subclasses fill in the attributes.

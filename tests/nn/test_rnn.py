@@ -221,25 +221,27 @@ def test_double_backward_default_state(kind):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("batch", [0, 1, 3])
-def test_lstm_gate_major_layout_edge_cases(batch):
-    """The fused LSTM's gate-major buffers: empty and single-element batches, both
-    directions, and the caller's c_n gradient left untouched (batch 1 makes its transpose
-    contiguous, where a careless ascontiguousarray would alias it)."""
+@pytest.mark.parametrize("batch", [0, 1, 3, 16])
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 2e-6)])
+def test_lstm_sequence_edge_cases(batch, dtype, tol):
+    """The whole-sequence LSTM primitive against its composition of cells: empty,
+    single-element and split batches, both directions, float32 (the fused kernel where
+    installed) and float64, and the caller's c_n gradient left untouched (a careless
+    ascontiguousarray would alias it)."""
     from ember.nn.functional import rnn_layers as L
 
     rng = np.random.default_rng(batch)
     for reverse in (False, True):
-        arrays = [rng.standard_normal(s) for s in [(4, batch, 12), (batch, 3), (batch, 3),
-                                                   (12, 3)]]
+        arrays = [rng.standard_normal(s).astype(dtype)
+                  for s in [(4, batch, 12), (batch, 3), (batch, 3), (12, 3)]]
         res = []
         for fn in (L.lstm_sequence, L.lstm_sequence_composed):
             xs = [ember.tensor(a, requires_grad=True) for a in arrays]
             out, c = fn(*xs, reverse=reverse)
-            g_c = ember.tensor(np.ones((batch, 3)))
+            g_c = ember.tensor(np.ones((batch, 3), dtype))
             grads = ember.autograd.grad((out, c), xs, (ember.ones_like(out), g_c))
             np.testing.assert_array_equal(g_c.numpy(), np.ones((batch, 3)))
             res.append([out.detach().numpy(), c.detach().numpy()] +
                        [g.numpy() for g in grads])
         for a, b in zip(*res):
-            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(a, b, rtol=tol, atol=tol)

@@ -1,12 +1,12 @@
 """Whole-sequence LSTM and GRU primitives: one direction of one layer in a single op.
 
 The input projection of every time step is computed by the caller with one GEMM; the
-primitive runs the recurrence (one GEMM per step for the hidden projection, then the fused
-gate update, all in place on preallocated arrays). The LSTM works gate-major: its state is
-kept transposed, (H, B), so that a step's GEMM is W_hh @ h^T (faster in OpenBLAS at these
-shapes) and each gate is a contiguous row block. Its first-order backward is a second
-primitive that runs the reverse recurrence with the same fused arithmetic and then gets the
-hidden weight gradient with one GEMM over all steps (instead of one small GEMM per step).
+primitive runs the recurrence: one GEMM per step for the hidden projection, then the gate
+update, in place on preallocated time-major arrays. Where the backend has a fused kernel for
+an LSTM step (``Backend.kernels.lstm_cell``: numba on the CPU) the update is one pass;
+otherwise it is the NumPy reference below. The first-order backward is a second primitive
+that runs the reverse recurrence the same way and then gets the hidden weight gradient with
+one GEMM over all steps (instead of one small GEMM per step).
 Under ``create_graph=True`` the backward instead recomputes the layer as a composition of
 the cell primitives (``rnn.lstm_pointwise``, ``rnn.gru_pointwise``, whose backward is in
 ember ops) and differentiates that, so higher-order gradients are exact.
@@ -68,57 +68,50 @@ def _recompute_vjp(ctx, run, grads):
 
 @defop("lstm_sequence", save=(0, 1, 2, 3))
 def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
-    # Gate-major ("transposed") layout: each step computes gates^T = W_hh @ h^T, (4H, B).
-    # OpenBLAS runs this (1024x256)@(256x32) product in ~62 us against ~80 us for the
-    # batch-major h @ W_hh^T, and every gate block becomes a contiguous row block, so the
-    # cell update works on contiguous (H, B) arrays. ``xproj`` may have any layout; the
-    # layers pass a gate-major one ((4H, T, B) memory) so that ``xproj[t].T`` reads rows.
     xp, dt = ctx.xp, xproj.dtype
     steps, batch, hidden = xproj.shape[0], h0.shape[0], h0.shape[1]
-    x_t = xproj.transpose(0, 2, 1)
-    acts = xp.empty((steps, 4 * hidden, batch), dtype=dt)
-    # h^T and c^T of every step in one buffer each, plus the initial state: slot ``s`` is
-    # the state entering step ``s`` (forward) or leaving it (reverse), so no per-step copy is
+    acts = xp.empty((steps, batch, 4 * hidden), dtype=dt)
+    # h and c of every step in one buffer each, plus the initial state: slot ``s`` is the
+    # state entering step ``s`` (forward) or leaving it (reverse), so no per-step copy is
     # needed and the output, the previous-state views and the weight-gradient operand are
-    # all views. ``hs`` is (H, T+1, B) so that its (H, T*B) slices feed one GEMM.
-    hs = xp.empty((hidden, steps + 1, batch), dtype=dt)
-    cs = xp.empty((steps + 1, hidden, batch), dtype=dt)
-    tcs = xp.empty((steps, hidden, batch), dtype=dt)
-    tmp = xp.empty((hidden, batch), dtype=dt)
+    # all views of ``hs``.
+    hs = xp.empty((steps + 1, batch, hidden), dtype=dt)
+    cs = xp.empty((steps + 1, batch, hidden), dtype=dt)
+    tcs = xp.empty((steps, batch, hidden), dtype=dt)
     first = steps if reverse else 0
-    hs[:, first] = h0.T
-    cs[first] = c0.T
-    i_, f_, g_, o_ = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
-    for t in _steps(steps, reverse):
-        prev, new = (t + 1, t) if reverse else (t, t + 1)
-        a = matmul(w_hh, hs[:, prev], out=acts[t])
-        a += x_t[t]
-        _activate_lstm(xp, a, hidden)
-        c = xp.multiply(a[f_], cs[prev], out=cs[new])
-        c += xp.multiply(a[i_], a[g_], out=tmp)
-        xp.tanh(c, out=tcs[t])
-        xp.multiply(a[o_], tcs[t], out=hs[:, new])
+    hs[first] = h0
+    cs[first] = c0
+    if not ctx.backend.kernels.lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse):
+        w_t = _transposed(xp, w_hh)
+        for t in _steps(steps, reverse):
+            prev, new = (t + 1, t) if reverse else (t, t + 1)
+            a = matmul(hs[prev], w_t, out=acts[t])
+            _lstm_cell(xp, a, xproj[t], cs[prev], cs[new], tcs[t], hs[new])
     ctx.arrays = (acts, cs, tcs, hs)
-    # Views, no copies. As before, ``out`` shares memory with what backward reads (the
-    # previous hidden states); c_n's slot is never read by backward.
-    out = hs[:, :steps] if reverse else hs[:, 1:]
-    return out.transpose(1, 2, 0), cs[steps - first].T
+    # Views, no copies: ``out`` shares memory with what backward reads (the previous
+    # hidden states); c_n's slot is never read by backward.
+    return (hs[:steps] if reverse else hs[1:]), cs[steps - first]
 
 
-def _activate_lstm(xp, a, hidden: int) -> None:
-    """In place on gate-major ``a`` (4H, B): sigmoid on the i, f, o row blocks (as
-    ``0.5 tanh(x/2) + 0.5``), tanh on g, with one ``tanh`` call over all of ``a``.
+def _lstm_cell(xp, a, x, c_prev, c_new, tanh_c, h) -> None:
+    """The NumPy reference of one step's pointwise update (the fused kernel's job when
+    there is one): ``a`` (B, 4H) holds ``h_prev W_hh^T`` and becomes the activations.
 
-    Scalar ops on the contiguous row blocks, not one op with a (4H, 1) column of scales: a
-    broadcast column leaves NumPy an inner loop of only B elements (measured 10 us per pass
-    at B=32 against ~2 us for the coalesced scalar ops)."""
-    sig = (a[:2 * hidden], a[3 * hidden:])
+    Sigmoid is ``0.5 tanh(x/2) + 0.5`` (never overflows), so one ``tanh`` call covers all
+    four gates; the sigmoid blocks are scaled in place before and after it."""
+    hidden = c_prev.shape[1]
+    a += x
+    sig = (a[:, :2 * hidden], a[:, 3 * hidden:])
     for blk in sig:
         blk *= 0.5
     xp.tanh(a, out=a)
     for blk in sig:
         blk *= 0.5
         blk += 0.5
+    xp.multiply(a[:, hidden:2 * hidden], c_prev, out=c_new)
+    c_new += a[:, :hidden] * a[:, 2 * hidden:3 * hidden]
+    xp.tanh(c_new, out=tanh_c)
+    xp.multiply(a[:, 3 * hidden:], tanh_c, out=h)
 
 
 @_lstm_sequence.def_backward
@@ -133,46 +126,57 @@ def _(ctx, g_out, g_cn, reverse=False):
 @defop("lstm_sequence_backward", differentiable=False)
 def _lstm_sequence_backward(ctx, g_out, g_cn, h0, w_hh, acts, cs, tcs, hs, reverse):
     xp, dt = ctx.xp, acts.dtype
-    steps, gates, batch = acts.shape
+    steps, batch, gates = acts.shape
     hidden = gates // 4
     prev = slice(1, steps + 1) if reverse else slice(0, steps)
-    # Everything that does not depend on the recurrence, for all steps at once (gate-major
-    # like forward): d act / d pre is a (1 - a) on the sigmoid blocks and 1 - a^2 on the
-    # tanh block; times the other factor of each gate's term it gives q, so that
-    # d_pre = [dc q_i, dc q_f, dc q_g, dh q_o] per step. Every op works on whole (H, B)
-    # blocks (long contiguous inner loops, scalars only) with out= into one buffer.
-    q = xp.square(acts, out=xp.empty_like(acts))
-    q4, a4 = (v.reshape(steps, 4, hidden, batch) for v in (q, acts))
-    xp.subtract(a4[:, :2], q4[:, :2], out=q4[:, :2])
-    xp.subtract(a4[:, 3], q4[:, 3], out=q4[:, 3])
-    xp.subtract(1, q4[:, 2], out=q4[:, 2])
-    q4[:, 0] *= a4[:, 2]
-    q4[:, 1] *= cs[prev]
-    q4[:, 2] *= a4[:, 0]
-    q4[:, 3] *= tcs
-    # dc_t += dh_t * p_t with p = o (1 - tanh(c)^2).
-    p = xp.square(tcs, out=xp.empty_like(tcs))
+    d_gates = xp.empty_like(acts)
+    # Copies (C order), never views: dh and dc are updated in place and g_cn belongs to
+    # the caller.
+    dh, dc = xp.zeros((batch, hidden), dtype=dt), xp.array(g_cn, dtype=dt, order="C")
+    w = xp.ascontiguousarray(w_hh)
+    if not ctx.backend.kernels.lstm_backward(g_out, w, acts, cs, tcs, dh, dc, d_gates,
+                                             reverse):
+        factors = _lstm_backward_factors(xp, acts, cs[prev], tcs)
+        for t in _steps(steps, not reverse):
+            _lstm_cell_backward(xp, t, dh, g_out[t], dc, d_gates, acts, *factors)
+            matmul(d_gates[t], w, out=dh)  # dh is no longer read: overwrite it
+    flat = d_gates.reshape(steps * batch, gates)
+    h_prev = hs[prev].reshape(steps * batch, hidden)
+    return d_gates, dh, dc, matmul(flat.T, h_prev)
+
+
+def _lstm_backward_factors(xp, acts, c_prev, tcs):
+    """The NumPy reference's per-step factors that do not depend on the recurrence, for
+    all steps at once: d act / d pre is a (1 - a) on the sigmoid blocks and 1 - a^2 on the
+    tanh block; times the other factor of each gate's term it gives ``q``, so that
+    d_pre = [dc q_i, dc q_f, dc q_g, dh q_o]; and dc_t += dh_t p_t with p = o (1 - tanh(c)^2).
+    """
+    steps, batch, gates = acts.shape
+    hidden = gates // 4
+    q = xp.square(acts)
+    q4, a4 = (v.reshape(steps, batch, 4, hidden) for v in (q, acts))
+    xp.subtract(a4[:, :, :2], q4[:, :, :2], out=q4[:, :, :2])
+    xp.subtract(a4[:, :, 3], q4[:, :, 3], out=q4[:, :, 3])
+    xp.subtract(1, q4[:, :, 2], out=q4[:, :, 2])
+    q4[:, :, 0] *= a4[:, :, 2]
+    q4[:, :, 1] *= c_prev
+    q4[:, :, 2] *= a4[:, :, 0]
+    q4[:, :, 3] *= tcs
+    p = xp.square(tcs)
     xp.subtract(1, p, out=p)
-    p *= a4[:, 3]
-    g_out_t = g_out.transpose(0, 2, 1)
-    # d_gates is (4H, T, B) in memory: the per-step GEMM reads its (4H, B) slice in place
-    # (leading dimension T*B) and the weight gradient is one contiguous (4H, T*B) operand.
-    d_gates = xp.empty((gates, steps, batch), dtype=dt)
-    w_t = xp.ascontiguousarray(w_hh.T)  # (H, 4H) @ (4H, B): 65 us; strided w_hh.T: 71 us
-    d4 = d_gates.reshape(4, hidden, steps, batch)
-    # A copy (C order), never a view: dc is updated in place and g_cn belongs to the caller.
-    dh, dc = xp.zeros((hidden, batch), dtype=dt), g_cn.T.copy()
-    tmp = xp.empty_like(dh)
-    for t in _steps(steps, not reverse):
-        dh += g_out_t[t]
-        dc += xp.multiply(dh, p[t], out=tmp)
-        xp.multiply(dc, q4[t, :3], out=d4[:3, :, t])
-        xp.multiply(dh, q4[t, 3], out=d4[3, :, t])
-        dc *= a4[t, 1]
-        matmul(w_t, d_gates[:, t], out=dh)  # dh is no longer read: overwrite it
-    flat = d_gates.reshape(gates, steps * batch)
-    h_prev = hs[:, prev].reshape(hidden, steps * batch)
-    return d_gates.transpose(1, 2, 0), dh.T, dc.T, matmul(flat, h_prev.T)
+    p *= a4[:, :, 3]
+    return q4, p
+
+
+def _lstm_cell_backward(xp, t, dh, g_out_t, dc, d_gates, acts, q4, p) -> None:
+    """One reverse step of the NumPy reference, in place on ``dh``, ``dc``, ``d_gates[t]``."""
+    steps, batch, gates = acts.shape
+    d4 = d_gates[t].reshape(batch, 4, gates // 4)
+    dh += g_out_t
+    dc += dh * p[t]
+    xp.multiply(dc[:, None], q4[t, :, :3], out=d4[:, :3])
+    xp.multiply(dh, q4[t, :, 3], out=d4[:, 3])
+    dc *= acts[t].reshape(batch, 4, gates // 4)[:, 1]
 
 
 def lstm_sequence_composed(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,

@@ -21,6 +21,7 @@ import ember
 
 from ...tensor import Tensor
 from ..functional import rnn_layers as _layers
+from ..functional.linear import linear as _linear
 from ..module import Module
 from ..parameter import Parameter
 from ..utils import rnn as _packing
@@ -224,8 +225,7 @@ class RNNBase(Module):
         where ``mask[t]`` is False are dropped. Returns ``(output, h_last, c_last)``."""
         steps, batch = x.shape[0], x.shape[1]
         flat = x.reshape(steps * batch, x.shape[2])
-        xproj = flat @ w[0].t() if not self.bias else \
-            ember.addmm(self._input_bias(w), flat, w[0].t())
+        xproj = _linear(flat, w[0], self._input_bias(w) if self.bias else None)
         xproj = xproj.reshape(steps, batch, xproj.shape[-1])
         w_t = w[1].t()
         outs: list[Any] = [None] * steps
@@ -257,26 +257,11 @@ class RNNBase(Module):
         if self.bias:
             b = [self._input_bias(w) for w in weights]
             bias = b[0] if len(b) == 1 else ember.cat(b)
-        # The fused LSTM works gate-major (see ``rnn_layers._lstm_sequence``): project to
-        # (G*H, T*B) memory and hand each direction a (T, B, G*H) view of it, so that a step's
-        # (G*H, B) slice is read row by row. GRU and RNN steps read (B, G*H) rows instead.
-        gate_major = self.mode == "LSTM" and not self.proj_size
-        if gate_major:
-            proj_t = w_ih @ flat.t()
-            if bias is not None:
-                # In place: saves a second (G*H, T*B) array; the GEMM's backward does not
-                # read its output.
-                proj_t.add_(bias.unsqueeze(1))
-            width = proj_t.shape[0] // len(weights)
-            parts = [proj_t] if len(weights) == 1 else \
-                [proj_t[d * width:(d + 1) * width] for d in range(len(weights))]
-            xprojs = [p.t().reshape(steps, batch, width) for p in parts]
-        else:
-            proj = flat @ w_ih.t() if bias is None else ember.addmm(bias, flat, w_ih.t())
-            proj = proj.reshape(steps, batch, proj.shape[-1])
-            width = proj.shape[-1] // len(weights)
-            xprojs = [proj] if len(weights) == 1 else \
-                [proj[..., d * width:(d + 1) * width] for d in range(len(weights))]
+        proj = _linear(flat, w_ih, bias)  # its bias add is the fused (threaded) kernel
+        proj = proj.reshape(steps, batch, proj.shape[-1])
+        width = proj.shape[-1] // len(weights)
+        xprojs = [proj] if len(weights) == 1 else \
+            [proj[..., d * width:(d + 1) * width] for d in range(len(weights))]
         outs = []
         for d, (w, xproj) in enumerate(zip(weights, xprojs)):
             out, c = self._direction(xproj, w, h0[index + d], None if c0 is None

@@ -1,0 +1,198 @@
+"""numba kernels for the LSTM: the whole recurrence of a layer direction in one call.
+
+Imported on first use by ``_numba_kernels`` (never at ``import ember``). A step is a small
+product (B, H) @ (H, 4H) and the gates' pointwise update; from Python each step cost ~40 us
+more than its product (two calls, the second core idle during the update, data moving
+between the cores). Here batch rows are split between threads, each running the whole
+recurrence for its rows with single-threaded MKL products called from compiled code, so the
+steps never leave the kernel and each core keeps its own rows (benchmarks/RESULTS.md).
+
+numba's own ``exp`` and ``tanh`` are scalar libm calls here (the PyPI llvmlite has no vector
+math library), 3x and 25x slower than NumPy's SIMD loops, so the cell uses its own float32
+``exp``, written so that LLVM vectorises it: Cody-Waite range reduction, a degree-6
+polynomial, and the power of two built in the exponent bits (at most 3 ulp from the
+correctly rounded value on [-87, 88]; below -87 it returns e^-87, an absolute error under
+2e-38). Sigmoid is ``1 / (1 + exp(-x))``; tanh is ``1 - 2 / (exp(2|x|) + 1)`` with its
+sign, and an odd polynomial below ``|x| = 0.625``, where that difference would cancel
+(under 2 ulp everywhere). The tests compare these with NumPy's functions over a dense grid
+and at the edges (0, -0, inf, NaN, overflow), and the layer with the NumPy reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# No "nnan"/"ninf"/"nsz": NaN, inf and the sign of zero must go through. "arcp" lets 1/x
+# become a reciprocal multiply, "contract" fuses multiply-adds; error_model="numpy" drops
+# the zero-division check that would keep the loops scalar.
+_FAST = {"arcp", "contract", "afn"}
+_vector = njit(fastmath=_FAST, error_model="numpy", cache=True, nogil=True)
+_inline = njit(fastmath=_FAST, error_model="numpy", cache=True, inline="always")
+_parallel = njit(fastmath=_FAST, error_model="numpy", cache=True, nogil=True, parallel=True)
+
+_f32 = np.float32
+_LOG2E = _f32(1.4426950408889634)
+# ln 2 split so that n * _LN2_HI is exact for |n| < 2^9.
+_LN2_HI = _f32(0.693359375)
+_LN2_LO = _f32(-2.12194440e-4)
+# tanh(x) = x + x^3 R(x^2) on |x| < 0.625: least-squares fit of R, relative weights.
+_T0, _T1, _T2 = _f32(-0.33333281900938966), _f32(0.13331441284516848), \
+    _f32(-0.05373964909811902)
+_T3, _T4 = _f32(0.02063889524268658), _f32(-0.005704791943487886)
+
+
+@_inline
+def exp32(x):
+    """e^x in float32 (clamped to [-87, 88], so 2^n stays a normal number)."""
+    x = min(max(x, _f32(-87.0)), _f32(88.0))
+    n = np.floor(x * _LOG2E + _f32(0.5))
+    r = x - n * _LN2_HI - n * _LN2_LO  # |r| <= ln(2) / 2
+    # Taylor coefficients of e^r to r^6: the remainder is under 2e-8 on |r| <= 0.35.
+    p = _f32(1 / 720) * r + _f32(1 / 120)
+    p = p * r + _f32(1 / 24)
+    p = p * r + _f32(1 / 6)
+    p = p * r + _f32(0.5)
+    p = p * r + _f32(1.0)
+    p = p * r + _f32(1.0)
+    scale = np.int32((np.int32(n) + 127) << 23).view(np.float32)  # 2^n
+    return p * scale
+
+
+@_inline
+def sigmoid32(x):
+    return _f32(1.0) / (_f32(1.0) + exp32(-x))
+
+
+@_inline
+def tanh32(x):
+    a = abs(x)
+    big = _f32(1.0) - _f32(2.0) / (exp32(a + a) + _f32(1.0))
+    z = x * x
+    r = (((_T4 * z + _T3) * z + _T2) * z + _T1) * z + _T0
+    small = x * (_f32(1.0) + z * r)  # x * (...), not x + x z r: keeps tanh(-0.0) = -0.0
+    return small if a < _f32(0.625) else np.copysign(big, x)
+
+
+@_vector
+def sigmoid_kernel(x, out):
+    for k in range(x.size):
+        out[k] = sigmoid32(x[k])
+
+
+@_vector
+def tanh_kernel(x, out):
+    for k in range(x.size):
+        out[k] = tanh32(x[k])
+
+
+@_inline
+def _cell_forward_row(gates, x, c_prev, c_new, tanh_c, h):
+    """One batch row of an LSTM step: ``gates`` (4H,) holds ``h_prev W_hh^T`` on entry and
+    the activations i, f, g, o on exit; writes c', tanh(c') and h' = o tanh(c')."""
+    hidden = c_prev.shape[0]
+    # Loops from 0 with offset indices: LLVM can then prove the indices non-negative
+    # (numba's negative-index wraparound would otherwise keep a loop scalar, 4x slower).
+    for j in range(2 * hidden):
+        gates[j] = sigmoid32(gates[j] + x[j])
+    for j in range(hidden):
+        k = 2 * hidden + j
+        gates[k] = tanh32(gates[k] + x[k])
+    for j in range(hidden):
+        k = 3 * hidden + j
+        gates[k] = sigmoid32(gates[k] + x[k])
+    for j in range(hidden):
+        c = gates[hidden + j] * c_prev[j] + gates[j] * gates[2 * hidden + j]
+        c_new[j] = c
+        t = tanh32(c)
+        tanh_c[j] = t
+        h[j] = gates[3 * hidden + j] * t
+
+
+@_inline
+def _cell_backward_row(dh, g_out, acts, c_prev, tanh_c, dc, d_gates):
+    """One batch row of a reverse step, in place on the carried ``dh`` (gradient reaching
+    h') and ``dc``: adds the step's output gradient to ``dh``, writes the gate
+    pre-activation gradients ``d_gates`` (4H,) and leaves in ``dc`` the gradient reaching
+    c_prev."""
+    hidden = dc.shape[0]
+    one = _f32(1.0)
+    for j in range(hidden):
+        i, f = acts[j], acts[hidden + j]
+        g, o = acts[2 * hidden + j], acts[3 * hidden + j]
+        t = tanh_c[j]
+        dhj = dh[j] + g_out[j]
+        dcj = dc[j] + dhj * o * (one - t * t)
+        d_gates[j] = dcj * g * i * (one - i)
+        d_gates[hidden + j] = dcj * c_prev[j] * f * (one - f)
+        d_gates[2 * hidden + j] = dcj * i * (one - g * g)
+        d_gates[3 * hidden + j] = dhj * t * o * (one - o)
+        dc[j] = dcj * f
+
+
+# CBLAS enums
+_ROW_MAJOR, _NO_TRANS, _TRANS, _B_MATRIX, _PACKED = 101, 111, 112, 162, 151
+
+
+@_parallel
+def lstm_forward_kernel(pack, compute, set_threads, xproj, w_hh, acts, hs, cs, tcs,
+                        reverse, parts, scratch, stride):
+    """The whole recurrence of one LSTM direction (float32). Slot ``s`` of ``hs``/``cs``
+    (T+1, B, H) is the state entering step ``s`` (leaving it when ``reverse``); the
+    initial state is in its slot. ``acts`` (T, B, 4H) receives the activations, ``tcs``
+    (T, B, H) tanh(c). Batch rows are independent: ``parts`` threads each run the
+    recurrence for their rows with single-threaded MKL products (``pack``/``compute``:
+    cblas_sgemm_pack/_compute; ``set_threads``: MKL_Set_Num_Threads_Local), so no step waits
+    on the other core. Each part packs W_hh^T once into its ``stride`` bytes of memory at
+    address ``scratch``."""
+    steps, batch, gates = acts.shape
+    hidden = gates // 4
+    for part in prange(parts):
+        lo, hi = part * batch // parts, (part + 1) * batch // parts
+        previous = set_threads(1) if parts > 1 else 0
+        packed = scratch + part * stride
+        pack(_ROW_MAJOR, _B_MATRIX, _TRANS, hi - lo, gates, hidden, _f32(1.0),
+             w_hh.ctypes.data, hidden, packed)
+        for k in range(steps):
+            t = steps - 1 - k if reverse else k
+            prev, new = (t + 1, t) if reverse else (t, t + 1)
+            compute(_ROW_MAJOR, _NO_TRANS, _PACKED, hi - lo, gates, hidden,
+                    hs[prev, lo].ctypes.data, hidden, packed, gates, _f32(0.0),
+                    acts[t, lo].ctypes.data, gates)
+            for b in range(lo, hi):
+                _cell_forward_row(acts[t, b], xproj[t, b], cs[prev, b], cs[new, b],
+                                  tcs[t, b], hs[new, b])
+        if parts > 1:
+            set_threads(previous)
+
+
+@_parallel
+def lstm_backward_kernel(pack, compute, set_threads, g_out, w_hh, acts, cs, tcs, dh, dc,
+                         d_gates, reverse, parts, scratch, stride):
+    """The reverse recurrence of :func:`lstm_forward_kernel`, in place on ``dh`` and ``dc``
+    (B, H): on entry the gradients reaching the last state, on exit those reaching the
+    initial state; writes the gate pre-activation gradients ``d_gates`` (T, B, 4H). Each
+    part packs W_hh (4H, H) as in the forward."""
+    steps, batch, gates = acts.shape
+    hidden = gates // 4
+    for part in prange(parts):
+        lo, hi = part * batch // parts, (part + 1) * batch // parts
+        previous = set_threads(1) if parts > 1 else 0
+        packed = scratch + part * stride
+        pack(_ROW_MAJOR, _B_MATRIX, _NO_TRANS, hi - lo, hidden, gates, _f32(1.0),
+             w_hh.ctypes.data, hidden, packed)
+        for k in range(steps):
+            t = k if reverse else steps - 1 - k
+            before = t + 1 if reverse else t
+            for b in range(lo, hi):
+                _cell_backward_row(dh[b], g_out[t, b], acts[t, b], cs[before, b], tcs[t, b],
+                                   dc[b], d_gates[t, b])
+            compute(_ROW_MAJOR, _NO_TRANS, _PACKED, hi - lo, hidden, gates,
+                    d_gates[t, lo].ctypes.data, gates, packed, hidden, _f32(0.0),
+                    dh[lo].ctypes.data, hidden)
+        if parts > 1:
+            set_threads(previous)
+
+
+RNN_KERNELS = {"lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel,
+               "sigmoid32": sigmoid_kernel, "tanh32": tanh_kernel}

@@ -1,0 +1,155 @@
+"""The fused LSTM recurrence (numba + MKL packed products) against the NumPy reference.
+
+The kernel computes sigmoid and tanh with its own vectorised float32 functions, so it agrees
+with the NumPy code to rounding, not bit for bit: the functions are checked in ulps over a
+dense grid, and the layer's outputs and gradients with a tight tolerance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+from ember.backends import _mkl, _numba
+
+pytestmark = pytest.mark.skipif(not (_numba.ENABLED and _mkl.enabled()),
+                                reason="numba and MKL (ember[fast]) are not installed")
+
+
+@pytest.fixture
+def used_kernels(monkeypatch) -> set:
+    names: set = set()
+    real = _numba._kernel
+
+    def recording(name):
+        names.add(name)
+        return real(name)
+
+    monkeypatch.setattr(_numba, "_kernel", recording)
+    return names
+
+
+def _grid() -> np.ndarray:
+    """Every 409th positive float32 bit pattern below 100 (2.7M values), and negatives."""
+    bits = np.arange(0, 0x42C80000, 409, dtype=np.uint32)
+    x = bits.view(np.float32)
+    return np.concatenate([x, -x])
+
+
+def _ulps(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    spacing = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    return np.abs(got.astype(np.float64) - exact) / spacing
+
+
+def _run(name: str, x: np.ndarray) -> np.ndarray:
+    out = np.empty_like(x)
+    _numba._kernel(name)(x, out)
+    return out
+
+
+def test_tanh_within_2_ulp_everywhere() -> None:
+    x = _grid()
+    assert _ulps(_run("tanh32", x), np.tanh(x.astype(np.float64))).max() <= 2
+
+
+def test_sigmoid_within_4_ulp_down_to_the_clamp() -> None:
+    x = _grid()
+    got, exact = _run("sigmoid32", x), 1 / (1 + np.exp(-x.astype(np.float64)))
+    normal = x > -87  # below, exp(-x) is clamped: the result is e^-87 ~ 1.6e-38
+    assert _ulps(got[normal], exact[normal]).max() <= 4
+    assert np.abs(got[~normal] - exact[~normal]).max() < 2e-38
+
+
+@pytest.mark.parametrize("name, fn", [("tanh32", np.tanh),
+                                      ("sigmoid32", lambda v: 1 / (1 + np.exp(-v)))])
+def test_special_values(name, fn) -> None:
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 88.8, -88.8, 1e-40, -1e-40, 1e30,
+                  -1e30, 3e-8], np.float32)
+    got = _run(name, x)
+    with np.errstate(over="ignore"):
+        want = fn(x.astype(np.float64)).astype(np.float32)
+    np.testing.assert_allclose(got, want, rtol=3e-7, atol=2e-38)
+    np.testing.assert_array_equal(np.signbit(got[:2]), np.signbit(want[:2]))
+
+
+CONFIGS = [
+    pytest.param({}, 32, id="b32"),
+    pytest.param({}, 19, id="odd-split"),
+    pytest.param({}, 5, id="one-part"),
+    pytest.param({"bidirectional": True, "batch_first": True}, 17, id="bidir-bf"),
+    pytest.param({"num_layers": 2, "bias": False}, 16, id="layers2-nobias"),
+]
+
+
+def _lstm_run(config: dict, batch: int, with_state: bool) -> list[np.ndarray]:
+    ember.manual_seed(0)
+    lstm = ember.nn.LSTM(6, 20, **config)
+    dirs = 2 if config.get("bidirectional") else 1
+    layers = config.get("num_layers", 1) * dirs
+    rng = np.random.default_rng(1)
+    shape = (batch, 7, 6) if config.get("batch_first") else (7, batch, 6)
+    x = ember.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+    state = None
+    if with_state:
+        state = tuple(ember.tensor(rng.standard_normal((layers, batch, 20)).astype(np.float32),
+                                   requires_grad=True) for _ in range(2))
+    out, (h_n, c_n) = lstm(x, state)
+    weights = ember.tensor(rng.standard_normal(out.shape).astype(np.float32))
+    ((out * weights).sum() + h_n.square().sum() + (c_n * 0.5).sum()).backward()
+    leaves = [x, *lstm.parameters(), *(state or ())]
+    return [out.detach().numpy(), h_n.detach().numpy(), c_n.detach().numpy()] + \
+        [p.grad.numpy() for p in leaves]
+
+
+@pytest.mark.parametrize("config, batch", CONFIGS)
+@pytest.mark.parametrize("with_state", [False, True])
+def test_layer_matches_numpy_reference(used_kernels, config, batch, with_state) -> None:
+    fused = _lstm_run(config, batch, with_state)
+    assert {"lstm_forward", "lstm_backward"} <= used_kernels
+    previous = _numba.set_enabled(False)
+    try:
+        reference = _lstm_run(config, batch, with_state)
+    finally:
+        _numba.set_enabled(previous)
+    for got, want in zip(fused, reference):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_any_number_of_parts_gives_the_same_result(monkeypatch, parts) -> None:
+    """The batch split between threads changes nothing but the rows' owner (the MKL
+    product's blocking may differ with the rows per part, so to rounding)."""
+    reference = _lstm_run({}, 24, True)
+    monkeypatch.setattr(_numba, "_lstm_parts", lambda batch: parts)
+    for got, want in zip(_lstm_run({}, 24, True), reference):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_gradient_through_c_n_only(used_kernels) -> None:
+    lstm = ember.nn.LSTM(4, 8)
+    x = ember.randn(5, 16, 4, requires_grad=True)
+    _, (_, c_n) = lstm(x)
+    c_n.sum().backward()
+    fused = x.grad.numpy().copy()
+    assert "lstm_backward" in used_kernels
+    x.grad = None
+    previous = _numba.set_enabled(False)
+    try:
+        _, (_, c_n) = lstm(x)
+        c_n.sum().backward()
+    finally:
+        _numba.set_enabled(previous)
+    np.testing.assert_allclose(fused, x.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_declines_float64_and_without_mkl(used_kernels) -> None:
+    lstm = ember.nn.LSTM(4, 8).double()
+    lstm(ember.randn(5, 16, 4, dtype=ember.float64))[0].sum().backward()
+    assert not used_kernels & {"lstm_forward", "lstm_backward"}
+    previous = _mkl.set_enabled(False)
+    try:
+        ember.nn.LSTM(4, 8)(ember.randn(5, 16, 4))[0].sum().backward()
+    finally:
+        _mkl.set_enabled(previous)
+    assert not used_kernels & {"lstm_forward", "lstm_backward"}
