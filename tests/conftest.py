@@ -1,6 +1,9 @@
-"""Shared pytest configuration: the op-parity summary printed at the end of a run."""
+"""Shared pytest configuration: the op-parity summary printed at the end of a run, and the
+``used_kernels`` fixture of the fast-path tests."""
 
 from __future__ import annotations
+
+import pytest
 
 _PARITY: dict[str, list[int]] = {}
 
@@ -33,3 +36,19 @@ def pytest_terminal_summary(terminalreporter):
         f"{len(ops)} ops with parity records, {len(ops_ok)} fully passing; "
         f"{ok}/{len(parity)} parity cases passed"
     )
+
+
+@pytest.fixture
+def used_kernels(monkeypatch) -> set:
+    """The names of the numba kernels run during the test."""
+    from ember.backends import _numba
+
+    names: set = set()
+    real = _numba._kernel
+
+    def recording(name):
+        names.add(name)
+        return real(name)
+
+    monkeypatch.setattr(_numba, "_kernel", recording)
+    return names

@@ -32,20 +32,6 @@ def forced(monkeypatch):
     monkeypatch.setattr(_mkl, "MIN_MULTIPLY_ADDS", 1)
 
 
-@pytest.fixture
-def used_kernels(monkeypatch) -> set:
-    """The names of the numba kernels run during the test."""
-    names: set = set()
-    real = _numba._kernel
-
-    def recording(name):
-        names.add(name)
-        return real(name)
-
-    monkeypatch.setattr(_numba, "_kernel", recording)
-    return names
-
-
 def _bits(a: np.ndarray) -> np.ndarray:
     return a.view({4: np.int32, 8: np.int64}[a.dtype.itemsize])
 

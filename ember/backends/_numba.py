@@ -389,64 +389,11 @@ def add_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
     return True
 
 
-def _same_float(dtypes: str, *arrays) -> bool:
-    """All of ``arrays`` share one native dtype among ``dtypes`` (NumPy type chars)."""
-    dtype = arrays[0].dtype
-    return (dtype.char in dtypes and dtype.isnative
-            and all(a.dtype == dtype for a in arrays[1:]))
 
-
-def _lstm_parts(batch: int) -> int:
-    """Threads for an LSTM recurrence: each takes a block of at least 8 batch rows."""
-    from numba import get_num_threads
-
-    return max(1, min(get_num_threads(), batch // 8))
-
-
-def _lstm_ok(blas_operands: tuple, others: tuple) -> bool:
-    """float32 throughout; the arrays handed to BLAS C-contiguous."""
-    return (ENABLED and _same_float("f", *blas_operands, *others)
-            and all(a.flags.c_contiguous and a.size for a in blas_operands))
-
-
-def _lstm_run(name: str, args: tuple, batch: int, n: int, k: int) -> None:
-    """Run an LSTM recurrence kernel with MKL's packed products: one packed copy of the
-    (k, n) weight per part, in 64-byte aligned scratch memory."""
-    from . import _mkl
-
-    parts = _lstm_parts(batch)
-    stride = max(_mkl.packed_size(rows, n, k) for rows in {batch // parts, -(-batch // parts)})
-    stride = -(-stride // 64) * 64
-    scratch = np.empty(parts * stride + 64, np.uint8)
-    base = scratch.ctypes.data
-    base += -base % 64
-    _kernel(name)(*_mkl.kernel_functions(), *args, parts, base, stride)
-
-
-@_declines_if_unusable
-def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
-    """The recurrence of one LSTM direction, float32, products through MKL (see
-    ``_numba_rnn.lstm_forward_kernel`` for the arrays). True when done."""
-    from . import _mkl
-
-    if _mkl.kernel_functions() is None or not _lstm_ok((w_hh, acts, hs), (xproj, cs, tcs)):
-        return None
-    hidden = w_hh.shape[1]
-    _lstm_run("lstm_forward", (xproj, w_hh, acts, hs, cs, tcs, bool(reverse)),
-              acts.shape[1], 4 * hidden, hidden)
-    return True
-
-
-@_declines_if_unusable
-def lstm_backward(g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, reverse: bool) -> bool | None:
-    """The reverse recurrence of :func:`lstm_forward`, in place on ``dh`` and ``dc``;
-    writes ``d_gates`` (see ``_numba_rnn.lstm_backward_kernel``). True when done."""
-    from . import _mkl
-
-    if (_mkl.kernel_functions() is None
-            or not _lstm_ok((w_hh, dh, d_gates), (g_out, acts, cs, tcs, dc))):
-        return None
-    hidden = w_hh.shape[1]
-    _lstm_run("lstm_backward", (g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, bool(reverse)),
-              acts.shape[1], hidden, 4 * hidden)
-    return True
+# Wrappers of the LSTM and softmax cross-entropy kernels, kept in their own module.
+from ._numba_fused import (  # noqa: E402, F401
+    log_softmax_stats,
+    lstm_backward,
+    lstm_forward,
+    softmax_xent_backward,
+)

@@ -5,85 +5,15 @@ product (B, H) @ (H, 4H) and the gates' pointwise update; from Python each step 
 more than its product (two calls, the second core idle during the update, data moving
 between the cores). Here batch rows are split between threads, each running the whole
 recurrence for its rows with single-threaded MKL products called from compiled code, so the
-steps never leave the kernel and each core keeps its own rows (benchmarks/RESULTS.md).
-
-numba's own ``exp`` and ``tanh`` are scalar libm calls here (the PyPI llvmlite has no vector
-math library), 3x and 25x slower than NumPy's SIMD loops, so the cell uses its own float32
-``exp``, written so that LLVM vectorises it: Cody-Waite range reduction, a degree-6
-polynomial, and the power of two built in the exponent bits (at most 3 ulp from the
-correctly rounded value on [-87, 88]; below -87 it returns e^-87, an absolute error under
-2e-38). Sigmoid is ``1 / (1 + exp(-x))``; tanh is ``1 - 2 / (exp(2|x|) + 1)`` with its
-sign, and an odd polynomial below ``|x| = 0.625``, where that difference would cancel
-(under 2 ulp everywhere). The tests compare these with NumPy's functions over a dense grid
-and at the edges (0, -0, inf, NaN, overflow), and the layer with the NumPy reference.
+steps never leave the kernel and each core keeps its own rows (benchmarks/RESULTS.md). The
+gates use the vectorised float32 sigmoid and tanh of ``_numba_math``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+from numba import prange
 
-# No "nnan"/"ninf"/"nsz": NaN, inf and the sign of zero must go through. "arcp" lets 1/x
-# become a reciprocal multiply, "contract" fuses multiply-adds; error_model="numpy" drops
-# the zero-division check that would keep the loops scalar.
-_FAST = {"arcp", "contract", "afn"}
-_vector = njit(fastmath=_FAST, error_model="numpy", cache=True, nogil=True)
-_inline = njit(fastmath=_FAST, error_model="numpy", cache=True, inline="always")
-_parallel = njit(fastmath=_FAST, error_model="numpy", cache=True, nogil=True, parallel=True)
-
-_f32 = np.float32
-_LOG2E = _f32(1.4426950408889634)
-# ln 2 split so that n * _LN2_HI is exact for |n| < 2^9.
-_LN2_HI = _f32(0.693359375)
-_LN2_LO = _f32(-2.12194440e-4)
-# tanh(x) = x + x^3 R(x^2) on |x| < 0.625: least-squares fit of R, relative weights.
-_T0, _T1, _T2 = _f32(-0.33333281900938966), _f32(0.13331441284516848), \
-    _f32(-0.05373964909811902)
-_T3, _T4 = _f32(0.02063889524268658), _f32(-0.005704791943487886)
-
-
-@_inline
-def exp32(x):
-    """e^x in float32 (clamped to [-87, 88], so 2^n stays a normal number)."""
-    x = min(max(x, _f32(-87.0)), _f32(88.0))
-    n = np.floor(x * _LOG2E + _f32(0.5))
-    r = x - n * _LN2_HI - n * _LN2_LO  # |r| <= ln(2) / 2
-    # Taylor coefficients of e^r to r^6: the remainder is under 2e-8 on |r| <= 0.35.
-    p = _f32(1 / 720) * r + _f32(1 / 120)
-    p = p * r + _f32(1 / 24)
-    p = p * r + _f32(1 / 6)
-    p = p * r + _f32(0.5)
-    p = p * r + _f32(1.0)
-    p = p * r + _f32(1.0)
-    scale = np.int32((np.int32(n) + 127) << 23).view(np.float32)  # 2^n
-    return p * scale
-
-
-@_inline
-def sigmoid32(x):
-    return _f32(1.0) / (_f32(1.0) + exp32(-x))
-
-
-@_inline
-def tanh32(x):
-    a = abs(x)
-    big = _f32(1.0) - _f32(2.0) / (exp32(a + a) + _f32(1.0))
-    z = x * x
-    r = (((_T4 * z + _T3) * z + _T2) * z + _T1) * z + _T0
-    small = x * (_f32(1.0) + z * r)  # x * (...), not x + x z r: keeps tanh(-0.0) = -0.0
-    return small if a < _f32(0.625) else np.copysign(big, x)
-
-
-@_vector
-def sigmoid_kernel(x, out):
-    for k in range(x.size):
-        out[k] = sigmoid32(x[k])
-
-
-@_vector
-def tanh_kernel(x, out):
-    for k in range(x.size):
-        out[k] = tanh32(x[k])
+from ._numba_math import _f32, _inline, _parallel, sigmoid32, tanh32
 
 
 @_inline
@@ -194,5 +124,4 @@ def lstm_backward_kernel(pack, compute, set_threads, g_out, w_hh, acts, cs, tcs,
             set_threads(previous)
 
 
-RNN_KERNELS = {"lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel,
-               "sigmoid32": sigmoid_kernel, "tanh32": tanh_kernel}
+RNN_KERNELS = {"lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel}

@@ -20,17 +20,24 @@ def _ce_indices(ctx, x, target, *, ignore_index, reduction):
     xp = ctx.xp
     valid = target != ignore_index
     safe = xp.where(valid, target, 0)
-    with _quiet(xp):
-        s = _shifted(xp, x, 1)
-        e = xp.exp(s)
-        total = e.sum(axis=1, keepdims=True)
-        rows = xp.arange(x.shape[0])  # fancy indexing: NumPy's take_along_axis is ~7 us slower
-        picked = s[rows, safe]
-        loss = xp.where(valid, xp.log(total[:, 0]) - picked, 0)
+    rows = xp.arange(x.shape[0])  # fancy indexing: NumPy's take_along_axis is ~7 us slower
     count = int(valid.sum()) if reduction == "mean" else 0
+    stats = ctx.backend.kernels.log_softmax_stats(x)
+    if stats is not None:  # fused: the backward recomputes the softmax from these
+        shift, logsum = stats
+        with _quiet(xp):
+            loss = xp.where(valid, logsum - (x[rows, safe] - shift), 0)
+        probs = None
+    else:
+        with _quiet(xp):
+            s = _shifted(xp, x, 1)
+            probs = xp.exp(s)
+            total = probs.sum(axis=1, keepdims=True)
+            loss = xp.where(valid, xp.log(total[:, 0]) - s[rows, safe], 0)
+            probs /= total
     if ctx.needs_input_grad:  # a recording ctx: keep what backward needs
-        e /= total
-        ctx.arrays = (e.astype(x.dtype, copy=False), valid, safe, count)
+        kept = stats if probs is None else probs.astype(x.dtype, copy=False)
+        ctx.arrays = (kept, valid, safe, count)
     if reduction == "sum":
         loss = loss.sum()
     elif reduction == "mean":  # all targets ignored: nan, as in PyTorch
@@ -41,16 +48,24 @@ def _ce_indices(ctx, x, target, *, ignore_index, reduction):
 @_ce_indices.def_backward
 def _(ctx, g, *, ignore_index, reduction):
     (x,) = ctx.saved
-    probs, valid, safe, count = ctx.arrays
-    xp = ctx.xp
-    onehot = xp.zeros(probs.shape, probs.dtype)
-    onehot[xp.arange(probs.shape[0]), safe] = 1
-    p = softmax(x, 1) if _GRAD.grad_enabled else _make(probs)  # differentiable if needed
-    weight = valid.astype(probs.dtype)
+    kept, valid, safe, count = ctx.arrays
+    xp, dtype = ctx.xp, x._data.dtype
+    weight = valid.astype(dtype)
     if reduction == "mean":  # a zero gradient when every target is ignored (not nan)
         weight *= (1.0 / count) if count else 0.0
-    scale = (g * _make(weight)).unsqueeze(1) if reduction == "none" else g * _make(weight)[:, None]
-    return (p - _make(onehot)) * scale, None
+    scale = g * _make(weight)  # per row: (N,) for "none", else g broadcast over rows
+    if isinstance(kept, tuple) and not _GRAD.grad_enabled:
+        grad = ctx.backend.kernels.softmax_xent_backward(
+            x._data, *kept, safe, xp.ascontiguousarray(scale._data, dtype=dtype))
+        if grad is not None:
+            return _make(grad), None
+    if _GRAD.grad_enabled or isinstance(kept, tuple):  # differentiable when create_graph
+        p = softmax(x, 1)
+    else:
+        p = _make(kept)
+    onehot = xp.zeros(x.shape, dtype)
+    onehot[xp.arange(x.shape[0]), safe] = 1
+    return (p - _make(onehot)) * scale.unsqueeze(1), None
 
 
 def cross_entropy_indices(logits: Tensor, target: Tensor, ignore_index: int,

@@ -1,8 +1,9 @@
-"""The fused LSTM recurrence (numba + MKL packed products) against the NumPy reference.
+"""The fused kernels built on the vectorised float32 math (``_numba_math``): its exp,
+sigmoid and tanh in ulps over a dense grid, the LSTM recurrence (numba + MKL packed
+products) and the softmax cross entropy, each against the NumPy reference.
 
-The kernel computes sigmoid and tanh with its own vectorised float32 functions, so it agrees
-with the NumPy code to rounding, not bit for bit: the functions are checked in ulps over a
-dense grid, and the layer's outputs and gradients with a tight tolerance.
+The kernels' functions are not NumPy's, so they agree with the NumPy code to rounding, not
+bit for bit: the layers' outputs and gradients are compared with a tight tolerance.
 """
 
 from __future__ import annotations
@@ -11,23 +12,10 @@ import numpy as np
 import pytest
 
 import ember
-from ember.backends import _mkl, _numba
+from ember.backends import _mkl, _numba, _numba_fused
 
 pytestmark = pytest.mark.skipif(not (_numba.ENABLED and _mkl.enabled()),
                                 reason="numba and MKL (ember[fast]) are not installed")
-
-
-@pytest.fixture
-def used_kernels(monkeypatch) -> set:
-    names: set = set()
-    real = _numba._kernel
-
-    def recording(name):
-        names.add(name)
-        return real(name)
-
-    monkeypatch.setattr(_numba, "_kernel", recording)
-    return names
 
 
 def _grid() -> np.ndarray:
@@ -53,12 +41,36 @@ def test_tanh_within_2_ulp_everywhere() -> None:
     assert _ulps(_run("tanh32", x), np.tanh(x.astype(np.float64))).max() <= 2
 
 
-def test_sigmoid_within_4_ulp_down_to_the_clamp() -> None:
+def test_sigmoid_within_4_ulp_where_normal() -> None:
     x = _grid()
     got, exact = _run("sigmoid32", x), 1 / (1 + np.exp(-x.astype(np.float64)))
-    normal = x > -87  # below, exp(-x) is clamped: the result is e^-87 ~ 1.6e-38
+    normal = exact >= np.finfo(np.float32).tiny
     assert _ulps(got[normal], exact[normal]).max() <= 4
-    assert np.abs(got[~normal] - exact[~normal]).max() < 2e-38
+    # Below x = -88.7 exp(-x) overflows to inf and the result is 0 (the exact one is
+    # subnormal).
+    assert np.abs(got[~normal] - exact[~normal]).max() < np.finfo(np.float32).tiny
+
+
+def test_exp_within_3_ulp_where_normal() -> None:
+    from numba import njit
+
+    from ember.backends._numba_math import exp32
+
+    @njit
+    def run(v, out):
+        for k in range(v.size):
+            out[k] = exp32(v[k])
+
+    x = _grid()
+    x = x[np.abs(x) < 89]
+    got = np.empty_like(x)
+    run(x, got)
+    exact = np.exp(x.astype(np.float64))
+    normal = (exact >= np.finfo(np.float32).tiny) & (exact <= np.finfo(np.float32).max)
+    assert _ulps(got[normal], exact[normal]).max() <= 3
+    below = exact < np.finfo(np.float32).tiny
+    assert np.abs(got[below] - exact[below]).max() <= 2 * 2.0 ** -149  # two subnormal steps
+    assert np.isinf(got[exact > np.finfo(np.float32).max]).all()
 
 
 @pytest.mark.parametrize("name, fn", [("tanh32", np.tanh),
@@ -121,7 +133,7 @@ def test_any_number_of_parts_gives_the_same_result(monkeypatch, parts) -> None:
     """The batch split between threads changes nothing but the rows' owner (the MKL
     product's blocking may differ with the rows per part, so to rounding)."""
     reference = _lstm_run({}, 24, True)
-    monkeypatch.setattr(_numba, "_lstm_parts", lambda batch: parts)
+    monkeypatch.setattr(_numba_fused, "_lstm_parts", lambda batch: parts)
     for got, want in zip(_lstm_run({}, 24, True), reference):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
@@ -153,3 +165,45 @@ def test_declines_float64_and_without_mkl(used_kernels) -> None:
     finally:
         _mkl.set_enabled(previous)
     assert not used_kernels & {"lstm_forward", "lstm_backward"}
+
+
+# ------------------------------------------------------------- softmax cross entropy
+
+
+def _ce_run(x: np.ndarray, target: np.ndarray, reduction: str, ignore_index: int):
+    logits = ember.tensor(x, requires_grad=True)
+    loss = ember.nn.functional.cross_entropy(logits, ember.tensor(target),
+                                             reduction=reduction, ignore_index=ignore_index)
+    (loss * 3.0).sum().backward()
+    return loss.detach().numpy(), logits.grad.numpy()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_kernels_match_numpy(monkeypatch, used_kernels, reduction) -> None:
+    monkeypatch.setattr(_numba, "MIN_ELEMENTS", 1)
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((40, 37)) * 8).astype(np.float32)
+    x[1] = -np.inf  # a row of -inf: nan, as in PyTorch
+    x[2, 5] = np.inf
+    x[3, 4] = np.nan
+    x[4] += 1e4  # large logits: the shift keeps exp in range
+    target = rng.integers(0, 37, 40)
+    target[6] = -100  # ignored
+    with np.errstate(invalid="ignore"):
+        fused = _ce_run(x, target, reduction, -100)
+        assert {"log_softmax_stats", "softmax_xent_backward"} <= used_kernels
+        previous = _numba.set_enabled(False)
+        try:
+            reference = _ce_run(x, target, reduction, -100)
+        finally:
+            _numba.set_enabled(previous)
+    for got, want in zip(fused, reference):
+        np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7)
+    assert np.isnan(fused[1][1]).all() and np.isnan(fused[1][3]).all()
+    assert not fused[1][6].any()  # the ignored row gets no gradient
+
+
+def test_cross_entropy_kernel_declines_small_and_float64(used_kernels) -> None:
+    _ce_run(np.zeros((4, 5), np.float32), np.zeros(4, np.int64), "mean", -100)
+    _ce_run(np.zeros((400, 500)), np.zeros(400, np.int64), "mean", -100)
+    assert "log_softmax_stats" not in used_kernels

@@ -1,0 +1,96 @@
+"""Wrappers of the fused LSTM recurrence and softmax cross-entropy kernels (see
+``_numba_rnn`` and ``_numba_math``), on the same terms as those in ``_numba``: each returns
+its result, or None to let the op run its NumPy code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _mkl
+from . import _numba as _base
+
+
+def _same_float(dtypes: str, *arrays) -> bool:
+    """All of ``arrays`` share one native dtype among ``dtypes`` (NumPy type chars)."""
+    dtype = arrays[0].dtype
+    return (dtype.char in dtypes and dtype.isnative
+            and all(a.dtype == dtype for a in arrays[1:]))
+
+
+def _lstm_parts(batch: int) -> int:
+    """Threads for an LSTM recurrence: each takes a block of at least 8 batch rows."""
+    from numba import get_num_threads
+
+    return max(1, min(get_num_threads(), batch // 8))
+
+
+def _lstm_ok(blas_operands: tuple, others: tuple) -> bool:
+    """float32 throughout; the arrays handed to BLAS C-contiguous."""
+    return (_base.ENABLED and _same_float("f", *blas_operands, *others)
+            and all(a.flags.c_contiguous and a.size for a in blas_operands))
+
+
+def _lstm_run(name: str, args: tuple, batch: int, n: int, k: int) -> None:
+    """Run an LSTM recurrence kernel with MKL's packed products: one packed copy of the
+    (k, n) weight per part, in 64-byte aligned scratch memory."""
+    parts = _lstm_parts(batch)
+    stride = max(_mkl.packed_size(rows, n, k) for rows in {batch // parts, -(-batch // parts)})
+    stride = -(-stride // 64) * 64
+    scratch = np.empty(parts * stride + 64, np.uint8)
+    base = scratch.ctypes.data
+    base += -base % 64
+    _base._kernel(name)(*_mkl.kernel_functions(), *args, parts, base, stride)
+
+
+@_base._declines_if_unusable
+def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
+    """The recurrence of one LSTM direction, float32, products through MKL (see
+    ``_numba_rnn.lstm_forward_kernel`` for the arrays). True when done."""
+    if _mkl.kernel_functions() is None or not _lstm_ok((w_hh, acts, hs), (xproj, cs, tcs)):
+        return None
+    hidden = w_hh.shape[1]
+    _lstm_run("lstm_forward", (xproj, w_hh, acts, hs, cs, tcs, bool(reverse)),
+              acts.shape[1], 4 * hidden, hidden)
+    return True
+
+
+@_base._declines_if_unusable
+def lstm_backward(g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, reverse: bool) -> bool | None:
+    """The reverse recurrence of :func:`lstm_forward`, in place on ``dh`` and ``dc``;
+    writes ``d_gates`` (see ``_numba_rnn.lstm_backward_kernel``). True when done."""
+    if (_mkl.kernel_functions() is None
+            or not _lstm_ok((w_hh, dh, d_gates), (g_out, acts, cs, tcs, dc))):
+        return None
+    hidden = w_hh.shape[1]
+    _lstm_run("lstm_backward", (g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, bool(reverse)),
+              acts.shape[1], hidden, 4 * hidden)
+    return True
+
+
+def _stats_ok(x) -> bool:
+    return (_base.ENABLED and x.ndim == 2 and x.size >= _base.MIN_ELEMENTS
+            and _same_float("f", x) and x.flags.c_contiguous)
+
+
+@_base._declines_if_unusable
+def log_softmax_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per row of float32 ``x`` (N, C): ``(shift, logsum)``, the max (0 where not finite)
+    and ``log(sum(exp(x - shift)))``, or None to let NumPy do it."""
+    if not _stats_ok(x):
+        return None
+    shift = np.empty(x.shape[0], x.dtype)
+    logsum = np.empty_like(shift)
+    _base._kernel("log_softmax_stats")(x, shift, logsum)
+    return shift, logsum
+
+
+@_base._declines_if_unusable
+def softmax_xent_backward(x, shift, logsum, target, weight) -> np.ndarray | None:
+    """``(softmax(x) - onehot(target)) * weight[:, None]`` from :func:`log_softmax_stats`'s
+    results (``target`` in range), or None to let NumPy do it."""
+    if not _stats_ok(x) or not _same_float("f", x, shift, logsum, weight):
+        return None
+    out = np.empty_like(x)
+    _base._kernel("softmax_xent_backward")(x, shift, logsum, target, weight, out)
+    return out
