@@ -395,5 +395,6 @@ from ._numba_fused import (  # noqa: E402, F401
     log_softmax_stats,
     lstm_backward,
     lstm_forward,
+    softmax_rows,
     softmax_xent_backward,
 )

@@ -5,8 +5,8 @@ Imported on first use by ``_numba_kernels`` (never at ``import ember``). numba's
 library), 3x and 25x slower than NumPy's SIMD loops, so the kernels use their own float32
 ``exp``, written so that LLVM vectorises it: Cody-Waite range reduction, a degree-6
 polynomial, and the power of two built in the exponent bits (at most 3 ulp from the
-correctly rounded value where that is a normal number; inf and 0 where it overflows and
-underflows). Sigmoid is ``1 / (1 + exp(-x))``; tanh is
+correctly rounded value where that is a normal number; inf where it overflows and 0 where
+it would be subnormal). Sigmoid is ``1 / (1 + exp(-x))``; tanh is
 ``1 - 2 / (exp(2|x|) + 1)`` with its sign, and an odd polynomial below ``|x| = 0.625``,
 where that difference would cancel (under 2 ulp everywhere). tests/test_lstm_kernels.py
 compares them with NumPy's functions over a dense grid and at the edges (0, -0, inf, NaN).
@@ -34,6 +34,7 @@ _LOG2E = _f32(1.4426950408889634)
 # ln 2 split so that n * _LN2_HI is exact for |n| < 2^9.
 _LN2_HI = _f32(0.693359375)
 _LN2_LO = _f32(-2.12194440e-4)
+_LN_TINY = _f32(-87.33654475)  # ln of the smallest normal float32
 # tanh(x) = x + x^3 R(x^2) on |x| < 0.625: least-squares fit of R, relative weights.
 _T0, _T1, _T2 = _f32(-0.33333281900938966), _f32(0.13331441284516848), \
     _f32(-0.05373964909811902)
@@ -42,8 +43,11 @@ _T3, _T4 = _f32(0.02063889524268658), _f32(-0.005704791943487886)
 
 @_inline
 def exp32(x):
-    """e^x in float32, overflowing to inf and underflowing through the subnormals to 0."""
-    x = min(max(x, _f32(-104.0)), _f32(88.75))
+    """e^x in float32: inf where it overflows, 0 where it would be subnormal (below
+    ln(FLT_MIN) = -87.3365: computing subnormal results costs the CPU ~100x, and
+    exponentials of very negative shifted logits are common)."""
+    tiny = x < _LN_TINY
+    x = min(max(x, _LN_TINY), _f32(88.75))
     n = np.floor(x * _LOG2E + _f32(0.5))
     r = x - n * _LN2_HI - n * _LN2_LO  # |r| <= ln(2) / 2
     # Taylor coefficients of e^r to r^6: the remainder is under 2e-8 on |r| <= 0.35.
@@ -53,12 +57,12 @@ def exp32(x):
     p = p * r + _f32(0.5)
     p = p * r + _f32(1.0)
     p = p * r + _f32(1.0)
-    # 2^n as two normal powers of two (n runs from -150 to 128).
+    # 2^n as two powers of two, so that n = 128 (an overflow to inf) is reachable.
     whole = np.int32(n)
     half = whole >> 1
     low = np.int32((half + 127) << 23).view(np.float32)
     high = np.int32((whole - half + 127) << 23).view(np.float32)
-    return (p * low) * high
+    return _f32(0.0) if tiny else (p * low) * high
 
 
 @_inline
@@ -137,6 +141,28 @@ def softmax_xent_backward_kernel(x, shift, logsum, target, weight, out):
         dst[target[r]] -= w
 
 
+@_rows
+def softmax_rows_kernel(x, out):
+    """``out`` = softmax over the rows of ``x`` (N, C), shifted by the row max (by 0 when
+    it is not finite, so a row of -inf gives NaN as the NumPy code). ``out`` must not be
+    ``x``: LLVM does not vectorise the loops when they may alias."""
+    n, c = x.shape
+    for r in prange(n):
+        row, dst = x[r], out[r]
+        m = _row_max(row)
+        if not np.isfinite(m):
+            m = _f32(0.0)
+        total = _f32(0.0)
+        for k in range(c):
+            e = exp32(row[k] - m)
+            dst[k] = e
+            total += e
+        scale = _f32(1.0) / total
+        for k in range(c):
+            dst[k] *= scale
+
+
 MATH_KERNELS = {"sigmoid32": sigmoid_kernel, "tanh32": tanh_kernel,
+                "softmax_rows": softmax_rows_kernel,
                 "log_softmax_stats": log_softmax_stats_kernel,
                 "softmax_xent_backward": softmax_xent_backward_kernel}

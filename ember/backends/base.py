@@ -118,6 +118,18 @@ class Kernels:
         """Add column gradients back into the padded input gradient; True when done."""
         return None
 
+    def log_softmax_stats(self, x):
+        """Per row of ``x`` (N, C): ``(shift, log(sum(exp(x - shift))))``."""
+        return None
+
+    def softmax_xent_backward(self, x, shift, logsum, target, weight):
+        """``(softmax(x) - onehot(target)) * weight[:, None]`` from ``log_softmax_stats``."""
+        return None
+
+    def softmax_rows(self, x):
+        """Softmax of ``x`` over its last dim, a new array."""
+        return None
+
     def lstm_forward(self, xproj, w_t, acts, hs, cs, tcs, reverse: bool):
         """The recurrence of one LSTM direction into preallocated arrays (see
         ``ember.nn.functional.rnn_layers``); True when done."""

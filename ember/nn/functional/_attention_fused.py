@@ -3,7 +3,8 @@
 ``softmax(Q K^T * scale + mask) V`` in one op: one GEMM writes the scores, the mask is applied
 in place (``copyto`` with a cached upper-triangular index for ``is_causal``, the negated bool
 mask for a bool mask, no additive ``-inf`` tensor), the softmax runs in place on the same
-buffer, and only the probabilities ``P`` are kept for the backward. The composition
+buffer (or, where the backend has a fused row-softmax kernel, into one new array), and only
+the probabilities ``P`` are kept for the backward. The composition
 allocates a new score-sized array for the bias add, the shift, the exponential and, in the
 backward, three more.
 
@@ -37,7 +38,8 @@ def _upper(xp, length: int, source: int):
     return mask
 
 
-def _probs(xp, q, k, mask, scale: float, causal: bool, kind: str):
+def _probs(backend, q, k, mask, scale: float, causal: bool, kind: str):
+    xp = backend.xp
     s = matmul(q * q.dtype.type(scale), xp.swapaxes(k, -1, -2))
     if causal:
         xp.copyto(s, -xp.inf, where=_upper(xp, s.shape[-2], s.shape[-1]))
@@ -45,6 +47,9 @@ def _probs(xp, q, k, mask, scale: float, causal: bool, kind: str):
         xp.copyto(s, -xp.inf, where=xp.logical_not(mask))
     elif kind == "float":
         s += mask
+    fused = backend.kernels.softmax_rows(s)
+    if fused is not None:
+        return fused
     with _quiet(xp):
         m = xp.max(s, axis=-1, keepdims=True)
         s -= xp.where(xp.isfinite(m), m, 0)  # a fully masked row gives nan, as the composition
@@ -54,8 +59,7 @@ def _probs(xp, q, k, mask, scale: float, causal: bool, kind: str):
 
 
 def _forward(ctx, q, k, v, *mask, scale, causal, kind):
-    xp = ctx.xp
-    p = _probs(xp, q, k, mask[0] if mask else None, scale, causal, kind)
+    p = _probs(ctx.backend, q, k, mask[0] if mask else None, scale, causal, kind)
     ctx.arrays = (p,)
     return matmul(p, v)
 
