@@ -165,3 +165,23 @@ def test_without_anomaly_mode_nan_gradients_pass_silently():
     x = ember.tensor([1.0], requires_grad=True)
     Bad.apply(x).sum().backward()
     assert np.isnan(x.grad.numpy()).all()
+
+
+def test_backward_through_a_saved_then_modified_output_raises():
+    """Ops whose backward reads their output (exp, the LSTM's hidden states) refuse an
+    output changed in place since, as PyTorch does; in-place forms of such ops still work."""
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).exp()
+    y.mul_(2.0)
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*saved its output"):
+        y.sum().backward()
+    z = x.clone()
+    z.exp_()
+    z.sum().backward()
+    assert x.grad is not None
+    lstm = ember.nn.LSTM(3, 4)
+    out, _ = lstm(ember.randn(5, 2, 3))
+    loss = out.sum()
+    out.mul_(0.0)
+    with pytest.raises(RuntimeError, match=r"inplace operation: LstmSequenceBackward"):
+        loss.backward()

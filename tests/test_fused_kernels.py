@@ -14,8 +14,9 @@ import pytest
 import ember
 from ember.backends import _mkl, _numba, _numba_fused
 
-pytestmark = pytest.mark.skipif(not (_numba.ENABLED and _mkl.enabled()),
-                                reason="numba and MKL (ember[fast]) are not installed")
+pytestmark = pytest.mark.skipif(not _numba.ENABLED, reason="numba is not installed")
+# The LSTM kernel also calls MKL.
+needs_mkl = pytest.mark.skipif(not _mkl.enabled(), reason="MKL (ember[fast]) is not installed")
 
 
 def _grid() -> np.ndarray:
@@ -54,9 +55,9 @@ def test_sigmoid_within_4_ulp_where_normal() -> None:
 def test_exp_within_3_ulp_where_normal() -> None:
     from numba import njit
 
-    from ember.backends._numba_math import exp32
+    from ember.backends._numba_math import _FAST, exp32
 
-    @njit
+    @njit(fastmath=_FAST, error_model="numpy")  # as the kernels compile it
     def run(v, out):
         for k in range(v.size):
             out[k] = exp32(v[k])
@@ -113,6 +114,7 @@ def _lstm_run(config: dict, batch: int, with_state: bool) -> list[np.ndarray]:
         [p.grad.numpy() for p in leaves]
 
 
+@needs_mkl
 @pytest.mark.parametrize("config, batch", CONFIGS)
 @pytest.mark.parametrize("with_state", [False, True])
 def test_layer_matches_numpy_reference(used_kernels, config, batch, with_state) -> None:
@@ -127,6 +129,7 @@ def test_layer_matches_numpy_reference(used_kernels, config, batch, with_state) 
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=2e-6)
 
 
+@needs_mkl
 @pytest.mark.parametrize("parts", [1, 2, 3])
 def test_any_number_of_parts_gives_the_same_result(monkeypatch, parts) -> None:
     """The batch split between threads changes nothing but the rows' owner (the MKL
@@ -137,6 +140,7 @@ def test_any_number_of_parts_gives_the_same_result(monkeypatch, parts) -> None:
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+@needs_mkl
 def test_gradient_through_c_n_only(used_kernels) -> None:
     lstm = ember.nn.LSTM(4, 8)
     x = ember.randn(5, 16, 4, requires_grad=True)
@@ -154,6 +158,7 @@ def test_gradient_through_c_n_only(used_kernels) -> None:
     np.testing.assert_allclose(fused, x.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
+@needs_mkl
 def test_declines_float64_and_without_mkl(used_kernels) -> None:
     lstm = ember.nn.LSTM(4, 8).double()
     lstm(ember.randn(5, 16, 4, dtype=ember.float64))[0].sum().backward()
@@ -164,6 +169,56 @@ def test_declines_float64_and_without_mkl(used_kernels) -> None:
     finally:
         _mkl.set_enabled(previous)
     assert not used_kernels & {"lstm_forward", "lstm_backward"}
+
+
+@needs_mkl
+def test_wrappers_decline_inconsistent_shapes() -> None:
+    """The kernels index by shape without bounds checks: the wrappers must refuse arrays
+    that do not agree (the public function raises before that, see the next test)."""
+    steps, batch, hidden = 3, 16, 4
+    f32 = np.float32
+    acts = np.zeros((steps, batch, 4 * hidden), f32)
+    hs, cs = (np.zeros((steps + 1, batch, hidden), f32) for _ in range(2))
+    tcs = np.zeros((steps, batch, hidden), f32)
+    good_w = np.zeros((4 * hidden, hidden), f32)
+    for xproj, w in [(np.zeros((steps, 1, 4 * hidden), f32), good_w),
+                     (np.zeros((steps, batch, 4 * hidden - 4), f32), good_w),
+                     (acts.copy(), np.zeros((4 * hidden, 2 * hidden), f32)),
+                     (acts.copy(), np.zeros((4, 1), f32))]:
+        assert _numba.lstm_forward(xproj, w, acts, hs, cs, tcs, False) is None
+    dh, dc = np.zeros((batch, hidden), f32), np.zeros((batch, hidden), f32)
+    assert _numba.lstm_backward(np.zeros((steps, 1, hidden), f32), good_w, acts, cs, tcs, dh,
+                                dc, acts.copy(), False) is None
+    assert _numba.lstm_forward(acts.copy(), good_w, acts, hs, cs, tcs, False)  # agrees: runs
+
+
+def test_lstm_sequence_rejects_mismatched_shapes() -> None:
+    from ember.nn.functional.rnn_layers import lstm_sequence
+
+    x, h = ember.zeros(3, 16, 16), ember.zeros(16, 4)
+    with pytest.raises(RuntimeError, match=r"expected w_hh of shape \(16, 4\), got \(4, 1\)"):
+        lstm_sequence(x, h, h, ember.zeros(4, 1))
+    with pytest.raises(RuntimeError, match=r"expected xproj of shape \(3, 16, 16\)"):
+        lstm_sequence(ember.zeros(3, 1, 16), h, h, ember.zeros(16, 4))
+    lstm = ember.nn.LSTM(4, 8)
+    lstm.weight_hh_l0 = ember.nn.Parameter(ember.randn(32, 1))
+    with pytest.raises(RuntimeError, match="w_hh"):
+        lstm(ember.randn(3, 16, 4))
+
+
+def test_unusable_numba_lstm_falls_back(monkeypatch) -> None:
+    """numba installed but not importable (built for another NumPy): the LSTM declines
+    like every other kernel instead of raising."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ember.backends._numba_kernels", None)
+    monkeypatch.setitem(sys.modules, "numba", None)  # any "import numba" fails
+    monkeypatch.setattr(_numba, "_kernels", {})
+    monkeypatch.setattr(_numba, "ENABLED", True)
+    lstm = ember.nn.LSTM(4, 8)
+    out, _ = lstm(ember.randn(3, 16, 4))
+    out.sum().backward()
+    assert not _numba.ENABLED and lstm.weight_hh_l0.grad is not None
 
 
 # ------------------------------------------------------------- softmax cross entropy

@@ -25,7 +25,8 @@ _next_seq = itertools.count(1).__next__  # creation order: later nodes run first
 
 class Node:
     __slots__ = ("op", "attrs", "edges", "needs_input_grad", "xp", "backend", "in_shapes",
-                 "in_dtypes", "_saved", "_saved_versions", "arrays", "_out_data", "out_meta",
+                 "in_dtypes", "_saved", "_saved_versions", "arrays", "_out_data", "_out_version",
+                 "out_meta",
                  "_tensor_hooks", "_retained", "_released", "trace", "seq", "user_ctx",
                  "__weakref__")
 
@@ -44,6 +45,7 @@ class Node:
         self._saved_versions = ()
         self.arrays = ()
         self._out_data = None
+        self._out_version = None  # (the output's version counter, its value when saved)
         self.out_meta = ()
         self._tensor_hooks = None
         self._retained = None
@@ -79,9 +81,21 @@ class Node:
         """The op's (first) output, rebuilt with this node as its grad_fn."""
         if self._released:
             self._check_alive()
+        self.check_output()
         out = _make(self._out_data, requires_grad=True)
         out.grad_fn = self
         return out
+
+    def check_output(self) -> None:
+        """Raise if the saved output was modified in place since the op ran (as a saved
+        input is checked by ``saved``)."""
+        if self._out_version is not None and self._out_version[0][0] != self._out_version[1]:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified "
+                f"by an inplace operation: {self.name()} saved its output of shape "
+                f"{tuple(self._out_data.shape)} at version {self._out_version[1]}, and it is "
+                f"now at version {self._out_version[0][0]}. Use .clone() before the in-place "
+                "op, or avoid it.")
 
     def _check_alive(self) -> None:
         if self._released:

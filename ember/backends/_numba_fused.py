@@ -1,5 +1,5 @@
-"""Wrappers of the fused LSTM recurrence and softmax cross-entropy kernels (see
-``_numba_rnn`` and ``_numba_math``), on the same terms as those in ``_numba``: each returns
+"""Wrappers of the fused LSTM recurrence, softmax and cross-entropy kernels (see
+``_numba_math``), on the same terms as those in ``_numba``: each returns
 its result, or None to let the op run its NumPy code.
 """
 
@@ -18,11 +18,17 @@ def _same_float(dtypes: str, *arrays) -> bool:
             and all(a.dtype == dtype for a in arrays[1:]))
 
 
+# At most this many parts: each packs its own copy of W_hh (MKL's packed size is at least
+# ~8 MB), so memory grows with them.
+MAX_LSTM_PARTS = 8
+
+
 def _lstm_parts(batch: int) -> int:
-    """Threads for an LSTM recurrence: each takes a block of at least 8 batch rows."""
+    """Threads for an LSTM recurrence: each takes a block of at least 8 batch rows. (Called
+    after ``_kernel``, which declines when numba cannot be imported.)"""
     from numba import get_num_threads
 
-    return max(1, min(get_num_threads(), batch // 8))
+    return max(1, min(get_num_threads(), batch // 8, MAX_LSTM_PARTS))
 
 
 def _lstm_ok(blas_operands: tuple, others: tuple) -> bool:
@@ -31,23 +37,41 @@ def _lstm_ok(blas_operands: tuple, others: tuple) -> bool:
             and all(a.flags.c_contiguous and a.size for a in blas_operands))
 
 
+def _lstm_shapes_agree(acts, w_hh, gates_like: tuple, state_like: tuple, steps_extra: tuple,
+                       ) -> bool:
+    """The shapes the kernels index by: ``acts`` (T, B, 4H), ``w_hh`` (4H, H), each of
+    ``gates_like`` as ``acts``, ``state_like`` (T, B, H) and ``steps_extra`` (T+1, B, H) or
+    (B, H) when 2-D. The kernels do no bounds checks: anything else declines."""
+    steps, batch, gates = acts.shape
+    hidden = gates // 4
+    if gates != 4 * hidden or w_hh.shape != (gates, hidden):
+        return False
+    return (all(a.shape == acts.shape for a in gates_like)
+            and all(a.shape == (steps, batch, hidden) for a in state_like)
+            and all(a.shape == ((steps + 1, batch, hidden) if a.ndim == 3 else (batch, hidden))
+                    for a in steps_extra))
+
+
 def _lstm_run(name: str, args: tuple, batch: int, n: int, k: int) -> None:
     """Run an LSTM recurrence kernel with MKL's packed products: one packed copy of the
     (k, n) weight per part, in 64-byte aligned scratch memory."""
+    kernel = _base._kernel(name)  # first: declines if numba cannot be used
     parts = _lstm_parts(batch)
     stride = max(_mkl.packed_size(rows, n, k) for rows in {batch // parts, -(-batch // parts)})
     stride = -(-stride // 64) * 64
     scratch = np.empty(parts * stride + 64, np.uint8)
     base = scratch.ctypes.data
     base += -base % 64
-    _base._kernel(name)(*_mkl.kernel_functions(), *args, parts, base, stride)
+    kernel(*_mkl.kernel_functions(), *args, parts, base, stride)
 
 
 @_base._declines_if_unusable
 def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
     """The recurrence of one LSTM direction, float32, products through MKL (see
-    ``_numba_rnn.lstm_forward_kernel`` for the arrays). True when done."""
-    if _mkl.kernel_functions() is None or not _lstm_ok((w_hh, acts, hs), (xproj, cs, tcs)):
+    ``_numba_math.lstm_forward_kernel`` for the arrays). True when done."""
+    if (_mkl.kernel_functions() is None or acts.ndim != 3
+            or not _lstm_ok((w_hh, acts, hs), (xproj, cs, tcs))
+            or not _lstm_shapes_agree(acts, w_hh, (xproj,), (tcs,), (hs, cs))):
         return None
     hidden = w_hh.shape[1]
     _lstm_run("lstm_forward", (xproj, w_hh, acts, hs, cs, tcs, bool(reverse)),
@@ -58,9 +82,10 @@ def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
 @_base._declines_if_unusable
 def lstm_backward(g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, reverse: bool) -> bool | None:
     """The reverse recurrence of :func:`lstm_forward`, in place on ``dh`` and ``dc``;
-    writes ``d_gates`` (see ``_numba_rnn.lstm_backward_kernel``). True when done."""
-    if (_mkl.kernel_functions() is None
-            or not _lstm_ok((w_hh, dh, d_gates), (g_out, acts, cs, tcs, dc))):
+    writes ``d_gates`` (see ``_numba_math.lstm_backward_kernel``). True when done."""
+    if (_mkl.kernel_functions() is None or acts.ndim != 3
+            or not _lstm_ok((w_hh, dh, d_gates), (g_out, acts, cs, tcs, dc))
+            or not _lstm_shapes_agree(acts, w_hh, (d_gates,), (g_out, tcs), (cs, dh, dc))):
         return None
     hidden = w_hh.shape[1]
     _lstm_run("lstm_backward", (g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, bool(reverse)),

@@ -12,7 +12,6 @@ import numpy as np
 from numba import njit, prange
 
 from ._numba_math import MATH_KERNELS
-from ._numba_rnn import RNN_KERNELS
 
 jit = njit(parallel=True, cache=True, nogil=True)
 
@@ -356,4 +355,4 @@ KERNELS = {"bias_rows": bias_rows_kernel, "bias_channels": bias_channels_kernel,
         "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
         "pool2x2": pool2x2_kernel, "spread2d": spread2d_kernel,
         "spread2x2": spread2x2_kernel, "im2col2d": im2col2d_kernel,
-        "col2im2d": col2im2d_kernel, **MATH_KERNELS, **RNN_KERNELS}
+        "col2im2d": col2im2d_kernel, **MATH_KERNELS}

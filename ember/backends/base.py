@@ -130,7 +130,7 @@ class Kernels:
         """Softmax of ``x`` over its last dim, a new array."""
         return None
 
-    def lstm_forward(self, xproj, w_t, acts, hs, cs, tcs, reverse: bool):
+    def lstm_forward(self, xproj, w_hh, acts, hs, cs, tcs, reverse: bool):
         """The recurrence of one LSTM direction into preallocated arrays (see
         ``ember.nn.functional.rnn_layers``); True when done."""
         return None

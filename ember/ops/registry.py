@@ -211,12 +211,14 @@ def _wrap_outputs(op: OpDef, node: Node | None, inputs: tuple, out):
             node.out_meta = ((t._data.shape, t._data.dtype),)
             if op.save_output:
                 node._out_data = t._data
+                node._out_version = (t._version, t._version[0])
         return t
     results = tuple([_wrap_one(op, node, inputs, array, i) for i, array in enumerate(out)])
     if node is not None:
         node.out_meta = tuple([(r._data.shape, r._data.dtype) for r in results])
         if op.save_output:
             node._out_data = results[0]._data
+            node._out_version = (results[0]._version, results[0]._version[0])
     return results
 
 

@@ -3,7 +3,7 @@
 The input projection of every time step is computed by the caller with one GEMM; the
 primitive runs the recurrence: one GEMM per step for the hidden projection, then the gate
 update, in place on preallocated time-major arrays. Where the backend has a fused kernel for
-an LSTM step (``Backend.kernels.lstm_cell``: numba on the CPU) the update is one pass;
+an LSTM step (``Backend.kernels.lstm_forward``: numba and MKL on the CPU) the update is one pass;
 otherwise it is the NumPy reference below. The first-order backward is a second primitive
 that runs the reverse recurrence the same way and then gets the hidden weight gradient with
 one GEMM over all steps (instead of one small GEMM per step).
@@ -66,7 +66,9 @@ def _recompute_vjp(ctx, run, grads):
 # ------------------------------------------------------------------------------ LSTM
 
 
-@defop("lstm_sequence", save=(0, 1, 2, 3))
+# save_output: the output is a view of the hidden states the backward reads; saving it
+# (no copy) makes an in-place change to it before backward an error, as in PyTorch.
+@defop("lstm_sequence", save=(0, 1, 2, 3), save_output=True)
 def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
     xp, dt = ctx.xp, xproj.dtype
     steps, batch, hidden = xproj.shape[0], h0.shape[0], h0.shape[1]
@@ -116,6 +118,7 @@ def _lstm_cell(xp, a, x, c_prev, c_new, tanh_c, h) -> None:
 
 @_lstm_sequence.def_backward
 def _(ctx, g_out, g_cn, reverse=False):
+    ctx.check_output()  # backward reads the output's memory: no in-place change allowed
     if _GRAD.grad_enabled:
         return _recompute_vjp(ctx, lstm_sequence_composed, (g_out, g_cn))
     _, h0, _, w_hh = ctx.saved
@@ -203,7 +206,22 @@ def lstm_sequence(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
     """One LSTM layer direction: ``xproj`` ``(T, B, 4H)`` is ``x W_ih^T + b_ih + b_hh``;
     returns ``(output (T, B, H), c_n)`` (``h_n`` is ``output[-1]``, or ``output[0]`` when
     ``reverse``)."""
+    _check_lstm_shapes(xproj, h0, c0, w_hh)
     return _lstm_sequence(xproj, h0, c0, w_hh, reverse=reverse)
+
+
+def _check_lstm_shapes(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor) -> None:
+    """Exact shapes (no broadcasting): the fused kernels index by them."""
+    if h0.dim() != 2 or xproj.dim() != 3:
+        raise RuntimeError(f"lstm_sequence: expected xproj (T, B, 4H) and h0 (B, H), got "
+                           f"{tuple(xproj.shape)} and {tuple(h0.shape)}")
+    (batch, hidden), steps = tuple(h0.shape), xproj.shape[0]
+    want = {"xproj": (steps, batch, 4 * hidden), "c0": (batch, hidden),
+            "w_hh": (4 * hidden, hidden)}
+    for name, t in (("xproj", xproj), ("c0", c0), ("w_hh", w_hh)):
+        if tuple(t.shape) != want[name]:
+            raise RuntimeError(f"lstm_sequence: with h0 of shape {(batch, hidden)}, expected "
+                               f"{name} of shape {want[name]}, got {tuple(t.shape)}")
 
 
 # ------------------------------------------------------------------------------- GRU
