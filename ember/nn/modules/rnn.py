@@ -250,18 +250,12 @@ class RNNBase(Module):
     def _layer(self, x: Tensor, weights: list, h0: Tensor, c0: Tensor | None, index: int,
                h_n: list, c_n: list) -> list[Tensor]:
         steps, batch = x.shape[0], x.shape[1]
-        # One GEMM projects every step's input, for both directions at once.
-        w_ih = weights[0][0] if len(weights) == 1 else ember.cat([w[0] for w in weights])
+        # One GEMM per direction projects every step's input: each direction's projection
+        # is then contiguous, as the fused recurrence reads it best (a column slice of one
+        # joint product made the bidirectional layer 1.4x PyTorch's time).
         flat = x.reshape(steps * batch, x.shape[2])
-        bias = None
-        if self.bias:
-            b = [self._input_bias(w) for w in weights]
-            bias = b[0] if len(b) == 1 else ember.cat(b)
-        proj = _linear(flat, w_ih, bias)  # its bias add is the fused (threaded) kernel
-        proj = proj.reshape(steps, batch, proj.shape[-1])
-        width = proj.shape[-1] // len(weights)
-        xprojs = [proj] if len(weights) == 1 else \
-            [proj[..., d * width:(d + 1) * width] for d in range(len(weights))]
+        xprojs = [_linear(flat, w[0], self._input_bias(w) if self.bias else None)
+                  .reshape(steps, batch, -1) for w in weights]
         outs = []
         for d, (w, xproj) in enumerate(zip(weights, xprojs)):
             out, c = self._direction(xproj, w, h0[index + d], None if c0 is None
