@@ -1,7 +1,8 @@
 """Per-op micro-benchmark: ember vs PyTorch (small tensors) and ember vs raw NumPy (large).
 
 Runs each case for every framework in the same process, alternating frameworks within each
-repeat, and reports the median time per call and the ratio. Usage::
+repeat (with a pause before the blocks of multithreaded calls), and reports the median time
+per call and the ratio. Usage::
 
     python -m benchmarks.micro            # full run
     python -m benchmarks.micro --quick    # a few repeats (CI smoke run)
@@ -44,12 +45,24 @@ def _calibrate(fn: Callable[[], object], target_s: float = 0.02) -> int:
         n *= 2
 
 
+# Multithreaded calls (a large matmul) leave their library's workers spinning for a while
+# afterwards; the next library's threads then fight them for the 2 cores (measured: ember's
+# 1024x1024 matmul 5.2 ms alone, 14.9 ms right after NumPy's; OpenBLAS's workers spin for
+# ~0.1 s, so a 50 ms pause still gave 11.3 ms). Before each block of such a case: a pause
+# and one untimed call.
+_PAUSE_S, _SLOW_CALL_S = 0.3, 1e-4
+
+
 def compare(cases: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
     """Median seconds per call for each framework, alternating them within each repeat."""
     numbers = {k: _calibrate(fn) for k, fn in cases.items()}
+    slow = {k: _timeit(fn, 1) > _SLOW_CALL_S for k, fn in cases.items()}
     samples: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(repeats):
         for k, fn in cases.items():
+            if slow[k]:
+                time.sleep(_PAUSE_S)
+                fn()
             samples[k].append(_timeit(fn, numbers[k]))
     return {k: statistics.median(v) for k, v in samples.items()}
 
