@@ -221,6 +221,18 @@ def _cell_backward_row(dh, g_out, acts, c_prev, tanh_c, dc, d_gates):
 _ROW_MAJOR, _NO_TRANS, _TRANS, _B_MATRIX, _PACKED = 101, 111, 112, 162, 151
 
 
+@_inline
+def _start_part(pack, set_threads, w_hh, trans, n, k, batch, part, parts, packed):
+    """A part's batch rows ``[lo, hi)``; MKL single-threaded in this thread when there are
+    several parts (returns the previous setting); W_hh packed at address ``packed`` as the
+    (k, n) operand of the part's products (``trans``: W_hh^T)."""
+    lo, hi = part * batch // parts, (part + 1) * batch // parts
+    previous = set_threads(1) if parts > 1 else 0
+    pack(_ROW_MAJOR, _B_MATRIX, trans, hi - lo, n, k, _f32(1.0), w_hh.ctypes.data,
+         w_hh.shape[1], packed)
+    return lo, hi, previous, packed
+
+
 @_parallel
 def lstm_forward_kernel(pack, compute, set_threads, xproj, w_hh, acts, hs, cs, tcs,
                         reverse, parts, scratch, stride):
@@ -235,11 +247,8 @@ def lstm_forward_kernel(pack, compute, set_threads, xproj, w_hh, acts, hs, cs, t
     steps, batch, gates = acts.shape
     hidden = gates // 4
     for part in prange(parts):
-        lo, hi = part * batch // parts, (part + 1) * batch // parts
-        previous = set_threads(1) if parts > 1 else 0
-        packed = scratch + part * stride
-        pack(_ROW_MAJOR, _B_MATRIX, _TRANS, hi - lo, gates, hidden, _f32(1.0),
-             w_hh.ctypes.data, hidden, packed)
+        lo, hi, previous, packed = _start_part(pack, set_threads, w_hh, _TRANS, gates, hidden,
+                                               batch, part, parts, scratch + part * stride)
         for k in range(steps):
             t = steps - 1 - k if reverse else k
             prev, new = (t + 1, t) if reverse else (t, t + 1)
@@ -263,11 +272,9 @@ def lstm_backward_kernel(pack, compute, set_threads, g_out, w_hh, acts, cs, tcs,
     steps, batch, gates = acts.shape
     hidden = gates // 4
     for part in prange(parts):
-        lo, hi = part * batch // parts, (part + 1) * batch // parts
-        previous = set_threads(1) if parts > 1 else 0
-        packed = scratch + part * stride
-        pack(_ROW_MAJOR, _B_MATRIX, _NO_TRANS, hi - lo, hidden, gates, _f32(1.0),
-             w_hh.ctypes.data, hidden, packed)
+        lo, hi, previous, packed = _start_part(pack, set_threads, w_hh, _NO_TRANS, hidden,
+                                               gates, batch, part, parts,
+                                               scratch + part * stride)
         for k in range(steps):
             t = k if reverse else steps - 1 - k
             before = t + 1 if reverse else t
