@@ -130,8 +130,7 @@ def enabled() -> bool:
 
 
 _kernel_functions: tuple | None = None
-# CBLAS enums of MKL's packed products
-B_MATRIX, PACKED = 162, 151
+B_MATRIX = 162  # CBLAS enum: the packed operand of MKL's packed products is B
 
 
 def kernel_functions() -> tuple | None:

@@ -2,9 +2,12 @@
 computing ``logsumexp(x) - x[target]`` per sample, whose backward is ``softmax(x) - onehot``.
 
 It skips materialising the (N, C) log-softmax and the gather/where/take graph of the
-composition; ``benchmarks/nn_cross_entropy.py`` measures the gain. Without ``create_graph``
-the backward reuses the softmax computed in forward; with it, the backward is written in
-differentiable ember ops (``softmax``), so double backward works.
+composition; ``benchmarks/nn_cross_entropy.py`` measures the gain. Where the backend has
+row kernels (``log_softmax_stats`` and ``softmax_xent_backward``: numba on the CPU, float32)
+the forward keeps only each row's shift and log-sum-exp and the backward recomputes the
+softmax from them in one pass; otherwise the forward keeps the softmax for the backward.
+With ``create_graph`` the backward is written in differentiable ember ops (``softmax``),
+so double backward works.
 """
 
 from __future__ import annotations
