@@ -44,6 +44,15 @@ def _same(got: np.ndarray, want: np.ndarray) -> None:
     np.testing.assert_array_equal(np.signbit(got[numbers]), np.signbit(want[numbers]))
 
 
+def _assert_close(fast: list, slow: list, dtype) -> None:
+    """Kernel results against the NumPy code's: same shapes and dtypes, values to rounding
+    (the kernels sum in another order)."""
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for f, s in zip(fast, slow, strict=True):
+        assert f.shape == s.shape and f.dtype == s.dtype
+        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
 def _specials(shape, dtype) -> np.ndarray:
     """Random values with NaN, +-inf, -0.0 and repeated values (ties) mixed in."""
     x = RNG.standard_normal(shape).astype(dtype)
@@ -156,11 +165,7 @@ def test_standardize_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
     fast = run()
     assert {"standardize", "standardize_backward"} <= used_kernels
     monkeypatch.setattr(_numba, "ENABLED", False)
-    slow = run()
-    tol = 1e-5 if dtype == np.float32 else 1e-12
-    for f, s in zip(fast, slow):
-        assert f.shape == s.shape and f.dtype == s.dtype
-        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+    _assert_close(fast, run(), dtype)
 
 
 @needs_numba
@@ -186,11 +191,7 @@ def test_norm_affine_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
     kind = "channel" if per_channel else "rows"
     assert used_kernels == {f"affine_{kind}", f"affine_{kind}_backward"}
     monkeypatch.setattr(_numba, "ENABLED", False)
-    slow = run()
-    tol = 1e-5 if dtype == np.float32 else 1e-12
-    for f, s in zip(fast, slow):
-        assert f.shape == s.shape and f.dtype == s.dtype
-        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+    _assert_close(fast, run(), dtype)
 
 
 @needs_numba
@@ -230,10 +231,7 @@ def test_linear_bias_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
     fast = run()
     assert "bias_rows" in used_kernels
     monkeypatch.setattr(_numba, "ENABLED", False)
-    tol = 1e-5 if dtype == np.float32 else 1e-12
-    for f, s in zip(fast, run()):
-        assert f.dtype == s.dtype
-        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+    _assert_close(fast, run(), dtype)
 
 
 def test_kernels_decline_without_numba(monkeypatch) -> None:
