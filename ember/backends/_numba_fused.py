@@ -42,6 +42,8 @@ def _lstm_shapes_agree(acts, w_hh, gates_like: tuple, state_like: tuple, steps_e
     """The shapes the kernels index by: ``acts`` (T, B, 4H), ``w_hh`` (4H, H), each of
     ``gates_like`` as ``acts``, ``state_like`` (T, B, H) and ``steps_extra`` (T+1, B, H) or
     (B, H) when 2-D. The kernels do no bounds checks: anything else declines."""
+    if acts.ndim != 3:
+        return False
     steps, batch, gates = acts.shape
     hidden = gates // 4
     if gates != 4 * hidden or w_hh.shape != (gates, hidden):
@@ -69,7 +71,7 @@ def _lstm_run(name: str, args: tuple, batch: int, n: int, k: int) -> None:
 def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
     """The recurrence of one LSTM direction, float32, products through MKL (see
     ``_numba_math.lstm_forward_kernel`` for the arrays). True when done."""
-    if (_mkl.kernel_functions() is None or acts.ndim != 3
+    if (_mkl.kernel_functions() is None
             or not _lstm_ok((w_hh, acts, hs), (xproj, cs, tcs))
             or not _lstm_shapes_agree(acts, w_hh, (xproj,), (tcs,), (hs, cs))):
         return None
@@ -83,7 +85,7 @@ def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
 def lstm_backward(g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, reverse: bool) -> bool | None:
     """The reverse recurrence of :func:`lstm_forward`, in place on ``dh`` and ``dc``;
     writes ``d_gates`` (see ``_numba_math.lstm_backward_kernel``). True when done."""
-    if (_mkl.kernel_functions() is None or acts.ndim != 3
+    if (_mkl.kernel_functions() is None
             or not _lstm_ok((w_hh, dh, d_gates), (g_out, acts, cs, tcs, dc))
             or not _lstm_shapes_agree(acts, w_hh, (d_gates,), (g_out, tcs), (cs, dh, dc))):
         return None

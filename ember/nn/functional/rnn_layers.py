@@ -3,8 +3,8 @@
 The input projection of every time step is computed by the caller with one GEMM; the
 primitive runs the recurrence: one GEMM per step for the hidden projection, then the gate
 update, in place on preallocated time-major arrays. Where the backend has a fused kernel for
-an LSTM step (``Backend.kernels.lstm_forward``: numba and MKL on the CPU) the update is one pass;
-otherwise it is the NumPy reference below. The first-order backward is a second primitive
+the whole recurrence (``Backend.kernels.lstm_forward``: numba and MKL on the CPU) that runs
+it; otherwise the NumPy reference below does. The first-order backward is a second primitive
 that runs the reverse recurrence the same way and then gets the hidden weight gradient with
 one GEMM over all steps (instead of one small GEMM per step).
 Under ``create_graph=True`` the backward instead recomputes the layer as a composition of
