@@ -389,8 +389,9 @@ def add_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
     return True
 
 
-
-# Wrappers of the LSTM and softmax cross-entropy kernels, kept in their own module.
+# Wrappers of the LSTM, softmax cross-entropy and convolution-frame kernels, kept in
+# modules of their own.
+from ._numba_frames import frame_in, frame_out  # noqa: E402, F401
 from ._numba_fused import (  # noqa: E402, F401
     log_softmax_stats,
     lstm_backward,

@@ -334,6 +334,64 @@ def channels_first_kernel(g, n0, out, sums, with_sums):
             sums[c] += total
 
 
+@red
+def frame_in_kernel(src, n0, m, dst, base, frame_w, frame_size, top, left, sums, with_sums,
+                    zero):
+    # dst[c, base + i * frame_size + (top + y) * frame_w + left + x] = src[n0 + i, c, y, x]:
+    # images into flattened channel-first padded frames; sums[c] += their total. All
+    # arrays C-contiguous, so the row copies vectorise (``red``: so does the sum).
+    channels, height, width = src.shape[1], src.shape[2], src.shape[3]
+    for c in prange(channels):
+        total = 0.0
+        for i in range(m):
+            for y in range(height):
+                at = base + i * frame_size + (top + y) * frame_w + left
+                if with_sums:
+                    row = zero  # a row's sum in the arrays' dtype vectorises; rows add up
+                    for x in range(width):  # in float64
+                        v = src[n0 + i, c, y, x]
+                        dst[c, at + x] = v
+                        row += v
+                    total += row
+                else:
+                    for x in range(width):
+                        dst[c, at + x] = src[n0 + i, c, y, x]
+        if with_sums:
+            sums[c] += total
+
+
+@jit
+def frame_out_kernel(src, positions_first, base, frame_w, frame_size, top, left, dst, n0,
+                     m, bias, with_bias):
+    # dst[n0 + i, c, y, x] = S(c, base + i * frame_size + (top + y) * frame_w + left + x)
+    # (+ bias[c]), S(c, p) being src[p, c] when positions_first, else src[c, p]. No bias
+    # means a plain copy (adding 0.0 would turn -0.0 into +0.0).
+    channels, height, width = dst.shape[1], dst.shape[2], dst.shape[3]
+    if positions_first:  # read along the channels, each row of them once
+        for r in prange(m * height):
+            i, y = r // height, r % height
+            at = base + i * frame_size + (top + y) * frame_w + left
+            for x in range(width):
+                if with_bias:
+                    for c in range(channels):
+                        dst[n0 + i, c, y, x] = src[at + x, c] + bias[c]
+                else:
+                    for c in range(channels):
+                        dst[n0 + i, c, y, x] = src[at + x, c]
+        return
+    for c in prange(channels):
+        b = bias[c]
+        for i in range(m):
+            for y in range(height):
+                at = base + i * frame_size + (top + y) * frame_w + left
+                if with_bias:
+                    for x in range(width):
+                        dst[n0 + i, c, y, x] = src[c, at + x] + b
+                else:
+                    for x in range(width):
+                        dst[n0 + i, c, y, x] = src[c, at + x]
+
+
 @jit
 def bias_rows_kernel(x, bias):
     # x (R, D) += bias[d], in place
@@ -344,7 +402,8 @@ def bias_rows_kernel(x, bias):
 
 
 KERNELS = {"bias_rows": bias_rows_kernel, "bias_channels": bias_channels_kernel,
-        "channels_first": channels_first_kernel,
+        "channels_first": channels_first_kernel, "frame_in": frame_in_kernel,
+        "frame_out": frame_out_kernel,
         "affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,
         "affine_channel_backward": affine_channel_backward_kernel,
         "affine_rows_backward": affine_rows_backward_kernel,

@@ -110,6 +110,18 @@ class Kernels:
         done."""
         return None
 
+    def frame_in(self, src, n0: int, m: int, dst, base: int, padded: tuple, corner: tuple,
+                 sums):
+        """Copy images ``n0 .. n0+m`` of ``src (N, C, H, W)`` into the flattened padded
+        frames of ``dst (C, positions)``; ``sums[c] +=`` totals; True when done."""
+        return None
+
+    def frame_out(self, src, positions_first: bool, base: int, padded: tuple,
+                  corner: tuple, dst, n0: int, m: int, bias):
+        """The reverse copy, from frames into images ``n0 .. n0+m`` of ``dst`` (+ bias);
+        True when done."""
+        return None
+
     def im2col2d(self, padded, cols, n0: int, m: int, offsets):
         """Fill a convolution's column buffer in place; True when done."""
         return None

@@ -23,6 +23,9 @@ Only the scatter-add and the layout copies use the helper thread: the column cop
 bandwidth-bound (no gain from a second thread), the scatter-add is bound by NumPy's
 per-row overhead (8.2 -> 5.8 ms on two threads).
 
+Where ``_conv_shift.applies`` (enough channels, little padding, products on MKL), forward
+and backward hand the work to that path, which builds no column matrix at all.
+
 Only arrays are handled here; ``conv.py`` decides when this path applies and keeps the
 differentiable (``create_graph``) backward on the ``im2col``/``col2im`` primitives.
 """
@@ -30,12 +33,11 @@ differentiable (``create_graph``) backward on the ``im2col``/``col2im`` primitiv
 from __future__ import annotations
 
 import functools
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from ...backends import kernels_of, matmul
+from ...backends._shifted import helper_thread
+from . import _conv_shift as _shift
 from ._im2col import Geometry, _tap_slices, _taps
 
 # Below this many elements a copy is faster than handing half of it to another thread.
@@ -45,25 +47,14 @@ _SPLIT_MIN = 1 << 18
 # buffers (columns and their gradient): on the benchmark CNN step 4 MiB ran as fast as 8
 # (21.0 vs 22.0 ms) with a peak 47.8 -> 31.5 MiB; 2 MiB saved 2 MiB more but cost ~1.5 ms.
 _CHUNK_BYTES = 4 << 20
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor | None:
-    """One helper thread, created on first use; ``None`` on a single-core machine."""
-    global _POOL
-    if _POOL is None and (os.cpu_count() or 1) > 1:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ember-conv")
-    return _POOL
 
 
 def split_channels(xp, channels: int, size: int, fn: Callable[[slice], None]) -> None:
     """Run ``fn(channel_slice)`` over the channel range, in two halves on two threads when
     the work is large and on the CPU (CuPy kernels are asynchronous already). The halves
     write disjoint channels, so they need no locking."""
-    pool = _pool() if xp.__name__ == "numpy" and size >= _SPLIT_MIN and channels > 1 else None
+    large = xp.__name__ == "numpy" and size >= _SPLIT_MIN and channels > 1
+    pool = helper_thread() if large else None
     if pool is None:
         fn(slice(None))
         return
@@ -103,6 +94,8 @@ def forward(xp, x, w, bias, geom: Geometry):
     """``x (N, C, *size)`` conv ``w (O, C, *kernel)`` (+ ``bias (O,)`` or ``None``) ->
     ``(out (N, O, *grid), padded)``; ``padded`` (the zero-padded channel-first input) is what
     the backward needs."""
+    if _shift.applies(geom, 1, x.shape, w.shape[0], x):
+        return _shift.forward(xp, x, w, bias, geom)
     n, c = x.shape[:2]
     o = w.shape[0]
     taps, grid, length = _taps(geom.kernel), tuple(geom.grid), geom.length
@@ -156,7 +149,22 @@ def _columns(xp, padded, geom: Geometry, taps: list, n0: int, m: int, buf):
 def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
              need_b: bool) -> tuple:
     """Gradients ``(dx, dw, db)`` (``None`` where not needed) from the output gradient
-    ``g (N, O, *grid)`` and the forward's ``padded`` input, a chunk of images at a time."""
+    ``g (N, O, *grid)`` and the forward's ``padded`` input."""
+    done = (None, None, None)
+    x_shape = (g.shape[0], w.shape[1]) + tuple(geom.size)
+    if _shift.applies(geom, 1, x_shape, w.shape[0], g):
+        done = _shift.backward(xp, g, w, padded, geom, need_x, need_w, need_b)
+        need_x, need_w, need_b = (need and grad is None for need, grad in
+                                  zip((need_x, need_w, need_b), done))
+        if not (need_x or need_w or need_b):
+            return done
+    rest = _column_backward(xp, g, w, padded, geom, need_x, need_w, need_b)
+    return tuple(a if a is not None else b for a, b in zip(done, rest))
+
+
+def _column_backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
+                     need_b: bool) -> tuple:
+    """:func:`backward` on the column matrix, a chunk of images at a time."""
     n, o = g.shape[:2]
     c = w.shape[1]
     taps, grid, length = _taps(geom.kernel), tuple(geom.grid), geom.length

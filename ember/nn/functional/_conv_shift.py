@@ -1,0 +1,230 @@
+"""The array-level convolution path for stride 1 and ``groups == 1`` with enough channels:
+products over shifted windows of the flattened padded image, no column matrix at all.
+
+How. The input is copied once into a zero-padded channel-first frame ``(C, N, *padded)``
+(the array the backward keeps, as on the column path of ``_conv_fast``). Flattened to
+``(C, N * frame)``, kernel tap ``k`` of the output at frame position ``p`` reads position
+``p + off[k]``; so the output, computed at every frame position, is
+``sum_k W_k @ frame[:, off[k]:off[k] + length]``: one GEMM per tap on a plain slice that
+BLAS reads in place (``ember.backends._shifted``). Positions that are no output (the
+frame's right and bottom margins) are computed too and dropped; that waste,
+``prod(padded) / prod(grid)``, is 1.15 on the 28x28 benchmark layer; the path is only
+taken where it stays small for the channel count (``_LIMITS``). The backward reuses the frame:
+
+* the output gradient is written at the output positions of a zeroed frame-shaped buffer
+  (with ``max(off)`` zeros in front), so every other position holds exactly zero;
+* weight gradient of tap ``k``: ``G @ frame[:, off[k]:...].T`` (zero rows add nothing);
+* input gradient at position ``q``: ``sum_k W_k.T @ G[:, q - off[k]]``, again one GEMM per
+  tap on a slice, then the frame's interior is copied out.
+
+Measured on 64x32x28x28 -> 64, 3x3, padding 1, 2 cores (benchmarks/RESULTS.md): forward
+9.0 ms and backward 16.5 against 10.6 and 22.7 on the column path, which spends 8.5 ms
+building and scattering 58 MB column matrices.
+
+Exactness. Dropped positions read past a row's end; their values never reach the output.
+In the backward their gradient is exactly zero, so they only add ``0 * x``: that is NaN
+when the input holds an infinity there, so a weight gradient that is not finite is redone
+on the column path, as is the input gradient when the weight is not finite.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+from ...backends import kernels_of
+from ...backends._shifted import fast_for, run_halves, shifted_matmul, shifted_matmul_weight
+from ._im2col import Geometry, _taps
+
+# Positions per product call: each tap's GEMM then accumulates into an output block that
+# stays in cache (64 channels x 4096 positions is 1 MiB). Measured on the benchmark layer:
+# 2048 -> 9.9 ms, 4096 -> 7.2, 8192 -> 7.5, all 57600 at once -> 8.7 (forward products).
+_POSITIONS = 4096
+# Where this path runs: (fewest input and output channels, largest waste). With fewer
+# channels each tap's product is too thin for BLAS, and the column path's one product of
+# C * taps rows wins; the waste is ``prod(padded) / prod(grid)``. Measured on 64 images,
+# 3x3, 2 cores (forward + backward, this path / the column path): 16 channels at waste
+# 1.31 0.93, 1.44 1.16, 1.65 1.32; 32 channels 0.75, 0.95, 0.99; 64 channels 0.82, 0.88,
+# 0.81; 8 channels at 28x28 (waste 1.15) 1.37.
+_LIMITS = ((32, 1.7), (16, 1.35))
+
+
+class _Frame(NamedTuple):
+    """Flat-position facts of one padded image: ``size`` positions, each tap's
+    ``offsets``, ``last`` (the last output position + 1), ``inner`` (the first interior
+    position) and ``inner_span`` (from the first interior position to the last, + 1)."""
+
+    size: int
+    offsets: tuple
+    last: int
+    inner: int
+    inner_span: int
+
+
+@functools.lru_cache(maxsize=64)
+def _frame(geom: Geometry) -> _Frame:
+    strides = [1] * len(geom.padded)
+    for i in range(len(strides) - 2, -1, -1):
+        strides[i] = strides[i + 1] * geom.padded[i + 1]
+    offsets = tuple(sum(t * d * s for t, d, s in zip(tap, geom.dilation, strides))
+                    for tap in _taps(geom.kernel))
+    last = sum((o - 1) * s for o, s in zip(geom.grid, strides)) + 1
+    inner = sum(lo * s for (lo, _), s in zip(geom.pads, strides))
+    span = sum((n - 1) * s for n, s in zip(geom.size, strides)) + 1
+    return _Frame(math.prod(geom.padded), offsets, last, inner, span)
+
+
+def applies(geom: Geometry, groups: int, x_shape: tuple, out_channels: int, x) -> bool:
+    """Whether this path handles the convolution of ``x`` (an array of ``x_shape``)."""
+    if groups != 1 or geom.out is not None or any(s != 1 for s in geom.stride):
+        return False
+    if min(x_shape) <= 0 or min(geom.grid, default=0) <= 0:
+        return False
+    channels, waste = min(x_shape[1], out_channels), math.prod(geom.padded) / math.prod(geom.grid)
+    return any(channels >= least and waste <= most for least, most in _LIMITS) and fast_for(x)
+
+
+def _images_per_chunk(frame: _Frame, n: int) -> int:
+    return max(1, min(n, _POSITIONS // frame.size))
+
+
+def _frames(buffer, channels_first: bool, base: int, m: int, padded: tuple):
+    """The ``m`` frames of a flat buffer from ``base`` as a ``(C, m, *padded)`` view."""
+    if channels_first:
+        return buffer[:, base:base + m * math.prod(padded)].reshape(
+            (buffer.shape[0], m) + padded)
+    view = buffer[base:base + m * math.prod(padded)].reshape((m,) + padded + (-1,))
+    return view.transpose((len(padded) + 1, 0) + tuple(range(1, len(padded) + 1)))
+
+
+def _window(corner: tuple, size: tuple) -> tuple:
+    return (slice(None), slice(None)) + tuple(slice(lo, lo + s) for lo, s in zip(corner, size))
+
+
+def _fill(src, n0: int, m: int, dst, base: int, padded: tuple, corner: tuple, sums) -> None:
+    """Images ``n0 .. n0+m`` of ``src`` into the frames of ``dst (C, positions)`` from
+    ``base``, at ``corner`` of each; ``sums[c] +=`` their totals when given."""
+    if kernels_of(src).frame_in(src, n0, m, dst, base, padded, corner, sums):
+        return
+    images = src[n0:n0 + m]
+    _frames(dst, True, base, m, padded)[_window(corner, images.shape[2:])] = \
+        images.swapaxes(0, 1)
+    if sums is not None:
+        sums += images.sum(axis=(0,) + tuple(range(2, images.ndim)))
+
+
+def _drain(xp, src, positions_first: bool, base: int, padded: tuple, corner: tuple, dst,
+           n0: int, m: int, bias) -> None:
+    """The reverse of :func:`_fill` (``src`` positions-first or channels-first), into
+    images ``n0 .. n0+m`` of ``dst``, plus ``bias[c]`` when given."""
+    if kernels_of(dst).frame_out(src, positions_first, base, padded, corner, dst, n0, m,
+                                 bias):
+        return
+    frames = _frames(src, not positions_first, base, m, padded)
+    images = frames[_window(corner, dst.shape[2:])].swapaxes(0, 1)
+    target = dst[n0:n0 + m]
+    if bias is None:
+        target[...] = images
+    else:
+        xp.add(images, bias.reshape((-1,) + (1,) * (dst.ndim - 2)), out=target)
+
+
+def _windows(length: int):
+    """``(start, size)`` of each product call over ``length`` positions."""
+    return ((p, min(_POSITIONS, length - p)) for p in range(0, length, _POSITIONS))
+
+
+def forward(xp, x, w, bias, geom: Geometry):
+    """``x (N, C, *size)`` conv ``w (O, C, *kernel)`` (+ ``bias``) -> ``(out, frame)``,
+    ``frame`` being the zero-padded channel-first input the backward needs."""
+    n, c = x.shape[:2]
+    o, nd = w.shape[0], x.ndim - 2
+    fr = _frame(geom)
+    frame = xp.zeros((c, n) + tuple(geom.padded), dtype=x.dtype)
+    flat = frame.reshape(c, n * fr.size)
+    w_taps = xp.ascontiguousarray(w.reshape(o, c, -1).transpose(2, 0, 1))  # (K, O, C)
+    out = xp.empty((n, o) + tuple(geom.grid), dtype=x.dtype)
+    corner, padded = tuple(lo for lo, _ in geom.pads), tuple(geom.padded)
+
+    def images(lo: int, hi: int) -> None:
+        _fill(x, lo, hi - lo, flat, lo * fr.size, padded, corner, None)
+        m = _images_per_chunk(fr, hi - lo)
+        # One chunk's products, positions first (measured faster than channels first:
+        # 6.7 vs 7.9 ms on the benchmark layer).
+        rows = xp.empty((m * fr.size, o), dtype=x.dtype)
+        for n0 in range(lo, hi, m):
+            mm = min(m, hi - n0)
+            for p0, span in _windows((mm - 1) * fr.size + fr.last):
+                shifted_matmul(w_taps, flat[:, n0 * fr.size + p0:], fr.offsets, span,
+                               rows[p0:p0 + span], transpose_out=True)
+            _drain(xp, rows, True, 0, padded, (0,) * nd, out, n0, mm, bias)
+
+    run_halves(n, images, x)
+    return out, frame
+
+
+def backward(xp, g, w, frame, geom: Geometry, need_x: bool, need_w: bool,
+             need_b: bool) -> tuple:
+    """Gradients ``(dx, dw, db)`` from the output gradient ``g (N, O, *grid)`` and the
+    forward's ``frame``; ``None`` where not needed, or where this path could not give the
+    exact result (see the module docstring) and the caller must compute it."""
+    n, o = g.shape[:2]
+    c = w.shape[1]
+    fr = _frame(geom)
+    flat = frame.reshape(c, n * fr.size)
+    need_x = need_x and bool(xp.isfinite(w).all())
+    dx = xp.empty((n, c) + tuple(geom.size), dtype=g.dtype) if need_x else None
+    w_back = (xp.ascontiguousarray(w.reshape(o, c, -1).transpose(2, 1, 0))  # (K, C, O)
+              if need_x else None)
+    sums: list = []  # each half's (dw taps, db)
+
+    def images(lo: int, hi: int) -> None:
+        sums.append(_backward_images(xp, g, w_back, flat, geom, lo, hi, dx, need_w, need_b))
+
+    run_halves(n, images, g)
+    dw = db = None
+    if need_w:
+        dw_taps = sum(part[0] for part in sums)
+        dw = xp.ascontiguousarray(dw_taps.transpose(1, 2, 0)).reshape(w.shape)
+        if not xp.isfinite(dw).all():
+            dw = None  # possibly 0 * inf from a dropped position: the caller redoes it
+    if need_b:
+        db = sum(part[1] for part in sums)
+    return dx, dw, db
+
+
+def _backward_images(xp, g, w_back, flat, geom: Geometry, lo: int, hi: int, dx,
+                     need_w: bool, need_b: bool) -> tuple:
+    """The backward of images ``lo .. hi``: ``dx`` written in place for them (when given),
+    their weight-gradient taps ``(K, O, C)`` and bias gradient returned."""
+    o, c, nd = g.shape[1], flat.shape[0], g.ndim - 2
+    fr = _frame(geom)
+    halo = max(fr.offsets)
+    m = _images_per_chunk(fr, hi - lo)
+    # The output gradient at the output positions of a chunk of frames; zero elsewhere, and
+    # for ``halo`` positions in front, where the input gradient's windows start.
+    grads = xp.zeros((o, halo + m * fr.size), dtype=g.dtype)
+    db = xp.zeros((o,), dtype=g.dtype) if need_b else None
+    dw_taps = xp.zeros((len(fr.offsets), o, c), dtype=g.dtype) if need_w else None
+    padded, corner = tuple(geom.padded), tuple(lo for lo, _ in geom.pads)
+    if dx is not None:
+        back = tuple(halo - off for off in fr.offsets)
+        dframe = xp.empty((c, m * fr.size), dtype=g.dtype)
+    for n0 in range(lo, hi, m):
+        mm = min(m, hi - n0)
+        _fill(g, n0, mm, grads, halo, padded, (0,) * nd, db)
+        if need_w:
+            for p0, span in _windows((mm - 1) * fr.size + fr.last):
+                shifted_matmul_weight(grads[:, halo + p0:], flat[:, n0 * fr.size + p0:],
+                                      fr.offsets, span, dw_taps, accumulate=True)
+        if dx is not None:
+            for q0, span in _windows((mm - 1) * fr.size + fr.inner_span):
+                q = fr.inner + q0
+                # source index q + back[k] is buffer position halo + q - off[k]
+                shifted_matmul(w_back, grads[:, q:], back, span, dframe[:, q:q + span])
+            _drain(xp, dframe, False, 0, padded, corner, dx, n0, mm, None)
+    return dw_taps, db
+
+
+__all__: list[str] = []
