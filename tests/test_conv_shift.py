@@ -4,13 +4,17 @@ NumPy), and whole convolutions against PyTorch and float64 finite differences.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 
 import ember
 import ember.nn.functional as F
-from ember.backends import _mkl, _numba, _shifted
+from ember.backends import _mkl, _numba, _parts, _shifted
 from ember.nn.functional import _conv_fast, _conv_shift
 
 RNG = np.random.default_rng(7)
@@ -31,8 +35,7 @@ def test_shifted_matmul_matches_reference(monkeypatch, mkl, dtype, transpose_out
         pytest.skip("MKL is not installed")
     monkeypatch.setattr(_mkl, "ENABLED", mkl)
     a = RNG.standard_normal((4, 5, 3)).astype(dtype)
-    # a strided source (every other column of a wider buffer would not do: BLAS needs unit
-    # column stride, so take a row-sliced view with a longer row stride instead)
+    # a source whose row stride is longer than its rows (a column slice of a wider buffer)
     src = RNG.standard_normal((3, 40)).astype(dtype)[:, 2:]
     offsets, length = (0, 1, 7, 9), 25
     out = np.full((length, 5) if transpose_out else (5, length), np.nan, dtype)
@@ -80,23 +83,74 @@ def test_shifted_matmul_names_disagreeing_shapes() -> None:
 
 
 @pytest.mark.parametrize("count", [1, 2, 7, 64])
-def test_run_halves_covers_each_index_once(count) -> None:
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_run_parts_covers_each_index_once(monkeypatch, count, threads) -> None:
+    monkeypatch.setattr(_parts, "available_threads", lambda: threads)
     seen = np.zeros(count, int)
 
     def work(lo, hi):
         seen[lo:hi] += 1
 
-    _shifted.run_halves(count, work, np.zeros(1, np.float32))
+    _parts.run_parts(count, work)
     np.testing.assert_array_equal(seen, 1)
 
 
-def test_run_halves_reraises_a_failure_of_either_half() -> None:
+def test_run_parts_reraises_a_failure_after_every_part_finished(monkeypatch) -> None:
+    monkeypatch.setattr(_parts, "available_threads", lambda: 2)
+    finished = []
+
     def work(lo, hi):
         if lo > 0:
-            raise RuntimeError("second half failed")
+            raise RuntimeError("second part failed")
+        finished.append(lo)
 
-    with pytest.raises(RuntimeError, match="second half failed"):
-        _shifted.run_halves(4, work, np.zeros(1, np.float32))
+    with pytest.raises(RuntimeError, match="second part failed"):
+        _parts.run_parts(4, work)
+    assert finished == [0]
+
+
+def test_shifted_products_skip_mkl_for_strides_beyond_32_bits() -> None:
+    # only the strides are inspected: the view is never read
+    view = np.lib.stride_tricks.as_strided(np.zeros(4, np.float32), shape=(2, 2),
+                                           strides=((2**31 + 16) * 4, 4))
+    assert _shifted._row_major(view, 4) is None
+    assert _shifted._row_major(np.zeros((2, 3), np.float32), 4) == 3
+
+
+def test_shifted_products_refuse_an_out_overlapping_the_source() -> None:
+    src = np.zeros((3, 20), np.float32)
+    with pytest.raises(ValueError, match="out must not overlap"):
+        _shifted.shifted_matmul(np.zeros((1, 3, 3), np.float32), src, (0,), 5, src[:, :5])
+
+
+_CONV_AFTER = """
+import numpy as np, ember, ember.nn.functional as F
+from ember.nn.functional import _conv_shift
+_conv_shift._LIMITS = ((1, float("inf")),)
+x, w = ember.randn(4, 16, 9, 9), ember.randn(16, 16, 3, 3)
+def conv():
+    return float(F.conv2d(x, w, padding=1).sum())
+first = conv()
+"""
+
+
+def test_convolution_runs_in_forked_children_and_at_exit() -> None:
+    """The helper threads of the parent are gone in a forked child (a DataLoader worker)
+    and refuse work at interpreter exit: both must still compute, on the calling thread."""
+    script = _CONV_AFTER + """
+import atexit, os
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if abs(conv() - first) < 1e-3 else 3)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status))
+atexit.register(lambda: print("at exit", abs(conv() - first) < 1e-3))
+"""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["child", "0", "at", "exit", "True"], done.stderr
 
 
 # (input shape, weight shape, conv keyword arguments)
@@ -243,4 +297,6 @@ def test_applies_only_where_it_is_faster(monkeypatch, change, taken) -> None:
                                pads=change.get("pads", ((1, 1), (1, 1))),
                                stride=change.get("stride", (1, 1)))
     x = np.zeros((4, change.get("channels", 32)) + size, np.float32)
-    assert _conv_shift.applies(geom, change.get("groups", 1), x.shape, 64, x) is taken
+    applies = _conv_fast.applies(geom, change.get("groups", 1), x.shape) and \
+        _conv_shift.applies(geom, x.shape, 64, x)
+    assert applies is taken

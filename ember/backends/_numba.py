@@ -52,6 +52,21 @@ def set_enabled(flag: bool) -> bool:
     return previous
 
 
+def loaded() -> bool:
+    """Whether numba and the kernels are imported and usable (importing them on first call).
+
+    >>> isinstance(loaded(), bool)
+    True
+    """
+    if not ENABLED:
+        return False
+    try:
+        _kernel("relu")
+    except _Declined:
+        return False
+    return True
+
+
 def _kernel(name: str):
     if not _kernels:
         try:

@@ -3,8 +3,9 @@
 True when done, or None to let the caller run its NumPy code.
 
 A frame buffer holds images as flattened, zero-padded, channel-first frames: position
-``base + i * PH * PW + row * PW + col`` of channel ``c`` (``(C, positions)``), or of row
-``c`` of a positions-first buffer (``(positions, C)``). The copies move 2-D images in and
+``base + i * PH * PW + row * PW + col`` of channel ``c``: column ``p`` of row ``c`` of a
+``(C, positions)`` buffer, or row ``p``, column ``c`` of a positions-first ``(positions, C)``
+one. The copies move 2-D images in and
 out of it with the batch and channel axes swapped, which NumPy does on one core through a
 strided view.
 """
@@ -23,6 +24,7 @@ def _frames_fit(images: np.ndarray, n0: int, m: int, buffer: np.ndarray, channel
     and layouts suit the kernels."""
     dtype = images.dtype
     if not (_base.ENABLED and images.ndim == 4 and buffer.ndim == 2 and len(padded) == 2
+            and all(isinstance(v, int) for v in padded + corner + (n0, m, base))
             and buffer.dtype == dtype and dtype.char in "fd" and dtype.isnative
             and images.flags.c_contiguous and buffer.flags.c_contiguous
             and images.size >= _base.MIN_ELEMENTS):
@@ -36,7 +38,7 @@ def _frames_fit(images: np.ndarray, n0: int, m: int, buffer: np.ndarray, channel
 
 
 def _per_channel_ok(values: np.ndarray | None, images: np.ndarray) -> bool:
-    return values is None or (values.dtype == images.dtype
+    return values is None or (values.dtype == images.dtype and values.flags.writeable
                               and values.shape == (images.shape[1],))
 
 

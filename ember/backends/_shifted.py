@@ -12,14 +12,10 @@ BLAS reads directly: no column matrix is built. The two products here are
 * :func:`shifted_matmul_weight`: ``out[k] (+)= a[:, :length] @ src[:, off[k]:...].T``, one
   ``(M, C)`` block per tap (the weight gradient).
 
-The generic versions run on any backend's ``matmul``; with MKL the taps accumulate in
-place through GEMM's ``beta = 1``, with every pointer computed once per call. Both check
-every window lies inside ``src`` before BLAS reads it.
-
-:func:`run_halves` splits a batch between the two cores by hand: each thread runs its
-half with single-threaded MKL (and numba), which measured faster than MKL splitting each
-of these thin products between its threads (weight gradient 8.6 -> 6.8 ms on the
-benchmark layer).
+The generic versions use the arrays' own ``@`` (any backend's arrays); with MKL the taps
+accumulate in place through GEMM's ``beta = 1``, with every pointer computed once per
+call. Both check that every window lies inside ``src`` and that ``out`` overlaps no input
+before anything is read.
 
 >>> import numpy as np
 >>> src = np.arange(8.0).reshape(1, 8)
@@ -30,18 +26,9 @@ benchmark layer).
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
-from . import _mkl, _numba
-
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
+from . import _mkl
 
 
 def fast_for(x) -> bool:
@@ -50,7 +37,9 @@ def fast_for(x) -> bool:
     return _mkl.ENABLED and type(x) is np.ndarray and x.dtype.char in "fd"
 
 
-def _window_error(op: str, src, offsets: tuple, length: int) -> str | None:
+def _window_error(op: str, src, offsets: tuple, length: int, out, a) -> str | None:
+    if _overlap(out, src) or _overlap(out, a):
+        return f"{op}: out must not overlap the inputs"
     if src.ndim != 2:
         return f"{op}: expected a 2-D source, got shape {tuple(src.shape)}"
     if length < 0 or not offsets or min(offsets) < 0 or max(offsets) + length > src.shape[1]:
@@ -63,7 +52,7 @@ def _window_error(op: str, src, offsets: tuple, length: int) -> str | None:
 def shifted_matmul(a, src, offsets: tuple, length: int, out, transpose_out: bool = False):
     """``out (M, length) = sum_k a[k] (M, C) @ src[:, off_k:off_k + length]``, or into
     ``out (length, M)`` (the transposed result) with ``transpose_out``; returns ``out``."""
-    problem = _window_error("shifted_matmul", src, offsets, length)
+    problem = _window_error("shifted_matmul", src, offsets, length, out, a)
     taps, rows, inner = a.shape if a.ndim == 3 else (0, 0, 0)
     expect = (length, rows) if transpose_out else (rows, length)
     if problem is None and (a.ndim != 3 or len(offsets) != taps or src.shape[0] != inner
@@ -88,7 +77,7 @@ def shifted_matmul(a, src, offsets: tuple, length: int, out, transpose_out: bool
 def shifted_matmul_weight(a, src, offsets: tuple, length: int, out, accumulate: bool):
     """``out[k] (M, C) (+)= a[:, :length] @ src[:, off_k:off_k + length].T`` for every tap
     ``k`` (added to ``out`` with ``accumulate``, else written); returns ``out``."""
-    problem = _window_error("shifted_matmul_weight", src, offsets, length)
+    problem = _window_error("shifted_matmul_weight", src, offsets, length, out, a)
     if problem is None and (a.ndim != 2 or a.shape[1] < length
                             or tuple(out.shape) != (len(offsets), a.shape[0], src.shape[0])):
         problem = (f"shifted_matmul_weight: left {tuple(a.shape)}, source "
@@ -107,54 +96,16 @@ def shifted_matmul_weight(a, src, offsets: tuple, length: int, out, accumulate: 
     return out
 
 
-def helper_thread() -> ThreadPoolExecutor | None:
-    """One helper thread for work split between two cores, created on first use; ``None``
-    on a single-core machine."""
-    global _POOL
-    if _POOL is None and (os.cpu_count() or 1) > 1:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ember-helper")
-    return _POOL
-
-
-def _single_threaded(work: Callable[[int, int], None], lo: int, hi: int) -> None:
-    """``work(lo, hi)`` with MKL's and numba's threads limited to this one (both settings
-    are per thread, so the other half is not affected)."""
-    # numba only once ember's kernels have loaded it (another thread may be importing it)
-    numba = sys.modules.get("numba") if _numba._kernels else None
-    mkl_before = _mkl._lib.MKL_Set_Num_Threads_Local(1)
-    numba_before = numba.get_num_threads() if numba is not None else None
-    try:
-        if numba is not None:
-            numba.set_num_threads(1)
-        work(lo, hi)
-    finally:
-        _mkl._lib.MKL_Set_Num_Threads_Local(mkl_before)
-        if numba_before is not None:
-            numba.set_num_threads(numba_before)
-
-
-def run_halves(count: int, work: Callable[[int, int], None], like) -> None:
-    """Run ``work(lo, hi)`` over ``range(count)``: in two halves, one on a helper thread,
-    each single-threaded, when arrays like ``like`` go to MKL; else in one call.
-    ``work`` must write only what its own range owns."""
-    pool = helper_thread() if fast_for(like) and count > 1 else None
-    if pool is None:
-        work(0, count)
-        return
-    half = (count + 1) // 2
-    job = pool.submit(_single_threaded, work, half, count)
-    try:
-        _single_threaded(work, 0, half)
-    finally:
-        job.result()
+def _overlap(x, y) -> bool:
+    return isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(x, y)
 
 
 def _row_major(x, itemsize: int) -> int | None:
-    """The row stride in elements of a 2-D array with unit column stride, else None."""
+    """The row stride in elements of a 2-D array with unit column stride (a leading dimension
+    BLAS's 32-bit integers can hold), else None."""
     s_row, s_col = x.strides
-    if s_col != itemsize or s_row % itemsize or s_row < x.shape[1] * itemsize:
+    if (s_col != itemsize or s_row % itemsize or s_row < x.shape[1] * itemsize
+            or s_row // itemsize > _mkl._INT32_MAX):
         return None
     return s_row // itemsize
 
@@ -206,4 +157,4 @@ def _mkl_shifted_weight(a, src, offsets, length, out, accumulate) -> bool:
     return True
 
 
-__all__ = ["fast_for", "helper_thread", "run_halves", "shifted_matmul", "shifted_matmul_weight"]
+__all__ = ["fast_for", "shifted_matmul", "shifted_matmul_weight"]

@@ -36,7 +36,7 @@ import functools
 from collections.abc import Callable
 
 from ...backends import kernels_of, matmul
-from ...backends._shifted import helper_thread
+from ...backends._parts import run_parts
 from . import _conv_shift as _shift
 from ._im2col import Geometry, _tap_slices, _taps
 
@@ -50,20 +50,15 @@ _CHUNK_BYTES = 4 << 20
 
 
 def split_channels(xp, channels: int, size: int, fn: Callable[[slice], None]) -> None:
-    """Run ``fn(channel_slice)`` over the channel range, in two halves on two threads when
-    the work is large and on the CPU (CuPy kernels are asynchronous already). The halves
-    write disjoint channels, so they need no locking."""
-    large = xp.__name__ == "numpy" and size >= _SPLIT_MIN and channels > 1
-    pool = helper_thread() if large else None
-    if pool is None:
-        fn(slice(None))
-        return
-    half = channels // 2
-    job = pool.submit(fn, slice(half, channels))
-    try:
-        fn(slice(0, half))
-    finally:
-        job.result()
+    """Run ``fn(channel_slice)`` over the channel range, split between the cores when the
+    work is large and on the CPU (CuPy kernels are asynchronous already). The parts write
+    disjoint channels, so they need no locking."""
+    large = xp.__name__ == "numpy" and size >= _SPLIT_MIN
+
+    def part(lo: int, hi: int) -> None:
+        fn(slice(lo, hi))
+
+    run_parts(channels, part, split=large)
 
 
 def applies(geom: Geometry, groups: int, x_shape: tuple) -> bool:
@@ -94,7 +89,7 @@ def forward(xp, x, w, bias, geom: Geometry):
     """``x (N, C, *size)`` conv ``w (O, C, *kernel)`` (+ ``bias (O,)`` or ``None``) ->
     ``(out (N, O, *grid), padded)``; ``padded`` (the zero-padded channel-first input) is what
     the backward needs."""
-    if _shift.applies(geom, 1, x.shape, w.shape[0], x):
+    if _shift.applies(geom, x.shape, w.shape[0], x):
         return _shift.forward(xp, x, w, bias, geom)
     n, c = x.shape[:2]
     o = w.shape[0]
@@ -152,7 +147,7 @@ def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
     ``g (N, O, *grid)`` and the forward's ``padded`` input."""
     done = (None, None, None)
     x_shape = (g.shape[0], w.shape[1]) + tuple(geom.size)
-    if _shift.applies(geom, 1, x_shape, w.shape[0], g):
+    if _shift.applies(geom, x_shape, w.shape[0], g):
         done = _shift.backward(xp, g, w, padded, geom, need_x, need_w, need_b)
         need_x, need_w, need_b = (need and grad is None for need, grad in
                                   zip((need_x, need_w, need_b), done))

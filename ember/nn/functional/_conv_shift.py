@@ -17,9 +17,11 @@ taken where it stays small for the channel count (``_LIMITS``). The backward reu
 * input gradient at position ``q``: ``sum_k W_k.T @ G[:, q - off[k]]``, again one GEMM per
   tap on a slice, then the frame's interior is copied out.
 
-Measured on 64x32x28x28 -> 64, 3x3, padding 1, 2 cores (benchmarks/RESULTS.md): forward
-9.0 ms and backward 16.5 against 10.6 and 22.7 on the column path, which spends 8.5 ms
-building and scattering 58 MB column matrices.
+Each part of the batch runs on its own core with single-threaded products
+(``backends._parts``): MKL splits these thin products badly. Measured on 64x32x28x28 -> 64,
+3x3, padding 1, 2 cores (benchmarks/RESULTS.md, round 4): forward 9.1 ms and backward 15.9
+against 10.6 and 22.7 on the column path, which spends 8.5 ms building and scattering 58 MB
+column matrices.
 
 Exactness. Dropped positions read past a row's end; their values never reach the output.
 In the backward their gradient is exactly zero, so they only add ``0 * x``: that is NaN
@@ -34,7 +36,8 @@ import math
 from typing import NamedTuple
 
 from ...backends import kernels_of
-from ...backends._shifted import fast_for, run_halves, shifted_matmul, shifted_matmul_weight
+from ...backends._parts import run_parts
+from ...backends._shifted import fast_for, shifted_matmul, shifted_matmul_weight
 from ._im2col import Geometry, _taps
 
 # Positions per product call: each tap's GEMM then accumulates into an output block that
@@ -75,12 +78,9 @@ def _frame(geom: Geometry) -> _Frame:
     return _Frame(math.prod(geom.padded), offsets, last, inner, span)
 
 
-def applies(geom: Geometry, groups: int, x_shape: tuple, out_channels: int, x) -> bool:
-    """Whether this path handles the convolution of ``x`` (an array of ``x_shape``)."""
-    if groups != 1 or geom.out is not None or any(s != 1 for s in geom.stride):
-        return False
-    if min(x_shape) <= 0 or min(geom.grid, default=0) <= 0:
-        return False
+def applies(geom: Geometry, x_shape: tuple, out_channels: int, x) -> bool:
+    """Whether this path handles a convolution ``_conv_fast`` takes (stride 1, one group,
+    nothing empty) of ``x``, an array of ``x_shape``."""
     channels, waste = min(x_shape[1], out_channels), math.prod(geom.padded) / math.prod(geom.grid)
     return any(channels >= least and waste <= most for least, most in _LIMITS) and fast_for(x)
 
@@ -160,7 +160,7 @@ def forward(xp, x, w, bias, geom: Geometry):
                                rows[p0:p0 + span], transpose_out=True)
             _drain(xp, rows, True, 0, padded, (0,) * nd, out, n0, mm, bias)
 
-    run_halves(n, images, x)
+    run_parts(n, images, split=fast_for(x))
     return out, frame
 
 
@@ -177,12 +177,12 @@ def backward(xp, g, w, frame, geom: Geometry, need_x: bool, need_w: bool,
     dx = xp.empty((n, c) + tuple(geom.size), dtype=g.dtype) if need_x else None
     w_back = (xp.ascontiguousarray(w.reshape(o, c, -1).transpose(2, 1, 0))  # (K, C, O)
               if need_x else None)
-    sums: list = []  # each half's (dw taps, db)
+    sums: list = []  # each part's (dw taps, db)
 
     def images(lo: int, hi: int) -> None:
         sums.append(_backward_images(xp, g, w_back, flat, geom, lo, hi, dx, need_w, need_b))
 
-    run_halves(n, images, g)
+    run_parts(n, images, split=fast_for(g))
     dw = db = None
     if need_w:
         dw_taps = sum(part[0] for part in sums)
