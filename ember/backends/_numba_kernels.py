@@ -54,7 +54,8 @@ def pool2d_kernel(x, kh, kw, out, taps):
 
 @jit
 def pool2x2_kernel(x, out, taps):
-    # the common 2x2 window unrolled: the same rule, ~1.25x faster than pool2d_kernel
+    # the common 2x2 window unrolled: the same rule, written with selects (no branches)
+    # so that LLVM vectorises it
     m_count, oh, ow = out.shape
     for m in prange(m_count):
         for i in range(oh):
@@ -64,17 +65,17 @@ def pool2x2_kernel(x, out, taps):
                 best = x[m, r0, c0]
                 arg = 0
                 v = x[m, r0, c0 + 1]
-                if v > best or v != v:
-                    best = v
-                    arg = 1
+                take = (v > best) | (v != v)
+                best = v if take else best
+                arg = 1 if take else arg
                 v = x[m, r0 + 1, c0]
-                if v > best or v != v:
-                    best = v
-                    arg = 2
+                take = (v > best) | (v != v)
+                best = v if take else best
+                arg = 2 if take else arg
                 v = x[m, r0 + 1, c0 + 1]
-                if v > best or v != v:
-                    best = v
-                    arg = 3
+                take = (v > best) | (v != v)
+                best = v if take else best
+                arg = 3 if take else arg
                 out[m, i, j] = best
                 taps[m, i, j] = arg
 

@@ -65,9 +65,19 @@ def _update_running(running: Tensor | None, batch: Tensor, momentum: float) -> N
             running.mul_(1 - momentum).add_(batch.to(running.dtype) * momentum)
 
 
-def _with_running_stats(x: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor:
-    ndim = x.ndim
-    return (x - _channel_view(mean, ndim)) * (_channel_view(var, ndim) + eps).rsqrt()
+def _with_running_stats(x: Tensor, mean: Tensor, var: Tensor, weight: Tensor | None,
+                        bias: Tensor | None, eps: float) -> Tensor:
+    """Normalisation by given statistics (and the affine map) as one per-channel pass,
+    ``x * scale + shift`` with ``scale = weight / sqrt(var + eps)`` and ``shift = bias -
+    mean * scale``: the form of PyTorch's CPU inference kernel, one pass over ``x`` instead
+    of four."""
+    scale = (var + eps).rsqrt()
+    if weight is not None:
+        scale = scale * weight
+    shift = -(mean * scale)
+    if bias is not None:
+        shift = bias + shift
+    return _affine(x, scale, shift, True)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -94,8 +104,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be given when "
                                "training=False")
-        return _affine(_with_running_stats(input, running_mean, running_var, eps),
-                       weight, bias, True)
+        return _with_running_stats(input, running_mean, running_var, weight, bias, eps)
     n = input.numel() // max(c, 1)
     if n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
@@ -126,8 +135,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if running_mean is None or running_var is None:
             raise RuntimeError("instance_norm: running_mean and running_var must be given "
                                "when use_input_stats=False")
-        return _affine(_with_running_stats(input, running_mean, running_var, eps),
-                       weight, bias, True)
+        return _with_running_stats(input, running_mean, running_var, weight, bias, eps)
     n = input.numel() // max(input.shape[0] * c, 1)
     if n <= 1:
         raise ValueError(f"instance_norm: expected more than 1 spatial element when "
