@@ -39,22 +39,23 @@ def available_threads() -> int:
     return os.cpu_count() or 1
 
 
-def _pool(workers: int) -> ThreadPoolExecutor:
-    """The shared helper threads (``workers`` of them besides the caller), created on first
-    use and replaced when the count changes."""
+def helper_pool(workers: int) -> ThreadPoolExecutor:
+    """The helper threads shared by split work (here and the optimizers' updates):
+    ``workers`` of them besides the caller, created on first use and replaced when a
+    different count is asked for."""
     global _POOL, _POOL_WORKERS
     with _POOL_LOCK:
         if _POOL is None or _POOL_WORKERS != workers:
             if _POOL is not None:
-                _POOL.shutdown(wait=False)
+                _POOL.shutdown(wait=False)  # its idle workers exit; queued tasks still run
             _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ember-part")
             _POOL_WORKERS = workers
         return _POOL
 
 
 def _forget_pool() -> None:
-    # A forked child inherits the pool object but not its threads: work submitted to it
-    # would wait forever (DataLoader workers run convolutions too).
+    # A forked child (a DataLoader worker, say) inherits the pool object but not its
+    # threads: work submitted to it would wait forever, so the child starts its own pool.
     global _POOL, _POOL_WORKERS, _POOL_LOCK
     _POOL, _POOL_WORKERS, _POOL_LOCK = None, 0, threading.Lock()
 
@@ -95,7 +96,7 @@ def run_parts(count: int, work: Callable[[int, int], None], split: bool = True) 
     _numba.loaded()  # import numba here, not racing in the parts, so they can limit it
     bounds = [count * i // parts for i in range(parts + 1)]
     jobs, local = [], [(bounds[0], bounds[1])]
-    pool = _pool(parts - 1)
+    pool = helper_pool(parts - 1)
     for lo, hi in zip(bounds[1:-1], bounds[2:]):
         try:
             jobs.append(pool.submit(_single_threaded, work, lo, hi))
@@ -112,4 +113,4 @@ def run_parts(count: int, work: Callable[[int, int], None], split: bool = True) 
             raise job.exception()
 
 
-__all__ = ["available_threads", "run_parts"]
+__all__ = ["available_threads", "helper_pool", "run_parts"]

@@ -29,8 +29,9 @@ import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from ..backends._parts import helper_pool
 
 # 32K float32 = 128 KiB per array: five or six live blocks fit in a 1-2 MiB L2 cache.
 BLOCK = 1 << 15
@@ -53,11 +54,6 @@ HEAVY_UPDATE_MIN = 4
 # more rarely helps an elementwise update (memory bandwidth) and it matches the benchmark
 # target (PyTorch with ``torch.set_num_threads(2)``).
 _num_threads = max(1, min(2, os.cpu_count() or 1))
-_pool: ThreadPoolExecutor | None = None
-_pool_workers = 0
-_pool_lock = threading.Lock()
-
-
 def set_num_threads(n: int) -> None:
     """Use ``n`` threads for the elementwise part of every optimizer step (1: the caller
     alone, no pool). The results do not depend on ``n``."""
@@ -70,30 +66,6 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """The number of threads an optimizer step uses (see ``set_num_threads``)."""
     return _num_threads
-
-
-def _get_pool(workers: int) -> ThreadPoolExecutor:
-    """The shared pool with ``workers`` threads (besides the caller), created on first use and
-    replaced when ``set_num_threads`` changes the count."""
-    global _pool, _pool_workers
-    with _pool_lock:
-        if _pool is None or _pool_workers != workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False)  # its idle workers exit; queued tasks still run
-            _pool = ThreadPoolExecutor(workers, thread_name_prefix="ember-optim")
-            _pool_workers = workers
-        return _pool
-
-
-def _forget_pool() -> None:
-    # A forked child (a DataLoader worker, say) inherits the pool object but not its threads;
-    # a task submitted there would wait forever, so the child starts its own pool.
-    global _pool, _pool_workers, _pool_lock
-    _pool, _pool_workers, _pool_lock = None, 0, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
 
 
 class Workspace:
@@ -171,7 +143,7 @@ class Workspace:
             for blocks in self.blocks(xp, arrays, nscratch, part, THREAD_BLOCK, claim):
                 fn(*blocks)
 
-        futures = [_get_pool(threads - 1).submit(run, k) for k in range(1, parts)]
+        futures = [helper_pool(threads - 1).submit(run, k) for k in range(1, parts)]
         try:
             run(0)  # the caller works too
         finally:
