@@ -168,22 +168,14 @@ CONV = {3: (F.conv1d, torch.nn.functional.conv1d), 4: (F.conv2d, torch.nn.functi
         5: (F.conv3d, torch.nn.functional.conv3d)}
 
 
-def _run(x, w, b, g, kw):
-    ours, _ = CONV[x.ndim]
-    tx, tw = ember.tensor(x, requires_grad=True), ember.tensor(w, requires_grad=True)
-    tb = None if b is None else ember.tensor(b, requires_grad=True)
-    out = ours(tx, tw, tb, **kw)
-    out.backward(ember.tensor(g))
-    grads = [t.grad.numpy() for t in (tx, tw, tb) if t is not None]
-    return [out.detach().numpy()] + grads
-
-
-def _torch(x, w, b, g, kw):
-    _, theirs = CONV[x.ndim]
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    tb = None if b is None else torch.tensor(b, requires_grad=True)
-    out = theirs(tx, tw, tb, **kw)
-    out.backward(torch.tensor(g))
+def _run(x, w, b, g, kw, lib=ember):
+    """Output and gradients (input, weight, bias) of the convolution in ``lib`` (ember or
+    torch)."""
+    conv = CONV[x.ndim][0 if lib is ember else 1]
+    tx, tw = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+    tb = None if b is None else lib.tensor(b, requires_grad=True)
+    out = conv(tx, tw, tb, **kw)
+    out.backward(lib.tensor(g))
     return [out.detach().numpy()] + [t.grad.numpy() for t in (tx, tw, tb) if t is not None]
 
 
@@ -220,7 +212,7 @@ def test_convolution_matches_torch(shift_calls, shape, wshape, kw, dtype) -> Non
     got = _run(x, w, b, g, kw)
     assert shift_calls == ["forward", "backward"]
     tol = 2e-4 if dtype == np.float32 else 1e-10
-    for ours, theirs in zip(got, _torch(x, w, b, g, kw), strict=True):
+    for ours, theirs in zip(got, _run(x, w, b, g, kw, lib=torch), strict=True):
         assert ours.shape == theirs.shape and ours.dtype == dtype
         scale = max(1.0, float(np.abs(theirs).max()))
         np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol * scale)

@@ -103,11 +103,21 @@ def _overlap(x, y) -> bool:
 def _row_major(x, itemsize: int) -> int | None:
     """The row stride in elements of a 2-D array with unit column stride (a leading dimension
     BLAS's 32-bit integers can hold), else None."""
-    s_row, s_col = x.strides
-    if (s_col != itemsize or s_row % itemsize or s_row < x.shape[1] * itemsize
-            or s_row // itemsize > _mkl._INT32_MAX):
+    operand = _mkl._operand(x, itemsize)
+    if operand is None or operand[0] != _mkl._NO_TRANS or operand[1] > _mkl._INT32_MAX:
         return None
-    return s_row // itemsize
+    return operand[1]
+
+
+def _blas_plan(out, contiguous, strided: tuple, length: int) -> tuple | None:
+    """``(gemm, leading dims of strided)`` when MKL can take the products: one float dtype,
+    ``contiguous`` C-contiguous, each of ``strided`` a row-major matrix, ``out`` writeable
+    and something to compute; else None (the generic loop runs)."""
+    if (length == 0 or not out.flags.writeable or not _blas_ready(contiguous, *strided)
+            or not contiguous.flags.c_contiguous):
+        return None
+    lds = tuple(_row_major(x, x.itemsize) for x in strided)
+    return None if None in lds else (_mkl._gemm[contiguous.dtype.char], lds)
 
 
 def _blas_ready(*arrays) -> bool:
@@ -119,13 +129,11 @@ def _blas_ready(*arrays) -> bool:
 
 
 def _mkl_shifted(a, src, offsets, length, out, transpose_out) -> bool:
-    if not (_blas_ready(a, src, out) and a.flags.c_contiguous and out.flags.writeable):
+    plan = _blas_plan(out, a, (src, out), length)
+    if plan is None:
         return False
-    ld_src, ld_out = _row_major(src, src.itemsize), _row_major(out, out.itemsize)
-    if ld_src is None or ld_out is None or length == 0:
-        return False
-    gemm, size = _mkl._gemm[a.dtype.char], a.itemsize
-    taps, rows, inner = a.shape
+    gemm, (ld_src, ld_out) = plan
+    size, (rows, inner) = a.itemsize, a.shape[1:]
     a_ptr, src_ptr, out_ptr = a.ctypes.data, src.ctypes.data, out.ctypes.data
     no, yes = _mkl._NO_TRANS, _mkl._TRANS
     for k, off in enumerate(offsets):
@@ -141,13 +149,11 @@ def _mkl_shifted(a, src, offsets, length, out, transpose_out) -> bool:
 
 
 def _mkl_shifted_weight(a, src, offsets, length, out, accumulate) -> bool:
-    if not (_blas_ready(a, src, out) and out.flags.c_contiguous and out.flags.writeable):
+    plan = _blas_plan(out, out, (a, src), length)
+    if plan is None:
         return False
-    ld_a, ld_src = _row_major(a, a.itemsize), _row_major(src, src.itemsize)
-    if ld_a is None or ld_src is None or length == 0:
-        return False
-    gemm, size = _mkl._gemm[a.dtype.char], a.itemsize
-    rows, inner = a.shape[0], src.shape[0]
+    gemm, (ld_a, ld_src) = plan
+    size, rows, inner = a.itemsize, a.shape[0], src.shape[0]
     beta = 1.0 if accumulate else 0.0
     a_ptr, src_ptr, out_ptr = a.ctypes.data, src.ctypes.data, out.ctypes.data
     for k, off in enumerate(offsets):  # out[k] (M, C) = a (M, length) @ src_k.T (length, C)
