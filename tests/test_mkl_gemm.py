@@ -97,9 +97,137 @@ def test_declines_what_blas_cannot_take() -> None:
     assert _mkl.matmul(a, b, np.empty((128, 128), np.float32).T) is None  # out not C order
     square = _rand(256, 256)
     assert _mkl.matmul(square, square, square) is None    # out overlaps an operand
-    # a batch that no single stride walks
-    x = _rand(3, 4, 64, 96)[:, ::2]
-    assert _mkl.matmul(x.transpose(1, 0, 2, 3), _rand(96, 80)) is None
+
+
+def _attention_views(n: int, h: int, length: int, d: int, dtype=np.float32):
+    """q, k, v as multi-head attention keeps them: (N, H, L, D) views of one (L, N, 3*H*D)
+    projection, whose (N, H) batch no single stride walks."""
+    proj = _rand(length, n, 3 * h * d, dtype=dtype).reshape(length, n, 3, h, d)
+    return tuple(proj[:, :, i].transpose(1, 2, 0, 3) for i in range(3))
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_attention_head_views_take_the_pointer_path(dtype, monkeypatch) -> None:
+    q, k, v = _attention_views(2, 3, 128, 64, dtype)
+    kt = np.swapaxes(k, -1, -2)
+    p = _rand(2, 3, 128, 128, dtype=dtype)
+    for a, b in ((q, kt), (p, v)):
+        assert _mkl._batch_stride(a if a is q else b, (2, 3), a.itemsize) is None
+        got = _mkl.matmul(a, b)
+        assert got is not None and got.flags.c_contiguous
+        _close(got, a, b)
+    monkeypatch.setattr(_mkl, "_gemm_pointers", {})  # an MKL without cblas_?gemm_batch
+    assert _mkl.matmul(q, kt) is None
+
+
+@needs_mkl
+@pytest.mark.parametrize("shape_b,make_a,make_b", [
+    # a 3-D permuted (interleaved) batch with a negative-stride one
+    ((6, 96, 80), lambda: _rand(64, 6, 96).transpose(1, 0, 2), lambda b: b[::-1]),
+    # two batch dims permuted: strides (64*96, 4*64*96)
+    ((4, 3, 96, 80), lambda: _rand(3, 4, 64, 96).transpose(1, 0, 2, 3), lambda b: b),
+    # negative stride on the outer of two batch dims
+    ((4, 3, 96, 80), lambda: _rand(4, 3, 64, 96)[::-1], lambda b: b),
+    # broadcast operands (batch 1, missing batch dims) against a non-uniform batch
+    ((5, 3, 96, 80), lambda: _rand(1, 5, 64, 96), lambda b: b.transpose(1, 0, 2, 3)),
+    ((5, 3, 96, 80), lambda: _rand(5, 64, 96), lambda b: b.transpose(1, 0, 2, 3)),
+    ((5, 3, 96, 80), lambda: _rand(64, 96), lambda b: b.transpose(1, 0, 2, 3)[:, ::-1]),
+    ((4, 1, 96, 80), lambda: _rand(3, 4, 64, 96).transpose(1, 0, 2, 3), lambda b: b),
+])
+def test_batches_no_single_stride_walks(shape_b, make_a, make_b) -> None:
+    a, b = make_a(), make_b(_rand(*shape_b))
+    got = _mkl.matmul(a, b)
+    assert got is not None
+    assert got.shape == np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (64, 80)
+    _close(got, a, b)
+
+
+@needs_mkl
+def test_pointer_arrays_of_a_two_level_batch() -> None:
+    """The addresses of a (3, 5) batch: one per matrix, in C order, any strides."""
+    x = _rand(5, 3, 64, 96).transpose(1, 0, 2, 3)[:, ::-1]
+    want = [x[i, j].ctypes.data for i in range(3) for j in range(5)]
+    assert _mkl._matrix_addresses(x, (3, 5)).tolist() == want
+    y = _rand(5, 96, 80)  # broadcast along the first batch dim
+    assert _mkl._matrix_addresses(y, (3, 5)).tolist() == [y[j].ctypes.data
+                                                          for _ in range(3) for j in range(5)]
+    got = _mkl.matmul(x, y)
+    assert got is not None
+    _close(got, x, y)
+
+
+@needs_mkl
+def test_out_with_merged_heads() -> None:
+    """An (N, H, L, D) product written into (N, L, H, D) memory: heads come out merged."""
+    n, h, length, d = 2, 3, 128, 64
+    p, (_, _, v) = _rand(n, h, length, length), _attention_views(n, h, length, d)
+    merged = np.full((n, length, h, d), np.nan, np.float32)
+    out = merged.transpose(0, 2, 1, 3)
+    assert _mkl.matmul(p, v, out) is out
+    _close(out, p, v)
+    assert not np.isnan(merged).any()
+    _close(merged[:, :, 1], p[:, 1], v[:, 1])  # head 1 sits at columns D..2D of each row
+
+
+@needs_mkl
+def test_out_view_leaves_the_rest_of_its_buffer() -> None:
+    a, b = _rand(2, 3, 64, 96), _rand(3, 96, 80)
+    big = np.full((2, 64, 3, 2, 80), 7.0, np.float32)
+    out = big[..., 0, :].transpose(0, 2, 1, 3)  # every other column block, heads merged
+    assert out.shape == (2, 3, 64, 80) and not out.flags.c_contiguous
+    assert _mkl.matmul(a, b, out) is out
+    _close(out, a, b)
+    untouched = np.ones(big.shape, bool)
+    untouched[..., 0, :] = False
+    assert (big[untouched] == 7.0).all()
+
+
+@needs_mkl
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_out_with_one_batch_stride(batch_first: bool) -> None:
+    """Strided outs one stride walks: rows longer than n (strided API) and matrices
+    interleaved in memory (MKL's strided API refuses stridec < ldc*m: pointer path)."""
+    a, b = _rand(4, 64, 96), _rand(4, 96, 80)
+    if batch_first:
+        big = np.full((4, 64, 100), 7.0, np.float32)
+        out = big[:, :, 10:90]
+    else:
+        big = np.full((64, 4, 100), 7.0, np.float32)
+        out = big[:, :, 10:90].transpose(1, 0, 2)
+    assert _mkl.matmul(a, b, out) is out
+    _close(out, a, b)
+    assert (big[..., :10] == 7.0).all() and (big[..., 90:] == 7.0).all()
+
+
+@needs_mkl
+def test_batch_of_one() -> None:
+    """A batch of one matrix: MKL checks stridec >= ldc*m even then (a stride of 0 failed)."""
+    a, b = _rand(1, 1, 64, 96), _rand(96, 80)
+    _close(_mkl.matmul(a, b), a, b)
+    out = np.full((1, 64, 2, 80), np.nan, np.float32)[:, :, 1].reshape(1, 1, 64, 80)
+    assert _mkl.matmul(a, b, out) is out
+    _close(out, a, b)
+
+
+@needs_mkl
+def test_declines_outs_it_cannot_write() -> None:
+    from numpy.lib.stride_tricks import as_strided
+
+    a, b = _rand(4, 64, 96), _rand(96, 80)
+    buffer = np.zeros((4, 64, 96 + 80), np.float32)
+    buffer[..., :96] = a
+    shares = buffer[..., :96], buffer[..., 96:]
+    assert _mkl.matmul(shares[0], b, shares[1]) is None              # overlaps ``a``
+    plane = np.zeros((64, 80), np.float32)
+    zero_stride = as_strided(plane, (4, 64, 80), (0,) + plane.strides)
+    assert zero_stride.flags.writeable
+    assert _mkl.matmul(a, b, zero_stride) is None                    # batch entries collide
+    assert _mkl.matmul(a, b, np.zeros((4, 64, 160), np.float32)[..., ::2]) is None
+    assert _mkl.matmul(a, b, np.zeros((4, 64, 80), np.float32)[:, ::-1]) is None
+    readonly = np.zeros((4, 64, 80), np.float32)[:, :, :]
+    readonly.flags.writeable = False
+    assert _mkl.matmul(a, b, readonly) is None
 
 
 def test_backend_matches_numpy_either_way() -> None:

@@ -5,9 +5,12 @@ OpenBLAS ran the shapes of a training step at 215-340 GFLOP/s where MKL, the lib
 PyTorch's CPU build uses, ran them at 340-400, near the cores' peak: 1.15-2x faster (see
 benchmarks/RESULTS.md). ``pip install ember[fast]`` installs Intel's ``mkl`` wheel; this
 module finds its ``mkl_rt`` library and calls ``cblas_?gemm`` and
-``cblas_?gemm_batch_strided`` through ctypes on the arrays' memory. Nothing else changes:
-an operand layout BLAS cannot take, a small product (where the ~8 us of a ctypes call
-and its checks cost more than MKL saves) or a missing library leaves the product to NumPy.
+``cblas_?gemm_batch_strided`` through ctypes on the arrays' memory; batched views whose
+batch dims no single stride walks (attention's heads split out of a projection, or an
+``out`` with the heads merged) go through ``cblas_?gemm_batch`` with an array of pointers
+to each matrix. Nothing else changes: an operand layout BLAS cannot take, a small product
+(where the ~8 us of a ctypes call and its checks cost more than MKL saves) or a missing
+library leaves the product to NumPy.
 Two MKL settings change, through MKL's and Intel OpenMP's own calls (the process
 environment is left alone; a user's KMP_BLOCKTIME or MKL_DISABLE_FAST_MM wins): the
 workers' spin time (1 ms) and the packing-buffer cache (off); see below.
@@ -50,6 +53,7 @@ _lib = None  # the loaded mkl_rt, or None
 ENABLED = False  # read by the CPU backend on every product; change it with set_enabled
 _gemm: dict[str, object] = {}
 _gemm_batch: dict[str, object] = {}
+_gemm_pointers: dict[str, object] = {}  # cblas_?gemm_batch, where this MKL has it
 
 
 def _library_path() -> str | None:
@@ -72,10 +76,19 @@ def _declare(lib, name: str, batched: bool):
     i, p = ctypes.c_int, ctypes.c_void_p
     scalar = ctypes.c_float if name.startswith("cblas_s") else ctypes.c_double
     if batched:  # layout, ta, tb, m, n, k, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, count
-        fn.argtypes = [i, i, i, i, i, i, scalar, p, i, ctypes.c_longlong, p, i,
-                       ctypes.c_longlong, scalar, p, i, ctypes.c_longlong, i]
+        # the strides are MKL_INT too: 32-bit under the LP64 interface pinned below
+        fn.argtypes = [i, i, i, i, i, i, scalar, p, i, i, p, i, i, scalar, p, i, i, i]
     else:  # layout, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc
         fn.argtypes = [i, i, i, i, i, i, scalar, p, i, p, i, scalar, p, i]
+    fn.restype = None
+    return fn
+
+
+def _declare_pointer_batch(lib, name: str):
+    """``cblas_?gemm_batch``: the layout, then arrays (one entry per group, or one pointer
+    per matrix), the group count and the group sizes."""
+    fn = getattr(lib, name)
+    fn.argtypes = [ctypes.c_int] + [ctypes.c_void_p] * 13 + [ctypes.c_int, ctypes.c_void_p]
     fn.restype = None
     return fn
 
@@ -104,6 +117,11 @@ def _load() -> None:
         _gemm.clear()
         _gemm_batch.clear()
         return
+    try:  # without it, batches no single stride walks stay with NumPy
+        for char, prefix in (("f", "cblas_s"), ("d", "cblas_d")):
+            _gemm_pointers[char] = _declare_pointer_batch(lib, prefix + "gemm_batch")
+    except AttributeError:
+        _gemm_pointers.clear()
     _set_blocktime(Path(path).parent)
     _lib, ENABLED = lib, True
 
@@ -200,11 +218,73 @@ def _batch_stride(x: np.ndarray, batch: tuple[int, ...], itemsize: int) -> int |
     return strides[-1] // itemsize
 
 
+def _self_overlapping(x: np.ndarray) -> bool:
+    """Whether two elements of ``x`` may share an address. False when its dims, ordered by
+    stride, nest (each stride spans all the elements of the smaller ones), as in every
+    sliced or permuted view of a contiguous array; a rarer interleaving that happens not
+    to collide counts as overlapping (NumPy then takes the product)."""
+    span = x.itemsize
+    for stride, size in sorted((abs(s), n) for s, n in zip(x.strides, x.shape) if n > 1):
+        if stride < span:
+            return True
+        span += stride * (size - 1)
+    return False
+
+
+def _out_leading_dim(out: np.ndarray, a: np.ndarray, b: np.ndarray, shape: tuple[int, ...],
+                     dtype: np.dtype) -> int | None:
+    """The row stride in elements (ldc) of an ``out`` MKL can write ``a @ b`` into, or None:
+    it needs the product's shape and dtype, unit-stride rows, no memory shared with ``a``
+    or ``b`` (MKL reads them while writing) and no two elements on one address (a
+    broadcast ``out``: threads would race on it)."""
+    if (out.shape != shape or out.dtype != dtype or not out.flags.writeable
+            or np.may_share_memory(out, a) or np.may_share_memory(out, b)):
+        return None
+    if out.flags.c_contiguous:
+        return shape[-1]
+    itemsize = dtype.itemsize
+    s_row, s_col = out.strides[-2:]
+    if (s_col != itemsize or s_row % itemsize or s_row < shape[-1] * itemsize
+            or _self_overlapping(out)):
+        return None
+    return s_row // itemsize
+
+
+def _matrix_addresses(x: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
+    """The address of each matrix of ``x`` broadcast to ``batch``, in the batch's C order:
+    a pointer array for ``cblas_?gemm_batch``. Any batch strides do (unrelated, negative,
+    zero): each address is explicit, and inside ``x``'s memory."""
+    strides = np.broadcast_to(x, batch + x.shape[-2:]).strides[:-2]
+    offsets = np.zeros((), np.intp)
+    for size, stride in zip(batch, strides):
+        offsets = np.add.outer(offsets, np.arange(size, dtype=np.intp) * stride)
+    return x.ctypes.data + offsets.ravel()
+
+
+def _pointer_batch(a: np.ndarray, op_a: tuple[int, int], b: np.ndarray,
+                   op_b: tuple[int, int], out: np.ndarray, ldc: int) -> None:
+    """``out[i] = a[i] @ b[i]`` over the batch through ``cblas_?gemm_batch``: one group of
+    same-shape products, each matrix found through its own pointer."""
+    m, k, n, batch = a.shape[-2], a.shape[-1], b.shape[-1], out.shape[:-2]
+    real = ctypes.c_float if out.dtype.char == "f" else ctypes.c_double
+    # the arrays must outlive the call: MKL reads the addresses from their memory
+    pa, pb, pc = (_matrix_addresses(x, batch) for x in (a, b, out))
+
+    def group(value: float, kind=ctypes.c_int) -> object:
+        return ctypes.byref(kind(value))  # a one-group array holding one parameter
+
+    _gemm_pointers[out.dtype.char](
+        _ROW_MAJOR, group(op_a[0]), group(op_b[0]), group(m), group(n), group(k),
+        group(1.0, real), pa.ctypes.data, group(op_a[1]), pb.ctypes.data, group(op_b[1]),
+        group(0.0, real), pc.ctypes.data, group(ldc), 1, group(pc.size))
+
+
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray | None:
     """``a @ b`` through MKL, or None when this product should go to NumPy instead.
 
     Takes same-dtype float32/float64 operands of two or more dims (NumPy's broadcasting of
-    the batch dims) and an optional C-contiguous ``out`` of the result's shape and dtype.
+    the batch dims, any batch strides) and an optional ``out`` of the result's shape and
+    dtype: a view with unit-stride rows will do (see :func:`_out_leading_dim`).
     """
     dtype = a.dtype
     if not ENABLED or b.dtype != dtype or dtype.char not in "fd" or not dtype.isnative:
@@ -227,22 +307,30 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
             return None  # NumPy raises its own error
     shape = batch + (m, n)
     if out is None:
-        out = np.empty(shape, dtype)
-    elif (out.shape != shape or out.dtype != dtype or not out.flags.c_contiguous
-          or not out.flags.writeable or np.may_share_memory(out, a)
-          or np.may_share_memory(out, b)):
-        return None
+        out, ldc = np.empty(shape, dtype), n
+    else:
+        ldc = _out_leading_dim(out, a, b, shape, dtype)
+        if ldc is None or ldc > _INT32_MAX:
+            return None
     if not batch:
         _gemm[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data, op_a[1],
-                          b.ctypes.data, op_b[1], 0.0, out.ctypes.data, n)
+                          b.ctypes.data, op_b[1], 0.0, out.ctypes.data, ldc)
         return out
-    stride_a, stride_b = _batch_stride(a, batch, itemsize), _batch_stride(b, batch, itemsize)
     count = int(np.prod(batch))
-    if stride_a is None or stride_b is None or count > _INT32_MAX:
+    if count > _INT32_MAX:
         return None
-    _gemm_batch[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data,
-                            op_a[1], stride_a, b.ctypes.data, op_b[1], stride_b, 0.0,
-                            out.ctypes.data, n, m * n, count)
+    strides = [_batch_stride(x, batch, itemsize) for x in (a, b, out)]
+    if count == 1:  # MKL checks stridec >= ldc*m (below) even for a single product
+        strides[2] = ldc * m
+    # MKL's strides are 32-bit, and it refuses C matrices that interleave (stridec < ldc*m)
+    if None not in strides and max(strides) <= _INT32_MAX and strides[2] >= ldc * m:
+        _gemm_batch[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data,
+                                op_a[1], strides[0], b.ctypes.data, op_b[1], strides[1], 0.0,
+                                out.ctypes.data, ldc, strides[2], count)
+    elif dtype.char in _gemm_pointers:  # batch strides the strided call cannot take
+        _pointer_batch(a, op_a, b, op_b, out, ldc)
+    else:
+        return None
     return out
 
 
