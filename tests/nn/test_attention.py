@@ -72,6 +72,71 @@ def test_mha_matches_torch(fn, kw, inputs):
     check_layer(make_e, make_t, inputs)
 
 
+def _with_masks_no_weights(m, x, kpm, mask):
+    return m(x, x, x, key_padding_mask=kpm, attn_mask=mask, need_weights=False)
+
+
+KPM_WIDE = np.zeros((4, 40), dtype=bool)
+KPM_WIDE[1, 30:] = True
+MASK_3D_WIDE = RNG.standard_normal((16, 40, 40))
+
+
+@pytest.mark.parametrize("fn,batch_first,inputs", [
+    pytest.param(_self, True, [(4, 40, 128)], id="batch-first-weights"),
+    pytest.param(_no_weights, True, [(4, 40, 128)] * 3, id="batch-first-sdpa"),
+    pytest.param(_no_weights, False, [(40, 4, 128)] * 3, id="seq-first-sdpa"),
+    pytest.param(_with_masks_no_weights, True, [(4, 40, 128), KPM_WIDE, MASK_3D_WIDE],
+                 id="batch-first-masks-sdpa"),
+])
+def test_mha_heads_as_views_match_torch(fn, batch_first, inputs):
+    """Inputs large enough that the projections run on the rows in memory order, and the
+    heads stay strided views of them through the products (no copies)."""
+    check_layer(lambda: EmberCall(ember.nn.MultiheadAttention(128, 4, batch_first=batch_first),
+                                  fn),
+                lambda: TorchCall(torch.nn.MultiheadAttention(128, 4, batch_first=batch_first),
+                                  fn), inputs)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_mha_splits_and_merges_heads_without_copies(monkeypatch, batch_first):
+    from ember.ops import shape
+
+    copies = []
+    original = shape._reshape_copy
+    monkeypatch.setattr(shape, "_reshape_copy",
+                        lambda *a, **kw: copies.append(kw["shape"]) or original(*a, **kw))
+    mha = ember.nn.MultiheadAttention(128, 4, batch_first=batch_first)
+    x = ember.randn(4, 40, 128) if batch_first else ember.randn(40, 4, 128)
+    out, _ = mha(x, x, x, need_weights=False)
+    assert copies == []
+    assert out.is_contiguous()  # the transpose back to batch-first undoes the projection's
+
+
+def test_linear_on_permuted_rows_matches_torch():
+    """A transposed (and a permuted 4-D) input: the GEMM runs on the rows as they lie and the
+    output keeps the input's permutation; values and gradients as PyTorch's."""
+    import ember.nn.functional as F
+
+    rng = np.random.default_rng(3)
+    w, b = rng.standard_normal((48, 64)), rng.standard_normal(48)
+    for base_shape, dims in (((8, 40, 64), (1, 0, 2)), ((3, 4, 24, 64), (2, 0, 1, 3))):
+        base = rng.standard_normal(base_shape)
+        xe = ember.tensor(base, requires_grad=True)
+        xt = torch.tensor(base, requires_grad=True)
+        we, be = ember.tensor(w, requires_grad=True), ember.tensor(b, requires_grad=True)
+        wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+        out_e = F.linear(xe.permute(dims), we, be)
+        out_t = torch.nn.functional.linear(xt.permute(dims), wt, bt)
+        assert not out_e.is_contiguous()  # the input's permutation, not a copy
+        np.testing.assert_allclose(out_e.detach().numpy(), out_t.detach().numpy(),
+                                   rtol=1e-12, atol=1e-12)
+        g = rng.standard_normal(tuple(out_t.shape))
+        out_e.backward(ember.tensor(g))
+        out_t.backward(torch.tensor(g))
+        for a, r in ((xe, xt), (we, wt), (be, bt)):
+            np.testing.assert_allclose(a.grad.numpy(), r.grad.numpy(), rtol=1e-12, atol=1e-11)
+
+
 def test_mha_dropout_eval():
     make_e, make_t = _pair(_self, dropout=0.5)
     check_layer(make_e, make_t, [(5, 2, 8)], modes=("eval",), train_step=False)

@@ -61,7 +61,10 @@ def _probs(backend, q, k, mask, scale: float, causal: bool, kind: str):
 def _forward(ctx, q, k, v, *mask, scale, causal, kind):
     p = _probs(ctx.backend, q, k, mask[0] if mask else None, scale, causal, kind)
     ctx.arrays = (p,)
-    return matmul(p, v)
+    # The output takes q's memory layout: for heads split off a projection as views, the
+    # merged (L, N, E) result is then a view of it, not a copy.
+    out = None if q.flags.c_contiguous or q.shape[-1] != v.shape[-1] else ctx.xp.empty_like(q)
+    return matmul(p, v, out)
 
 
 sdpa = defop("scaled_dot_product_attention_fused", save=(0, 1, 2), save_output=True)(_forward)
@@ -95,21 +98,40 @@ def _backward(ctx, g, *, scale, causal, kind):
     saved = ctx.saved
     q, k, v = saved[:3]
     needs = ctx.needs_input_grad
-    d = (g * ctx.output).sum(-1, keepdim=True)  # rowsum(dP * P) = rowsum(dO * O)
-    if _GRAD.grad_enabled:  # create_graph: P must carry its own graph
+    if not _GRAD.grad_enabled:
+        grads = _plain_backward(ctx.xp, g._data, ctx.output._data, ctx.arrays[0],
+                                q._data, k._data, v._data, needs, scale)
+    else:  # create_graph: P must carry its own graph
+        d = (g * ctx.output).sum(-1, keepdim=True)  # rowsum(dP * P) = rowsum(dO * O)
         p = _composed_probs(ctx.xp, q, k, saved[3] if len(saved) > 3 else None, scale,
                             causal, kind)
         ds = p * (g @ v.transpose(-2, -1) - d)
-    else:  # P is a constant here: form dS in place on dP's buffer
-        p = _make(ctx.arrays[0])
-        ds = g @ v.transpose(-2, -1)
-        ds.sub_(d).mul_(p)
-    dq = (ds @ k) * scale if needs[0] else None
-    dk = (ds.transpose(-2, -1) @ q) * scale if needs[1] else None
-    dv = p.transpose(-2, -1) @ g if needs[2] else None
+        grads = ((ds @ k) * scale if needs[0] else None,
+                 (ds.transpose(-2, -1) @ q) * scale if needs[1] else None,
+                 p.transpose(-2, -1) @ g if needs[2] else None, ds)
     if len(needs) == 3:
-        return dq, dk, dv
-    return dq, dk, dv, (_sum_to(ds, ctx.in_shapes[3]) if needs[3] else None)
+        return grads[:3]
+    return (*grads[:3], _sum_to(grads[3], ctx.in_shapes[3]) if needs[3] else None)
+
+
+def _plain_backward(xp, g, out, p, q, k, v, needs, scale: float) -> tuple:
+    """The first-order backward on the arrays: ``dS`` formed in place on ``dP``'s buffer
+    (``P`` is a constant here), and each input's gradient laid out like that input, so
+    that heads split off a projection as views take their gradients back as views."""
+    d = (g * out).sum(-1, keepdims=True)  # rowsum(dP * P) = rowsum(dO * O)
+    ds = matmul(g, xp.swapaxes(v, -1, -2))
+    ds -= d
+    ds *= p
+
+    def product(a, b, like, factor: float = 1.0):
+        result = matmul(a, b, None if like.flags.c_contiguous else xp.empty_like(like))
+        if factor != 1.0:
+            result *= result.dtype.type(factor)
+        return _make(result)
+
+    return (product(ds, k, q, scale) if needs[0] else None,
+            product(xp.swapaxes(ds, -1, -2), q, k, scale) if needs[1] else None,
+            product(xp.swapaxes(p, -1, -2), g, v) if needs[2] else None, _make(ds))
 
 
 sdpa.def_backward(_backward)

@@ -50,17 +50,18 @@ def _project(query, key, value, embed_dim, in_proj_weight, in_proj_bias, separat
 
 def _check_attn_mask(attn_mask: Tensor, tgt_len: int, src_len: int, bsz: int,
                      num_heads: int) -> Tensor:
+    """The mask as ``(L, S)`` or ``(N, H, L, S)``, to broadcast over ``(N, H, L, S)``."""
     if attn_mask.dim() == 2:
         if tuple(attn_mask.shape) != (tgt_len, src_len):
             raise RuntimeError(f"{_NAME}: the shape of the 2D attn_mask is "
                                f"{tuple(attn_mask.shape)}, but should be {(tgt_len, src_len)}")
-        return attn_mask.unsqueeze(0)
+        return attn_mask
     if attn_mask.dim() == 3:
         if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
             raise RuntimeError(f"{_NAME}: the shape of the 3D attn_mask is "
                                f"{tuple(attn_mask.shape)}, but should be "
                                f"{(bsz * num_heads, tgt_len, src_len)}")
-        return attn_mask
+        return attn_mask.reshape(bsz, num_heads, tgt_len, src_len)
     raise RuntimeError(f"{_NAME}: attn_mask's dimension {attn_mask.dim()} is not supported")
 
 
@@ -124,28 +125,26 @@ def multi_head_attention_forward(
         k = ember.cat([k, bias_k.expand(1, bsz, embed_dim)])
         v = ember.cat([v, bias_v.expand(1, bsz, embed_dim)])
         attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
-    # (L, N, E) -> (N * H, L, head_dim)
-    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    # (S, N, E) -> (N, H, S, head_dim) views: the products take the strided batches, so
+    # splitting the heads copies nothing
+    q, k, v = (t.unflatten(-1, (num_heads, head_dim)).permute(1, 2, 0, 3) for t in (q, k, v))
     if add_zero_attn:
-        zeros = ember.zeros((bsz * num_heads, 1, head_dim), dtype=dtype, device=q.device)
-        k, v = ember.cat([k, zeros], 1), ember.cat([v, zeros], 1)
+        zeros = ember.zeros((bsz, num_heads, 1, head_dim), dtype=dtype, device=q.device)
+        k, v = ember.cat([k, zeros], 2), ember.cat([v, zeros], 2)
         attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
-    src_len = k.shape[1]
+    src_len = k.shape[2]
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (bsz, src_len):
             raise RuntimeError(f"{_NAME}: expected key_padding_mask of shape "
                                f"{(bsz, src_len)}, got {tuple(key_padding_mask.shape)}")
-        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len)
-        kpm = kpm.reshape(bsz * num_heads, 1, src_len)
+        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len)
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
     dropout_p = dropout_p if training else 0.0
-    out, weights = _attend(q, k, v, attn_mask, dropout_p, need_weights, bsz, num_heads)
-    out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+    out, weights = _attend(q, k, v, attn_mask, dropout_p, need_weights)
+    # (N, H, L, head_dim) -> (L, N, E): a view when the product wrote q's layout
+    out = out.permute(2, 0, 1, 3).reshape(tgt_len, bsz, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
     if weights is not None:
-        weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = weights.mean(1)
         if not batched:
@@ -153,19 +152,17 @@ def multi_head_attention_forward(
     return (out if batched else out.squeeze(1)), weights
 
 
-def _attend(q, k, v, attn_mask, dropout_p, need_weights, bsz, num_heads):
-    """Scores, softmax and weighted sum on ``(N * H, L, head_dim)`` operands."""
+def _attend(q, k, v, attn_mask, dropout_p, need_weights):
+    """Scores, softmax and weighted sum on ``(N, H, L, head_dim)`` operands."""
     if not need_weights:
         return scaled_dot_product_attention(q, k, v, attn_mask, dropout_p), None
-    q = q * (1.0 / math.sqrt(q.shape[-1]))
+    scores = (q * (1.0 / math.sqrt(q.shape[-1]))) @ k.transpose(-2, -1)
     if attn_mask is not None:
-        scores = ember.baddbmm(attn_mask, q, k.transpose(-2, -1))
-    else:
-        scores = ember.bmm(q, k.transpose(-2, -1))
+        scores = scores + attn_mask
     weights = softmax(scores, dim=-1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
-    return ember.bmm(weights, v), weights
+    return weights @ v, weights
 
 
 __all__ = ["multi_head_attention_forward"]
