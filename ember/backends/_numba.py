@@ -392,15 +392,19 @@ def channels_first_chunk(g: np.ndarray, n0: int, out: np.ndarray,
 
 
 @_declines_if_unusable
-def add_bias(x: np.ndarray, bias: np.ndarray) -> bool | None:
+def add_bias(x: np.ndarray, bias: np.ndarray, relu: bool = False) -> bool | None:
     """``x += bias`` in place, the bias over axis 1 of ``x`` ``(R, D)`` (a linear layer) or
-    ``(N, C, L)`` (a convolution, per chunk); True when done."""
+    ``(N, C, L)`` (a convolution, per chunk), then ``relu`` in the same pass when asked
+    (rows only); True when done."""
     if (not ENABLED or x.size < MIN_ELEMENTS or x.ndim not in (2, 3) or not _flat_ok(x)
             or bias.shape != (x.shape[1],) or bias.dtype != x.dtype
-            or not x.flags.writeable):
+            or not x.flags.writeable or (relu and x.ndim != 2)):
         return None
-    kernel = "bias_rows" if x.ndim == 2 else "bias_channels"
-    _kernel(kernel)(x, np.ascontiguousarray(bias))
+    bias = np.ascontiguousarray(bias)
+    if relu:
+        _kernel("bias_relu_rows")(x, bias, x.dtype.type(0))
+    else:
+        _kernel("bias_rows" if x.ndim == 2 else "bias_channels")(x, bias)
     return True
 
 

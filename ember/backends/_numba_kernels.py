@@ -402,7 +402,18 @@ def bias_rows_kernel(x, bias):
             x[r, d] += bias[d]
 
 
-KERNELS = {"bias_rows": bias_rows_kernel, "bias_channels": bias_channels_kernel,
+@jit
+def bias_relu_rows_kernel(x, bias, zero):
+    # x (R, D) = relu(x + bias[d]), in place, with relu_kernel's NaN and -0.0 rules
+    rows, width = x.shape
+    for r in prange(rows):
+        for d in range(width):
+            v = x[r, d] + bias[d]
+            x[r, d] = v if v > zero or v != v else zero
+
+
+KERNELS = {"bias_rows": bias_rows_kernel, "bias_relu_rows": bias_relu_rows_kernel,
+           "bias_channels": bias_channels_kernel,
         "channels_first": channels_first_kernel, "frame_in": frame_in_kernel,
         "frame_out": frame_out_kernel,
         "affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,

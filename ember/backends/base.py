@@ -100,9 +100,9 @@ class Kernels:
         """``out[index[i]] += rows[i]`` in order, in place; True when done."""
         return None
 
-    def add_bias(self, x, bias):
-        """``x += bias`` in place, over axis 1 of ``(R, D)`` or ``(N, C, L)``; True when
-        done."""
+    def add_bias(self, x, bias, relu: bool = False):
+        """``x += bias`` in place, over axis 1 of ``(R, D)`` or ``(N, C, L)``, then
+        ``maximum(x, 0)`` when ``relu`` (``(R, D)`` only); True when done."""
         return None
 
     def channels_first_chunk(self, g, n0: int, out, sums):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ... import ops
 from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
+from ...ops.activation import threshold_backward
 from ...ops.linalg import _matmul_arrays
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
@@ -37,19 +38,34 @@ def _check_same_dtype(op: str, **tensors: Tensor | None) -> None:
         raise RuntimeError(f"{op}: expected floating-point tensors, got {first.dtype}")
 
 
-@defop("linear", save=(0, 1))
-def _linear(ctx, x, w, b=None):
-    """``x @ w.T + b`` for a 2-D ``x``: one GEMM, the bias added in place."""
+def _product(ctx, x, w, b, relu: bool):
     out = _matmul_arrays(x, w.T)
     if out.dtype != x.dtype:  # NumPy computes bfloat16 products in float32
         out = out.astype(x.dtype)
-    if b is not None and not ctx.backend.kernels.add_bias(out, b):
+    if b is not None and ctx.backend.kernels.add_bias(out, b, relu):
+        return out
+    if b is not None:
         out += b
+    if relu:
+        ctx.xp.maximum(out, out.dtype.type(0), out=out)
     return out
 
 
+@defop("linear", save=(0, 1))
+def _linear(ctx, x, w, b=None):
+    """``x @ w.T + b`` for a 2-D ``x``: one GEMM, the bias added in place."""
+    return _product(ctx, x, w, b, relu=False)
+
+
+@defop("linear_relu", save=(0, 1), save_output=True)
+def _linear_relu(ctx, x, w, b=None):
+    """``relu(x @ w.T + b)``: the bias and the ReLU in one pass over the GEMM's output, as
+    PyTorch's ``addmm`` with a fused activation; the feed-forward blocks use it."""
+    return _product(ctx, x, w, b, relu=True)
+
+
 @_linear.def_backward
-def _(ctx, g):
+def _linear_grads(ctx, g):
     x, w = ctx.saved
     need = ctx.needs_input_grad  # two entries without a bias, three with one
     ga = g._data
@@ -66,7 +82,7 @@ def _(ctx, g):
 
 
 @_linear.def_jvp
-def _(ctx, tangents):
+def _linear_tangent(ctx, tangents):
     x, w = ctx.inputs[:2]
     tx, tw, tb = (*tangents, None)[:3]
     terms = [t for t in (None if tx is None else tx.mm(w.mT),
@@ -75,6 +91,16 @@ def _(ctx, tangents):
     for t in terms[1:]:
         out = out + t
     return out
+
+
+@_linear_relu.def_backward
+def _(ctx, g):
+    return _linear_grads(ctx, threshold_backward(g, ctx.output))
+
+
+@_linear_relu.def_jvp
+def _(ctx, tangents):
+    return threshold_backward(_linear_tangent(ctx, tangents), ctx.output)
 
 
 def _fast_case(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
@@ -116,6 +142,33 @@ def _inverse(order: tuple) -> tuple:
     return tuple(inverse)
 
 
+def _on_rows(primitive, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """A 2-D linear ``primitive`` over any leading dims of ``input`` (checked by
+    :func:`_fast_case`): the leading dims flattened, in memory order when permuted."""
+    args = (weight,) if bias is None else (weight, bias)
+    x_shape = input._data.shape
+    if len(x_shape) == 2:
+        return primitive(input, *args)
+    order = _rows_in_memory_order(input._data)
+    if order is not None:  # e.g. a (L, N, E) transpose of a (N, L, E) array
+        input = input.permute(order)
+    out = primitive(input.reshape(-1, x_shape[-1]), *args)
+    out = out.reshape(*input._data.shape[:-1], weight._data.shape[0])
+    return out if order is None else out.permute(_inverse(order))
+
+
+def linear_relu(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``relu(linear(input, weight, bias))``, the bias and the ReLU fused into one pass.
+
+    >>> import ember
+    >>> linear_relu(ember.ones(2, 3), -ember.ones(4, 3), ember.ones(4)).tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
+    """
+    if _fast_case(input, weight, bias):
+        return _on_rows(_linear_relu, input, weight, bias)
+    return ops.relu(linear(input, weight, bias))
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.mT + bias`` over any leading dims of ``input``.
 
@@ -127,16 +180,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     ember.Size([5, 2, 4])
     """
     if _fast_case(input, weight, bias):
-        args = (weight,) if bias is None else (weight, bias)
-        x_shape = input._data.shape
-        if len(x_shape) == 2:
-            return _linear(input, *args)
-        order = _rows_in_memory_order(input._data)
-        if order is not None:  # e.g. a (L, N, E) transpose of a (N, L, E) array
-            input = input.permute(order)
-        out = _linear(input.reshape(-1, x_shape[-1]), *args)
-        out = out.reshape(*input._data.shape[:-1], weight._data.shape[0])
-        return out if order is None else out.permute(_inverse(order))
+        return _on_rows(_linear, input, weight, bias)
     _check_tensor("linear", "input", input)
     _check_tensor("linear", "weight", weight)
     if bias is not None:
