@@ -270,13 +270,14 @@ def _pointer_batch(a: np.ndarray, op_a: tuple[int, int], b: np.ndarray,
     # the arrays must outlive the call: MKL reads the addresses from their memory
     pa, pb, pc = (_matrix_addresses(x, batch) for x in (a, b, out))
 
-    def group(value: float, kind=ctypes.c_int) -> object:
-        return ctypes.byref(kind(value))  # a one-group array holding one parameter
+    def one_group(value: int | float, kind=ctypes.c_int) -> object:
+        return ctypes.byref(kind(value))  # a per-group array, here of one group
 
     _gemm_pointers[out.dtype.char](
-        _ROW_MAJOR, group(op_a[0]), group(op_b[0]), group(m), group(n), group(k),
-        group(1.0, real), pa.ctypes.data, group(op_a[1]), pb.ctypes.data, group(op_b[1]),
-        group(0.0, real), pc.ctypes.data, group(ldc), 1, group(pc.size))
+        _ROW_MAJOR, one_group(op_a[0]), one_group(op_b[0]), one_group(m), one_group(n),
+        one_group(k), one_group(1.0, real), pa.ctypes.data, one_group(op_a[1]),
+        pb.ctypes.data, one_group(op_b[1]), one_group(0.0, real), pc.ctypes.data,
+        one_group(ldc), 1, one_group(pc.size))
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray | None:

@@ -187,7 +187,9 @@ class Backend:
         return self.xp.from_dlpack(obj)
 
     def matmul(self, a, b, out=None):
-        """``a @ b`` with NumPy's matmul semantics (``out``, when given, C-contiguous).
+        """``a @ b`` with NumPy's matmul semantics; ``out``, when given, has the result's
+        shape and dtype and any layout (the fused attention passes views laid out like its
+        inputs, with unit-stride rows).
 
         Every matrix product of the hot paths (linear, matmul, convolution, attention,
         recurrent cells) goes through here, so a backend can hand them to its fastest GEMM.

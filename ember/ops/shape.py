@@ -222,12 +222,17 @@ def _permute(ctx, x, *, dims):
     return ctx.xp.transpose(x, dims)
 
 
-@_permute.def_backward
-def _(ctx, g, *, dims):
+def inverse_permutation(dims: tuple) -> tuple:
+    """The dims that undo ``permute(dims)``."""
     inverse = [0] * len(dims)
     for i, d in enumerate(dims):
         inverse[d] = i
-    return (g.permute(*inverse),)
+    return tuple(inverse)
+
+
+@_permute.def_backward
+def _(ctx, g, *, dims):
+    return (g.permute(*inverse_permutation(dims)),)
 
 
 @_permute.def_jvp

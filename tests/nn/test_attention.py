@@ -109,14 +109,18 @@ def test_mha_splits_and_merges_heads_without_copies(monkeypatch, batch_first):
     x = ember.randn(4, 40, 128) if batch_first else ember.randn(40, 4, 128)
     out, _ = mha(x, x, x, need_weights=False)
     assert copies == []
-    assert out.is_contiguous()  # the transpose back to batch-first undoes the projection's
+    assert out.is_contiguous()
 
 
-def test_linear_on_permuted_rows_matches_torch():
-    """A transposed (and a permuted 4-D) input: the GEMM runs on the rows as they lie and the
-    output keeps the input's permutation; values and gradients as PyTorch's."""
+@pytest.mark.parametrize("in_memory_order", [False, True])
+def test_linear_on_permuted_rows_matches_torch(in_memory_order):
+    """A transposed (and a permuted 4-D) input. ``linear`` returns a C-contiguous output, as
+    PyTorch's; ``linear_in_memory_order`` runs the GEMM on the rows as they lie and keeps the
+    input's permutation. Values and gradients as PyTorch's either way."""
     import ember.nn.functional as F
+    from ember.nn.functional.linear import linear_in_memory_order
 
+    fn = linear_in_memory_order if in_memory_order else F.linear
     rng = np.random.default_rng(3)
     w, b = rng.standard_normal((48, 64)), rng.standard_normal(48)
     for base_shape, dims in (((8, 40, 64), (1, 0, 2)), ((3, 4, 24, 64), (2, 0, 1, 3))):
@@ -125,9 +129,9 @@ def test_linear_on_permuted_rows_matches_torch():
         xt = torch.tensor(base, requires_grad=True)
         we, be = ember.tensor(w, requires_grad=True), ember.tensor(b, requires_grad=True)
         wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
-        out_e = F.linear(xe.permute(dims), we, be)
+        out_e = fn(xe.permute(dims), we, be)
         out_t = torch.nn.functional.linear(xt.permute(dims), wt, bt)
-        assert not out_e.is_contiguous()  # the input's permutation, not a copy
+        assert out_e.is_contiguous() is not in_memory_order
         np.testing.assert_allclose(out_e.detach().numpy(), out_t.detach().numpy(),
                                    rtol=1e-12, atol=1e-12)
         g = rng.standard_normal(tuple(out_t.shape))
@@ -135,6 +139,19 @@ def test_linear_on_permuted_rows_matches_torch():
         out_t.backward(torch.tensor(g))
         for a, r in ((xe, xt), (we, wt), (be, bt)):
             np.testing.assert_allclose(a.grad.numpy(), r.grad.numpy(), rtol=1e-12, atol=1e-11)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_mha_outputs_are_contiguous(batch_first, transposed):
+    """Whatever the input's layout, the output can be ``view``-ed (as PyTorch's)."""
+    mha = ember.nn.MultiheadAttention(128, 4, batch_first=batch_first)
+    x = ember.randn(4, 40, 128)
+    x = x.transpose(0, 1) if transposed else x
+    for need_weights in (True, False):
+        out, _ = mha(x, x, x, need_weights=need_weights)
+        assert out.is_contiguous()
+        out.view(-1)
 
 
 def test_mha_dropout_eval():

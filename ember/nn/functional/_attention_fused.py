@@ -13,9 +13,10 @@ instead of the score tensor)::
 
     dV = P^T dO,  dP = dO V^T,  dS = P * (dP - D),  dQ = dS K * scale,  dK = dS^T Q * scale
 
-written in ember ops. For a first-order backward ``P`` is the saved array and ``dS`` is
-formed in place; with ``create_graph=True`` ``P`` is recomputed by the differentiable
-composition so that the second derivative also flows through ``P``.
+For a first-order backward these run on the arrays: ``P`` is the saved array, ``dS`` is
+formed in place, and each gradient is written in its input's memory layout. With
+``create_graph=True`` they are written in ember ops and ``P`` is recomputed by the
+differentiable composition, so that the second derivative also flows through ``P``.
 """
 
 from __future__ import annotations
@@ -63,8 +64,16 @@ def _forward(ctx, q, k, v, *mask, scale, causal, kind):
     ctx.arrays = (p,)
     # The output takes q's memory layout: for heads split off a projection as views, the
     # merged (L, N, E) result is then a view of it, not a copy.
-    out = None if q.flags.c_contiguous or q.shape[-1] != v.shape[-1] else ctx.xp.empty_like(q)
-    return matmul(p, v, out)
+    return matmul(p, v, _laid_out_like(ctx.xp, q) if q.shape[-1] == v.shape[-1] else None)
+
+
+def _laid_out_like(xp, x):
+    """A new array with ``x``'s shape and memory order, or None (a plain C-contiguous one
+    will do) when ``x`` is C-contiguous or its rows are not unit-stride (BLAS could not
+    write such an output in place)."""
+    if x.flags.c_contiguous or x.strides[-1] != x.itemsize:
+        return None
+    return xp.empty_like(x)
 
 
 sdpa = defop("scaled_dot_product_attention_fused", save=(0, 1, 2), save_output=True)(_forward)
@@ -99,8 +108,9 @@ def _backward(ctx, g, *, scale, causal, kind):
     q, k, v = saved[:3]
     needs = ctx.needs_input_grad
     if not _GRAD.grad_enabled:
-        grads = _plain_backward(ctx.xp, g._data, ctx.output._data, ctx.arrays[0],
-                                q._data, k._data, v._data, needs, scale)
+        grads, ds = _plain_backward(ctx.xp, g._data, ctx.output._data, ctx.arrays[0],
+                                    q._data, k._data, v._data, needs, scale)
+        ds = _make(ds)
     else:  # create_graph: P must carry its own graph
         d = (g * ctx.output).sum(-1, keepdim=True)  # rowsum(dP * P) = rowsum(dO * O)
         p = _composed_probs(ctx.xp, q, k, saved[3] if len(saved) > 3 else None, scale,
@@ -108,30 +118,31 @@ def _backward(ctx, g, *, scale, causal, kind):
         ds = p * (g @ v.transpose(-2, -1) - d)
         grads = ((ds @ k) * scale if needs[0] else None,
                  (ds.transpose(-2, -1) @ q) * scale if needs[1] else None,
-                 p.transpose(-2, -1) @ g if needs[2] else None, ds)
+                 p.transpose(-2, -1) @ g if needs[2] else None)
     if len(needs) == 3:
-        return grads[:3]
-    return (*grads[:3], _sum_to(grads[3], ctx.in_shapes[3]) if needs[3] else None)
+        return grads
+    return (*grads, _sum_to(ds, ctx.in_shapes[3]) if needs[3] else None)
 
 
 def _plain_backward(xp, g, out, p, q, k, v, needs, scale: float) -> tuple:
-    """The first-order backward on the arrays: ``dS`` formed in place on ``dP``'s buffer
-    (``P`` is a constant here), and each input's gradient laid out like that input, so
-    that heads split off a projection as views take their gradients back as views."""
+    """The first-order backward on the arrays (the same formulas as the create_graph branch
+    of :func:`_backward`): ``dS`` formed in place on ``dP``'s buffer (``P`` is a constant
+    here), and each input's gradient laid out like that input, so that heads split off a
+    projection as views take their gradients back as views. Returns ``(dq, dk, dv), dS``."""
     d = (g * out).sum(-1, keepdims=True)  # rowsum(dP * P) = rowsum(dO * O)
     ds = matmul(g, xp.swapaxes(v, -1, -2))
     ds -= d
     ds *= p
 
     def product(a, b, like, factor: float = 1.0):
-        result = matmul(a, b, None if like.flags.c_contiguous else xp.empty_like(like))
+        result = matmul(a, b, _laid_out_like(xp, like))
         if factor != 1.0:
             result *= result.dtype.type(factor)
         return _make(result)
 
     return (product(ds, k, q, scale) if needs[0] else None,
             product(xp.swapaxes(ds, -1, -2), q, k, scale) if needs[1] else None,
-            product(xp.swapaxes(p, -1, -2), g, v) if needs[2] else None, _make(ds))
+            product(xp.swapaxes(p, -1, -2), g, v) if needs[2] else None), ds
 
 
 sdpa.def_backward(_backward)

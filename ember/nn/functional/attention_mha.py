@@ -19,7 +19,7 @@ from ...tensor import Tensor
 from .activation_softmax import softmax
 from .attention import scaled_dot_product_attention
 from .dropout import dropout
-from .linear import linear
+from .linear import linear, linear_in_memory_order
 
 _NAME = "multi_head_attention_forward"
 
@@ -43,7 +43,8 @@ def _project(query, key, value, embed_dim, in_proj_weight, in_proj_bias, separat
     if separate:
         return linear(query, q_w, b_q), linear(key, k_w, b_k), linear(value, v_w, b_v)
     if query is key and key is value:  # self-attention: one GEMM for q, k and v
-        return linear(query, in_proj_weight, in_proj_bias).chunk(3, -1)
+        # rows in memory order: a batch-first input's (L, N, E) transpose is not copied
+        return linear_in_memory_order(query, in_proj_weight, in_proj_bias).chunk(3, -1)
     w_q, w_k, w_v = in_proj_weight.chunk(3)
     return linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
 
@@ -99,10 +100,13 @@ def multi_head_attention_forward(
         q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
         v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
         static_v: Tensor | None = None, average_attn_weights: bool = True,
-        is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+        is_causal: bool = False, _batch_major_output: bool = False
+        ) -> tuple[Tensor, Tensor | None]:
     """Multi-head attention on ``(L, N, E)`` inputs (or unbatched ``(L, E)``); returns the
     output and, with ``need_weights``, the attention weights (averaged over heads when
-    ``average_attn_weights``). Masks: bool ``True`` (or ``-inf``) means *not* attended."""
+    ``average_attn_weights``). Masks: bool ``True`` (or ``-inf``) means *not* attended.
+    (``_batch_major_output``, for ``MultiheadAttention(batch_first=True)``: the output as
+    ``(N, L, E)``, transposed before the output projection, where it costs nothing.)"""
     if static_k is not None or static_v is not None:
         raise NotImplementedError(f"{_NAME}: static_k and static_v are not supported")
     batched, query, key, value, key_padding_mask, attn_mask = _unbatch(
@@ -143,6 +147,8 @@ def multi_head_attention_forward(
     out, weights = _attend(q, k, v, attn_mask, dropout_p, need_weights)
     # (N, H, L, head_dim) -> (L, N, E): a view when the product wrote q's layout
     out = out.permute(2, 0, 1, 3).reshape(tgt_len, bsz, embed_dim)
+    if _batch_major_output:
+        out = out.transpose(0, 1)  # contiguous when the input was batch-first
     out = linear(out, out_proj_weight, out_proj_bias)
     if weights is not None:
         if average_attn_weights:

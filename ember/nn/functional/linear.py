@@ -17,6 +17,7 @@ from ...ops._common import broadcast_shapes
 from ...ops.activation import threshold_backward
 from ...ops.linalg import _matmul_arrays
 from ...ops.registry import defop
+from ...ops.shape import inverse_permutation
 from ...tensor import Tensor, _make
 from ._distance import cosine_similarity, pairwise_distance
 from ._embedding import embedding, embedding_bag, one_hot
@@ -135,26 +136,37 @@ def _rows_in_memory_order(x) -> tuple | None:
     return order if x.transpose(order).flags.c_contiguous else None
 
 
-def _inverse(order: tuple) -> tuple:
-    inverse = [0] * len(order)
-    for position, dim in enumerate(order):
-        inverse[dim] = position
-    return tuple(inverse)
-
-
-def _on_rows(primitive, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+def _on_rows(primitive, input: Tensor, weight: Tensor, bias: Tensor | None,
+             in_memory_order: bool = False) -> Tensor:
     """A 2-D linear ``primitive`` over any leading dims of ``input`` (checked by
-    :func:`_fast_case`): the leading dims flattened, in memory order when permuted."""
+    :func:`_fast_case`), the leading dims flattened. With ``in_memory_order`` a permuted
+    input is taken as it lies and the output keeps its permutation (not C-contiguous, unlike
+    PyTorch's ``linear``: for callers that consume the result themselves)."""
     args = (weight,) if bias is None else (weight, bias)
     x_shape = input._data.shape
     if len(x_shape) == 2:
         return primitive(input, *args)
-    order = _rows_in_memory_order(input._data)
+    order = _rows_in_memory_order(input._data) if in_memory_order else None
     if order is not None:  # e.g. a (L, N, E) transpose of a (N, L, E) array
         input = input.permute(order)
     out = primitive(input.reshape(-1, x_shape[-1]), *args)
     out = out.reshape(*input._data.shape[:-1], weight._data.shape[0])
-    return out if order is None else out.permute(_inverse(order))
+    return out if order is None else out.permute(inverse_permutation(order))
+
+
+def linear_in_memory_order(input: Tensor, weight: Tensor, bias: Tensor | None = None
+                           ) -> Tensor:
+    """``linear`` that runs a permuted input on its rows as they lie in memory, without
+    flattening it into a copy; the output has the input's permutation.
+
+    >>> import ember
+    >>> x = ember.ones(2, 3, 4).transpose(0, 1)
+    >>> tuple(linear_in_memory_order(x, ember.ones(5, 4)).shape)
+    (3, 2, 5)
+    """
+    if _fast_case(input, weight, bias):
+        return _on_rows(_linear, input, weight, bias, in_memory_order=True)
+    return linear(input, weight, bias)
 
 
 def linear_relu(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

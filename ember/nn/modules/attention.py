@@ -114,9 +114,7 @@ class MultiheadAttention(Module):
             attn_mask=attn_mask, use_separate_proj_weight=separate,
             q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
             v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
-            is_causal=is_causal)
-        if self.batch_first and batched:
-            out = out.transpose(0, 1)
+            is_causal=is_causal, _batch_major_output=self.batch_first and batched)
         return out, weights
 
 
