@@ -280,6 +280,30 @@ def _pointer_batch(a: np.ndarray, op_a: tuple[int, int], b: np.ndarray,
         one_group(ldc), 1, one_group(pc.size))
 
 
+def _batched(a: np.ndarray, op_a: tuple[int, int], b: np.ndarray, op_b: tuple[int, int],
+             out: np.ndarray, ldc: int, batch: tuple[int, ...]) -> bool:
+    """``out[i] = a[i] @ b[i]`` over ``batch``: one strided call where a single stride walks
+    each operand's batch, else pointer arrays; False when MKL cannot take it."""
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    count = int(np.prod(batch))
+    if count > _INT32_MAX:
+        return False
+    strides = [_batch_stride(x, batch, out.itemsize) for x in (a, b, out)]
+    if count == 1:  # MKL checks stridec >= ldc*m (below) even for a single product
+        strides[2] = ldc * m
+    # MKL's strides are 32-bit, and it refuses C matrices that interleave (stridec < ldc*m)
+    if None not in strides and max(strides) <= _INT32_MAX and strides[2] >= ldc * m:
+        _gemm_batch[out.dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0,
+                                    a.ctypes.data, op_a[1], strides[0], b.ctypes.data,
+                                    op_b[1], strides[1], 0.0, out.ctypes.data, ldc,
+                                    strides[2], count)
+        return True
+    if out.dtype.char not in _gemm_pointers:  # batch strides the strided call cannot take
+        return False
+    _pointer_batch(a, op_a, b, op_b, out, ldc)
+    return True
+
+
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray | None:
     """``a @ b`` through MKL, or None when this product should go to NumPy instead.
 
@@ -317,22 +341,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         _gemm[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data, op_a[1],
                           b.ctypes.data, op_b[1], 0.0, out.ctypes.data, ldc)
         return out
-    count = int(np.prod(batch))
-    if count > _INT32_MAX:
-        return None
-    strides = [_batch_stride(x, batch, itemsize) for x in (a, b, out)]
-    if count == 1:  # MKL checks stridec >= ldc*m (below) even for a single product
-        strides[2] = ldc * m
-    # MKL's strides are 32-bit, and it refuses C matrices that interleave (stridec < ldc*m)
-    if None not in strides and max(strides) <= _INT32_MAX and strides[2] >= ldc * m:
-        _gemm_batch[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data,
-                                op_a[1], strides[0], b.ctypes.data, op_b[1], strides[1], 0.0,
-                                out.ctypes.data, ldc, strides[2], count)
-    elif dtype.char in _gemm_pointers:  # batch strides the strided call cannot take
-        _pointer_batch(a, op_a, b, op_b, out, ldc)
-    else:
-        return None
-    return out
+    return out if _batched(a, op_a, b, op_b, out, ldc, batch) else None
 
 
 _load()

@@ -108,13 +108,17 @@ class Module:
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks \
-                    or self._backward_pre_hooks:
+            if self._has_hooks():
                 return _call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
         except _PREFIXED_ERRORS as exc:
             self._prefix_op_error(exc)
             raise
+
+    def _has_hooks(self) -> bool:
+        """Whether calling this module runs any of its own hooks around ``forward``."""
+        return bool(self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                    or self._backward_pre_hooks)
 
     # ------------------------------------------------------------------ error naming
     def module_path(self) -> str:

@@ -47,13 +47,6 @@ def _clones(module: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
-def _plain_linear(module: Module) -> bool:
-    """A Linear without hooks: calling its function directly skips nothing."""
-    return type(module) is Linear and not (
-        module._forward_pre_hooks or module._forward_hooks or module._backward_hooks
-        or module._backward_pre_hooks)
-
-
 class _FeedForwardMixin:
     """The self-attention and feed-forward blocks the encoder and decoder layers share."""
 
@@ -64,8 +57,10 @@ class _FeedForwardMixin:
         return self.dropout1(x)
 
     def _ff_block(self, x: Tensor, out_dropout: Module) -> Tensor:
-        if self.activation is F.relu and _plain_linear(self.linear1):
-            # the bias and the ReLU in one pass over the first product's output
+        if (self.activation is F.relu and type(self.linear1) is Linear
+                and not self.linear1._has_hooks()):
+            # the bias and the ReLU in one pass over the first product's output (calling
+            # the function directly skips nothing of a plain Linear without hooks)
             hidden = linear_relu(x, self.linear1.weight, self.linear1.bias)
         else:
             hidden = self.activation(self.linear1(x))
