@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any
 
 from ..tensor import Tensor
-from .module import Module, _addindent
+from .module import _PREFIXED_ERRORS, Module, _addindent
 from .parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -109,9 +109,33 @@ class Sequential(Module):
         return v
 
     def forward(self, input: Any) -> Any:
-        for module in self:
-            input = module(input)
+        modules = list(self._modules.values())
+        last = len(modules) - 1
+        i = 0
+        while i <= last:
+            module = modules[i]
+            if i < last and _fuses_with_relu(module, modules[i + 1]):
+                input = _linear_relu(module, input)  # relu(linear(x)) as one op
+                i += 2
+            else:
+                input = module(input)
+                i += 1
         return input
+
+
+def _fuses_with_relu(module: Module, following: Module) -> bool:
+    """A plain Linear followed by a plain ReLU, neither with hooks: their two calls can run
+    as one fused linear + ReLU op, which computes the same thing (value and gradient)."""
+    return (type(module) is Linear and type(following) is ReLU and not module._has_hooks()
+            and not following._has_hooks())
+
+
+def _linear_relu(linear: Linear, input: Any) -> Any:
+    try:
+        return linear._forward_relu(input)
+    except _PREFIXED_ERRORS as exc:  # named after the Linear, as its own call would
+        linear._prefix_op_error(exc)
+        raise
 
 
 class ModuleList(Module):
@@ -366,3 +390,8 @@ class ParameterDict(Module):
 
     def extra_repr(self) -> str:
         return "\n".join(_param_line(k, p) for k, p in self.items())
+
+
+# At the end: the layer modules import these containers.
+from .modules.activation import ReLU  # noqa: E402
+from .modules.linear import Linear  # noqa: E402

@@ -263,6 +263,25 @@ def no_graph(*tensors: Tensor) -> bool:
     return True
 
 
+def plain_ctx_for(*arrays) -> _PlainCtx | None:
+    """The no-graph ``ctx`` for an op on ``arrays`` when running its forward directly is
+    exactly what :func:`apply` would do: grad mode off, no forward-mode or anomaly mode, all
+    arrays of one single-device backend. None otherwise.
+
+    For hot composite functions (``linear`` under ``no_grad``) that have checked their
+    operands themselves: they skip apply's per-call bookkeeping (~1.3 us of a 6 us op)."""
+    if _GRAD.grad_enabled or _fw.STATE.level or ANOMALY.enabled:
+        return None
+    array_type = type(arrays[0])
+    if array_type not in _FAST_TYPES:
+        return None
+    for array in arrays:
+        if type(array) is not array_type:
+            return None
+    backend = _BACKENDS_BY_TYPE[array_type]
+    return _PLAIN_CTX.get(backend) or plain_ctx(backend)
+
+
 def fast_binary(full: Callable, array_op: Callable, kinds: str | None = None) -> Callable:
     """``full`` (a binary op's public function) with a fast path for two tensors of one
     dtype (whose NumPy kind is in ``kinds``, when given); ``array_op`` computes on the arrays

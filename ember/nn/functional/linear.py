@@ -16,7 +16,7 @@ from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
 from ...ops.activation import threshold_backward
 from ...ops.linalg import _matmul_arrays
-from ...ops.registry import defop
+from ...ops.registry import defop, plain_ctx_for
 from ...ops.shape import inverse_permutation
 from ...tensor import Tensor, _make
 from ._distance import cosine_similarity, pairwise_distance
@@ -40,7 +40,7 @@ def _check_same_dtype(op: str, **tensors: Tensor | None) -> None:
 
 
 def _product(ctx, x, w, b, relu: bool):
-    out = _matmul_arrays(x, w.T)
+    out = ctx.backend.matmul(x, w.T)
     if out.dtype != x.dtype:  # NumPy computes bfloat16 products in float32
         out = out.astype(x.dtype)
     if b is not None and ctx.backend.kernels.add_bias(out, b, relu):
@@ -136,6 +136,19 @@ def _rows_in_memory_order(x) -> tuple | None:
     return order if x.transpose(order).flags.c_contiguous else None
 
 
+def _plain_rows(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool
+                ) -> Tensor | None:
+    """A 2-D input's product (checked by :func:`_fast_case`) straight from the arrays when
+    no graph is recorded (under ``no_grad``): the primitives' own forward without
+    ``apply``'s bookkeeping, ~1 us of a 7 us small linear. None when a graph is recorded."""
+    x = input._data
+    if len(x.shape) != 2:
+        return None
+    w, b = weight._data, None if bias is None else bias._data
+    ctx = plain_ctx_for(x, w) if b is None else plain_ctx_for(x, w, b)
+    return None if ctx is None else _make(_product(ctx, x, w, b, relu))
+
+
 def _on_rows(primitive, input: Tensor, weight: Tensor, bias: Tensor | None,
              in_memory_order: bool = False) -> Tensor:
     """A 2-D linear ``primitive`` over any leading dims of ``input`` (checked by
@@ -177,7 +190,8 @@ def linear_relu(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Te
     [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
     """
     if _fast_case(input, weight, bias):
-        return _on_rows(_linear_relu, input, weight, bias)
+        out = _plain_rows(input, weight, bias, True)
+        return _on_rows(_linear_relu, input, weight, bias) if out is None else out
     return ops.relu(linear(input, weight, bias))
 
 
@@ -192,7 +206,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     ember.Size([5, 2, 4])
     """
     if _fast_case(input, weight, bias):
-        return _on_rows(_linear, input, weight, bias)
+        out = _plain_rows(input, weight, bias, False)
+        return _on_rows(_linear, input, weight, bias) if out is None else out
     _check_tensor("linear", "input", input)
     _check_tensor("linear", "weight", weight)
     if bias is not None:

@@ -20,6 +20,7 @@ from ... import ops
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..functional.linear import linear_relu
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
 
@@ -79,10 +80,21 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:
         shape = input._data.shape if isinstance(input, Tensor) else ()
         if not shape or shape[-1] != self.in_features:
-            got = tuple(input.shape) if isinstance(input, Tensor) else type(input).__name__
-            raise self.module_error(f"expected input of shape (..., {self.in_features}), "
-                                    f"got {got}", RuntimeError)
+            raise self._input_error(input)
         return F.linear(input, self.weight, self.bias)
+
+    def _forward_relu(self, input: Tensor) -> Tensor:
+        """``relu(self.forward(input))`` as one fused op (the bias and the ReLU in one pass
+        over the product), for containers that see a ReLU follow this layer."""
+        shape = input._data.shape if isinstance(input, Tensor) else ()
+        if not shape or shape[-1] != self.in_features:
+            raise self._input_error(input)
+        return linear_relu(input, self.weight, self.bias)
+
+    def _input_error(self, input: Any) -> Exception:
+        got = tuple(input.shape) if isinstance(input, Tensor) else type(input).__name__
+        return self.module_error(f"expected input of shape (..., {self.in_features}), "
+                                 f"got {got}", RuntimeError)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
