@@ -195,6 +195,44 @@ def test_norm_affine_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
 
 
 @needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,normalized", [((4, 6, 10), (10,)), ((3, 4, 5, 6), (5, 6)),
+                                              ((2, 7), (7,))])
+def test_inference_layer_norm_kernel_matches_the_primitives(forced, used_kernels,
+                                                             monkeypatch, dtype, shape,
+                                                             normalized) -> None:
+    """Under no_grad layer_norm is one kernel pass; its output is the two primitives'
+    (standardize, then the affine) to rounding, the NumPy composition's, and PyTorch's."""
+    x = RNG.standard_normal(shape).astype(dtype) * 3 + 1
+    w, b = (RNG.standard_normal(normalized).astype(dtype) for _ in range(2))
+    args = [ember.tensor(a) for a in (x, w, b)]
+    with ember.no_grad():
+        fused = ember.nn.functional.layer_norm(args[0], normalized, *args[1:]).numpy()
+    assert used_kernels == {"layer_norm_rows"}
+    used_kernels.clear()
+    recorded = ember.nn.functional.layer_norm(args[0], normalized, *args[1:]).numpy()
+    assert used_kernels == {"standardize", "affine_rows"}
+    monkeypatch.setattr(_numba, "ENABLED", False)
+    with ember.no_grad():
+        reference = ember.nn.functional.layer_norm(args[0], normalized, *args[1:]).numpy()
+    _assert_close([fused, fused], [recorded, reference], dtype)
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.functional.layer_norm(torch.tensor(x), normalized, torch.tensor(w),
+                                            torch.tensor(b)).numpy()
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(fused, theirs, rtol=tol, atol=tol)
+
+
+def test_inference_layer_norm_kernel_declines() -> None:
+    x = np.ones((300, 300), np.float32)
+    w = np.ones(300, np.float32)
+    assert _numba.layer_norm(x, (0, 1), 1e-5, w.repeat(300), w.repeat(300)) is None  # no rows
+    assert _numba.layer_norm(x, (0,), 1e-5, w, w) is None                # not trailing
+    assert _numba.layer_norm(x, (1,), 1e-5, w.astype(np.float64), w) is None  # dtypes
+    assert _numba.layer_norm(x[:, ::2], (1,), 1e-5, w[:150], w[:150]) is None  # layout
+
+
+@needs_numba
 @pytest.mark.parametrize("need_b", [True, False])
 def test_conv_bias_kernels_match_numpy(forced, used_kernels, monkeypatch, need_b) -> None:
     x, w, bias = (RNG.standard_normal(s).astype(np.float32)
@@ -232,6 +270,50 @@ def test_linear_bias_kernels_match_numpy(forced, used_kernels, monkeypatch, dtyp
     assert "bias_rows" in used_kernels
     monkeypatch.setattr(_numba, "ENABLED", False)
     _assert_close(fast, run(), dtype)
+
+
+_ARITHMETIC = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(_ARITHMETIC))
+def test_arithmetic_kernel_equals_numpy_bitwise(forced, dtype, name) -> None:
+    x, y = _specials((37, 53), dtype), _specials((37, 53), dtype)  # zeros: x / 0 too
+    with np.errstate(all="ignore"):
+        _same(_numba.arithmetic(name, x, y), _ARITHMETIC[name](x, y))
+
+
+@needs_numba
+def test_arithmetic_kernel_declines_what_numpy_must_do(forced) -> None:
+    x = np.ones((64, 64), np.float32)
+    for y in (x[0], x.T, x.astype(np.float64), x.astype(np.int32)):  # broadcast, layout, dtype
+        assert _numba.arithmetic("add", x, y) is None
+    assert _numba.arithmetic("add", x.astype(np.int32), x.astype(np.int32)) is None
+
+
+@needs_numba
+@pytest.mark.parametrize("name", sorted(_ARITHMETIC))
+def test_large_arithmetic_ops_use_the_kernel(monkeypatch, name) -> None:
+    """Both the no-graph fast path and the recorded op hand large same-shape float arrays to
+    the kernel, and give NumPy's values bit for bit."""
+    calls = []
+    kernel = _numba.arithmetic
+
+    def counting(*args):
+        calls.append(args[0])
+        return kernel(*args)
+
+    monkeypatch.setattr(_numba, "arithmetic", counting)
+    x, y = (_specials((512, 300), np.float32) for _ in range(2))
+    with np.errstate(all="ignore"):
+        want = _ARITHMETIC[name](x, y)
+    op = getattr(ember, name)
+    with ember.no_grad():
+        _same(op(ember.tensor(x), ember.tensor(y)).numpy(), want)
+    recorded = op(ember.tensor(x, requires_grad=True), ember.tensor(y))
+    _same(recorded.detach().numpy(), want)
+    assert calls == [name, name]
 
 
 def test_kernels_decline_without_numba(monkeypatch) -> None:

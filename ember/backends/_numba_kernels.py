@@ -25,6 +25,25 @@ def relu_kernel(x, out, zero):
         out[i] = v if v > zero or v != v else zero
 
 
+# ``op`` codes of arithmetic_kernel (see ``_numba.ARITHMETIC``). No fastmath: each result
+# is the one IEEE operation NumPy's ufunc computes.
+@jit
+def arithmetic_kernel(x, y, out, op):
+    n = x.size
+    if op == 0:
+        for i in prange(n):
+            out[i] = x[i] + y[i]
+    elif op == 1:
+        for i in prange(n):
+            out[i] = x[i] - y[i]
+    elif op == 2:
+        for i in prange(n):
+            out[i] = x[i] * y[i]
+    else:
+        for i in prange(n):
+            out[i] = x[i] / y[i]
+
+
 @jit
 def relu_backward_kernel(g, y, out, zero):
     for i in prange(g.size):
@@ -190,6 +209,26 @@ def standardize_kernel(x, eps, center, y, mean, var, invstd):
             for k in range(length):
                 y[n, c, k] = (x[n, c, k] - mu) * inv
         mean[c], var[c], invstd[c] = mu, v, inv
+
+
+@red
+def layer_norm_rows_kernel(x, eps, w, b, out):
+    # x, out (R, D): standardize_kernel's arithmetic per row, then affine_rows_kernel's, in
+    # one pass over memory (the row stays in cache); nothing kept for a backward
+    rows, width = x.shape
+    for r in prange(rows):
+        total = 0.0
+        for k in range(width):
+            total += x[r, k]
+        mu = total / width
+        sq = 0.0
+        for k in range(width):
+            d = x[r, k] - mu
+            sq += d * d
+        inv = 1.0 / np.sqrt(sq / width + eps)
+        for k in range(width):
+            out[r, k] = (x[r, k] - mu) * inv  # rounded to the array's dtype here, as y is
+            out[r, k] = out[r, k] * w[k] + b[k]
 
 
 @red
@@ -412,7 +451,9 @@ def bias_relu_rows_kernel(x, bias, zero):
             x[r, d] = v if v > zero or v != v else zero
 
 
-KERNELS = {"bias_rows": bias_rows_kernel, "bias_relu_rows": bias_relu_rows_kernel,
+KERNELS = {"arithmetic": arithmetic_kernel, "layer_norm_rows": layer_norm_rows_kernel,
+           "bias_rows": bias_rows_kernel,
+           "bias_relu_rows": bias_relu_rows_kernel,
            "bias_channels": bias_channels_kernel,
         "channels_first": channels_first_kernel, "frame_in": frame_in_kernel,
         "frame_out": frame_out_kernel,

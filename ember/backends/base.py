@@ -56,6 +56,11 @@ class Kernels:
     """Optional fused kernels a backend may offer. Each method returns its result, or None
     to let the op run its own array code (the reference). This base offers none."""
 
+    def arithmetic(self, name: str, x, y):
+        """``x + y``, ``x - y``, ``x * y`` or ``x / y`` (``name``: add, sub, mul, div) of two
+        arrays of one shape and dtype, into a new array."""
+        return None
+
     def relu(self, x):
         """``maximum(x, 0)``."""
         return None
@@ -90,6 +95,10 @@ class Kernels:
 
     def standardize(self, x, dims: tuple, eps: float, center: bool):
         """``(y, mean, var, invstd)`` of a normalisation over ``dims``."""
+        return None
+
+    def layer_norm(self, x, dims: tuple, eps: float, w, b):
+        """``standardize(x)[0] * w + b`` over trailing ``dims``, keeping no statistics."""
         return None
 
     def standardize_backward(self, g, y, invstd, dims: tuple, center: bool):

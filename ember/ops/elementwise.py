@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as _dt
+from ..backends import _BACKENDS_BY_TYPE
 from ..tensor import Tensor
 from ._common import (
     bind_methods,
@@ -24,7 +25,7 @@ from ._common import (
     scalar_tensor,
     to_float,
 )
-from .registry import OpDef, defop, fast_binary, fast_unary
+from .registry import LARGE_ELEMENTS, OpDef, defop, fast_binary, fast_unary
 
 # PyTorch computes log(-1), 1/0 or exp(1000) silently (NaN, inf); NumPy warns. An errstate
 # around every forward would cost about 1 us per op, so the warnings raised by the ufunc calls
@@ -152,9 +153,29 @@ def to_dtype(t: Tensor, dtype: _dt.DType) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- binary
+def _arithmetic(name: str, array_op: Callable) -> Callable:
+    """``array_op`` on two arrays (e.g. ``operator.add``), large same-shape ones first
+    offered to the backend's threaded kernel (NumPy's ufuncs use one core)."""
+    def run(a, b):
+        if a.size >= LARGE_ELEMENTS:
+            out = _BACKENDS_BY_TYPE[type(a)].kernels.arithmetic(name, a, b)
+            if out is not None:
+                return out
+        return array_op(a, b)
+
+    run.__name__ = f"{name}_arrays"
+    return run
+
+
+_add_arrays = _arithmetic("add", operator.add)
+_sub_arrays = _arithmetic("sub", operator.sub)
+_mul_arrays = _arithmetic("mul", operator.mul)
+_div_arrays = _arithmetic("div", operator.truediv)
+
+
 @defop("add")
 def _add(ctx, a, b):
-    return ctx.xp.add(a, b)
+    return _add_arrays(a, b)
 
 
 @_add.def_backward
@@ -173,7 +194,7 @@ def _(ctx, tangents):
 
 @defop("sub")
 def _sub(ctx, a, b):
-    return ctx.xp.subtract(a, b)
+    return _sub_arrays(a, b)
 
 
 @_sub.def_backward
@@ -193,7 +214,7 @@ def _(ctx, tangents):
 
 @defop("mul", save=(0, 1))
 def _mul(ctx, a, b):
-    return ctx.xp.multiply(a, b)
+    return _mul_arrays(a, b)
 
 
 @_mul.def_backward
@@ -215,7 +236,7 @@ def _(ctx, tangents):
 
 @defop("div", save=(0, 1))
 def _div(ctx, a, b):
-    return ctx.xp.true_divide(a, b)
+    return _div_arrays(a, b)
 
 
 @_div.def_backward
@@ -452,10 +473,10 @@ subtract, multiply, negative = sub, mul, neg
 # The hot binary ops get a fast path for two same-dtype tensors without a graph (see
 # registry.fast_binary); true division only for floats, since ints divide to float.
 neg = fast_unary(neg, _neg.forward, "iuf")
-add = fast_binary(add, operator.add)
-sub = fast_binary(sub, operator.sub, "iuf")  # bool - bool raises on the full path
-mul = fast_binary(mul, operator.mul)
-div = fast_binary(div, operator.truediv, "f")
+add = fast_binary(add, operator.add, large_op=_add_arrays)
+sub = fast_binary(sub, operator.sub, "iuf", _sub_arrays)  # bool - bool raises on the full path
+mul = fast_binary(mul, operator.mul, large_op=_mul_arrays)
+div = fast_binary(div, operator.truediv, "f", _div_arrays)
 
 bind_methods(
     add=add, sub=sub, mul=mul, div=div, neg=neg, true_divide=div, divide=div,

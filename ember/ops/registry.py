@@ -282,12 +282,23 @@ def plain_ctx_for(*arrays) -> _PlainCtx | None:
     return _PLAIN_CTX.get(backend) or plain_ctx(backend)
 
 
-def fast_binary(full: Callable, array_op: Callable, kinds: str | None = None) -> Callable:
+# Arrays of at least this many elements may be worth a backend's threaded kernel: the fast
+# paths below hand them to ``large_op`` (which may still decline to the array op).
+LARGE_ELEMENTS = 1 << 17
+
+
+def fast_binary(full: Callable, array_op: Callable, kinds: str | None = None,
+                large_op: Callable | None = None) -> Callable:
     """``full`` (a binary op's public function) with a fast path for two tensors of one
     dtype (whose NumPy kind is in ``kinds``, when given); ``array_op`` computes on the arrays
     (e.g. ``operator.add``) and must agree with ``full`` there (PyTorch's broadcasting and
-    dtype rules)."""
+    dtype rules). ``large_op``, when given, computes the same on arrays of at least
+    :data:`LARGE_ELEMENTS` elements (the size test keeps small ops free of its cost)."""
     fw, anomaly, grad, fast_types = _fw.STATE, ANOMALY, _GRAD, _FAST_TYPES
+    if large_op is None:
+        large_op, large = array_op, 1 << 62
+    else:
+        large = LARGE_ELEMENTS
 
     def op(input, other, **kwargs):
         # Inlined on purpose: each function call here costs ~5% of a small op.
@@ -300,7 +311,7 @@ def fast_binary(full: Callable, array_op: Callable, kinds: str | None = None) ->
             if (x.dtype is y.dtype and tx is type(y) and tx in fast_types
                     and (kinds is None or x.dtype.kind in kinds)):
                 try:
-                    out = array_op(x, y)
+                    out = array_op(x, y) if x.size < large else large_op(x, y)
                 except (ValueError, TypeError):  # let the full path raise its named error
                     return full(input, other)
                 if type(out) is not tx:  # NumPy turns 0-d results into scalars
