@@ -124,14 +124,15 @@ def softmax_xent_backward(x, shift, logsum, target, weight) -> np.ndarray | None
 
 
 @_base._declines_if_unusable
-def softmax_rows(x: np.ndarray) -> np.ndarray | None:
-    """Softmax of float32 ``x`` over its last dim into a new array, or None to let NumPy
-    do it. (Not in place: with its output aliasing its input LLVM keeps the loops scalar,
-    5x slower.)"""
+def softmax_rows(x: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+    """Softmax of float32 ``scale * x`` (``scale`` > 0) over its last dim into a new array,
+    or None to let NumPy do it. (Not in place: with its output aliasing its input LLVM keeps
+    the loops scalar, 5x slower.)"""
     if (not _base.ENABLED or x.size < _base.MIN_ELEMENTS or not _same_float("f", x)
-            or not x.flags.c_contiguous or x.shape[-1] == 0):
+            or not x.flags.c_contiguous or x.shape[-1] == 0 or not scale > 0):
         return None
     out = np.empty_like(x)
     width = x.shape[-1]
-    _base._kernel("softmax_rows")(x.reshape(-1, width), out.reshape(-1, width))
+    _base._kernel("softmax_rows")(x.reshape(-1, width), np.float32(scale),
+                                  out.reshape(-1, width))
     return out

@@ -143,10 +143,11 @@ def softmax_xent_backward_kernel(x, shift, logsum, target, weight, out):
 
 
 @_rows
-def softmax_rows_kernel(x, out):
-    """``out`` = softmax over the rows of ``x`` (N, C), shifted by the row max (by 0 when
-    it is not finite, so a row of -inf gives NaN as the NumPy code). ``out`` must not be
-    ``x``: LLVM does not vectorise the loops when they may alias."""
+def softmax_rows_kernel(x, scale, out):
+    """``out`` = softmax over the rows of ``scale * x`` (N, C; ``scale`` > 0, float32),
+    shifted by the row max (by 0 when it is not finite, so a row of -inf gives NaN as the
+    NumPy code). ``out`` must not be ``x``: LLVM does not vectorise the loops when they may
+    alias."""
     n, c = x.shape
     for r in prange(n):
         row, dst = x[r], out[r]
@@ -155,12 +156,12 @@ def softmax_rows_kernel(x, out):
             m = _f32(0.0)
         total = _f32(0.0)
         for k in range(c):
-            e = exp32(row[k] - m)
+            e = exp32((row[k] - m) * scale)
             dst[k] = e
             total += e
-        scale = _f32(1.0) / total
+        inverse = _f32(1.0) / total
         for k in range(c):
-            dst[k] *= scale
+            dst[k] *= inverse
 
 
 # ---------------------------------------------------------------------------------- LSTM

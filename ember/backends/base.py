@@ -147,8 +147,8 @@ class Kernels:
         """``(softmax(x) - onehot(target)) * weight[:, None]`` from ``log_softmax_stats``."""
         return None
 
-    def softmax_rows(self, x):
-        """Softmax of ``x`` over its last dim, a new array."""
+    def softmax_rows(self, x, scale: float = 1.0):
+        """Softmax of ``scale * x`` (``scale`` > 0) over its last dim, a new array."""
         return None
 
     def lstm_forward(self, xproj, w_hh, acts, hs, cs, tcs, reverse: bool):

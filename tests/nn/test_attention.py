@@ -232,3 +232,39 @@ def test_sdpa_forward_mode_uses_composition():
     fd = (F.scaled_dot_product_attention(q + eps * t, q, q, is_causal=True)
           - F.scaled_dot_product_attention(q - eps * t, q, q, is_causal=True)) / (2 * eps)
     np.testing.assert_allclose(tangent.numpy(), fd.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.3, 0.0, -0.7])
+@pytest.mark.parametrize("mask", ["causal", "bool", "float", None])
+def test_sdpa_scale_with_masks_matches_torch(scale, mask):
+    """A positive scale is applied by the softmax after the -inf masking; zero, negative
+    and float-mask cases scale q first. Each must give PyTorch's values and gradients."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    q, k, v = (rng.standard_normal((2, 3, 40, 8)).astype(np.float32) for _ in range(3))
+    extra = {"is_causal": True} if mask == "causal" else {}
+    if mask == "bool":
+        extra["attn_mask"] = rng.random((40, 40)) > 0.3
+        extra["attn_mask"][:, 0] = True  # no fully masked row
+    elif mask == "float":
+        extra["attn_mask"] = rng.standard_normal((40, 40)).astype(np.float32)
+    ours = [ember.tensor(a, requires_grad=True) for a in (q, k, v)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    out = ember.nn.functional.scaled_dot_product_attention(
+        *ours, scale=scale, **{n: ember.tensor(m) if n == "attn_mask" else m
+                              for n, m in extra.items()})
+    if mask == "causal" and scale <= 0:
+        # PyTorch's is_causal path scales after its -inf masking, so a zero or negative
+        # scale gives NaN there; the definition, softmax(scale * QK^T + mask), is its
+        # explicit-mask path
+        extra = {"attn_mask": np.tril(np.ones((40, 40), dtype=bool))}
+    ref = torch.nn.functional.scaled_dot_product_attention(
+        *theirs, scale=scale, **{n: torch.tensor(m) if n == "attn_mask" else m
+                                for n, m in extra.items()})
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-5,
+                               atol=1e-5)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(ember.tensor(g))
+    ref.backward(torch.tensor(g))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-5)

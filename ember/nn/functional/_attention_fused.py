@@ -41,16 +41,23 @@ def _upper(xp, length: int, source: int):
 
 def _probs(backend, q, k, mask, scale: float, causal: bool, kind: str):
     xp = backend.xp
-    s = matmul(q * q.dtype.type(scale), xp.swapaxes(k, -1, -2))
+    kt = xp.swapaxes(k, -1, -2)
+    if kind == "float" or not 0 < scale < float("inf"):
+        # the scale first: a float mask adds to scaled scores, and -inf * 0 would be NaN
+        s, scale = matmul(q * q.dtype.type(scale), kt), 1.0
+    else:  # a positive scale commutes with the -inf masking: the softmax applies it
+        s = matmul(q, kt)
     if causal:
         xp.copyto(s, -xp.inf, where=_upper(xp, s.shape[-2], s.shape[-1]))
     elif kind == "bool":
         xp.copyto(s, -xp.inf, where=xp.logical_not(mask))
     elif kind == "float":
         s += mask
-    fused = backend.kernels.softmax_rows(s)
+    fused = backend.kernels.softmax_rows(s, scale)
     if fused is not None:
         return fused
+    if scale != 1.0:
+        s *= s.dtype.type(scale)
     with _quiet(xp):
         m = xp.max(s, axis=-1, keepdims=True)
         s -= xp.where(xp.isfinite(m), m, 0)  # a fully masked row gives nan, as the composition
