@@ -152,3 +152,27 @@ def test_no_grad_linear_keeps_forward_mode_and_anomaly_mode() -> None:
         bad = ember.tensor(np.full((1, 5), np.nan))
         with pytest.raises(RuntimeError, match="linear"):
             ember.nn.functional.linear(bad, ember.tensor(w))
+
+
+@pytest.mark.parametrize("in_memory_order", [False, True])
+@pytest.mark.parametrize("layout", ["contiguous", "permuted", "sliced"])
+def test_no_grad_linear_on_batched_inputs_equals_the_recorded_op(in_memory_order, layout):
+    """N-d inputs under no_grad are flattened as arrays; values, shape and memory layout
+    are those of the recorded op's (which flattens with view ops), above and below the
+    size where a permuted input runs on its rows in memory order."""
+    from ember.nn.functional.linear import linear_in_memory_order
+
+    rng = np.random.default_rng(5)
+    base = ember.tensor(rng.standard_normal((40, 32, 24)).astype(np.float32))  # 30720
+    x = {"contiguous": base, "permuted": base.transpose(0, 1),
+         "sliced": base[:, ::2]}[layout]
+    assert x.is_contiguous() == (layout == "contiguous")
+    w = ember.tensor(rng.standard_normal((7, 24)).astype(np.float32), requires_grad=True)
+    b = ember.tensor(rng.standard_normal(7).astype(np.float32), requires_grad=True)
+    fn = linear_in_memory_order if in_memory_order else linear
+    recorded = fn(x, w, b)
+    with ember.no_grad():
+        plain = fn(x, w, b)
+    assert plain.shape == recorded.shape and plain.stride() == recorded.stride()
+    assert plain.is_contiguous() or (in_memory_order and layout == "permuted")
+    np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())
