@@ -128,6 +128,35 @@ def test_layer_matches_numpy_reference(monkeypatch, used_kernels, config, batch,
 
 
 @needs_mkl
+@pytest.mark.parametrize("config, batch", CONFIGS)
+@pytest.mark.parametrize("parts", [1, 2])
+def test_inference_kernel_equals_the_training_forward(monkeypatch, used_kernels, config,
+                                                      batch, parts) -> None:
+    """Under no_grad the recurrence keeps only h and the last c (``lstm_infer``): the same
+    arithmetic as the recorded forward, so the same outputs bit for bit; the caller's
+    initial state is left as it was."""
+    monkeypatch.setattr(_numba_fused, "_lstm_parts", lambda batch: parts)
+    ember.manual_seed(0)
+    lstm = ember.nn.LSTM(6, 20, **config)
+    layers = config.get("num_layers", 1) * (2 if config.get("bidirectional") else 1)
+    rng = np.random.default_rng(2)
+    shape = (batch, 7, 6) if config.get("batch_first") else (7, batch, 6)
+    x = ember.tensor(rng.standard_normal(shape).astype(np.float32))
+    state = tuple(ember.tensor(rng.standard_normal((layers, batch, 20)).astype(np.float32))
+                  for _ in range(2))
+    before = [s.numpy().copy() for s in state]
+    recorded = lstm(x, state)
+    assert "lstm_infer" not in used_kernels
+    with ember.no_grad():
+        plain = lstm(x, state)
+    assert "lstm_infer" in used_kernels
+    for got, want in zip((plain[0], *plain[1]), (recorded[0], *recorded[1])):
+        np.testing.assert_array_equal(got.numpy(), want.detach().numpy())
+    for s, b in zip(state, before):
+        np.testing.assert_array_equal(s.numpy(), b)
+
+
+@needs_mkl
 @pytest.mark.parametrize("parts", [1, 2, 3])
 def test_any_number_of_parts_gives_the_same_result(monkeypatch, parts) -> None:
     """The batch split between threads changes nothing but the rows' owner (the MKL
@@ -157,7 +186,9 @@ def test_gradient_through_c_n_only(monkeypatch, used_kernels) -> None:
 def test_declines_float64_and_without_mkl(used_kernels) -> None:
     lstm = ember.nn.LSTM(4, 8).double()
     lstm(ember.randn(5, 16, 4, dtype=ember.float64))[0].sum().backward()
-    assert not used_kernels & {"lstm_forward", "lstm_backward"}
+    with ember.no_grad():
+        lstm(ember.randn(5, 16, 4, dtype=ember.float64))
+    assert not used_kernels & {"lstm_forward", "lstm_backward", "lstm_infer"}
     previous = _mkl.set_enabled(False)
     try:
         ember.nn.LSTM(4, 8)(ember.randn(5, 16, 4))[0].sum().backward()

@@ -450,6 +450,7 @@ from ._numba_fused import (  # noqa: E402, F401
     log_softmax_stats,
     lstm_backward,
     lstm_forward,
+    lstm_infer,
     softmax_rows,
     softmax_xent_backward,
 )

@@ -82,6 +82,23 @@ def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
 
 
 @_base._declines_if_unusable
+def lstm_infer(xproj, w_hh, hs, c, reverse: bool) -> bool | None:
+    """:func:`lstm_forward` without the activation and cell-state history (inference):
+    fills ``hs`` (T+1, B, H; the initial state in its slot) and updates ``c`` (B, H) in
+    place to the last cell state. True when done."""
+    if (_mkl.kernel_functions() is None or not _lstm_ok((w_hh, hs), (xproj, c))
+            or not c.flags.c_contiguous or xproj.ndim != 3):
+        return None
+    steps, batch, gates = xproj.shape
+    hidden = gates // 4
+    if (gates != 4 * hidden or w_hh.shape != (gates, hidden)
+            or hs.shape != (steps + 1, batch, hidden) or c.shape != (batch, hidden)):
+        return None
+    _lstm_run("lstm_infer", (xproj, w_hh, hs, c, bool(reverse)), batch, gates, hidden)
+    return True
+
+
+@_base._declines_if_unusable
 def lstm_backward(g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, reverse: bool) -> bool | None:
     """The reverse recurrence of :func:`lstm_forward`, in place on ``dh`` and ``dc``;
     writes ``d_gates`` (see ``_numba_math.lstm_backward_kernel``). True when done."""

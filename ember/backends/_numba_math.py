@@ -264,6 +264,32 @@ def lstm_forward_kernel(pack, compute, set_threads, xproj, w_hh, acts, hs, cs, t
 
 
 @_parallel
+def lstm_infer_kernel(pack, compute, set_threads, xproj, w_hh, hs, c, reverse, parts,
+                      scratch, stride):
+    """:func:`lstm_forward_kernel` keeping only what inference needs: the hidden states
+    ``hs`` (T+1, B, H) and the cell state ``c`` (B, H), updated in place (initial state on
+    entry, last on exit). Each part's gates and tanh(c) live in a small buffer reused by
+    every step, so the per-step product writes to cache, not to a (T, B, 4H) history."""
+    steps, batch, gates = xproj.shape
+    hidden = gates // 4
+    for part in prange(parts):
+        lo, hi, previous, packed = _start_part(pack, set_threads, w_hh, _TRANS, gates, hidden,
+                                               batch, part, parts, scratch + part * stride)
+        acts = np.empty((max(hi - lo, 1), gates), np.float32)
+        tanh_c = np.empty(hidden, np.float32)
+        for k in range(steps):
+            t = steps - 1 - k if reverse else k
+            prev, new = (t + 1, t) if reverse else (t, t + 1)
+            compute(_ROW_MAJOR, _NO_TRANS, _PACKED, hi - lo, gates, hidden,
+                    hs[prev, lo].ctypes.data, hidden, packed, gates, _f32(0.0),
+                    acts.ctypes.data, gates)
+            for b in range(lo, hi):
+                _cell_forward_row(acts[b - lo], xproj[t, b], c[b], c[b], tanh_c, hs[new, b])
+        if parts > 1:
+            set_threads(previous)
+
+
+@_parallel
 def lstm_backward_kernel(pack, compute, set_threads, g_out, w_hh, acts, cs, tcs, dh, dc,
                          d_gates, reverse, parts, scratch, stride):
     """The reverse recurrence of :func:`lstm_forward_kernel`, in place on ``dh`` and ``dc``
@@ -290,6 +316,7 @@ def lstm_backward_kernel(pack, compute, set_threads, g_out, w_hh, acts, cs, tcs,
 
 
 MATH_KERNELS = {"lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel,
+                "lstm_infer": lstm_infer_kernel,
                 "sigmoid32": sigmoid_kernel, "tanh32": tanh_kernel,
                 "softmax_rows": softmax_rows_kernel,
                 "log_softmax_stats": log_softmax_stats_kernel,

@@ -156,6 +156,11 @@ class Kernels:
         ``ember.nn.functional.rnn_layers``); True when done."""
         return None
 
+    def lstm_infer(self, xproj, w_hh, hs, c, reverse: bool):
+        """``lstm_forward`` keeping only ``hs`` and the last cell state (``c``, in place);
+        True when done."""
+        return None
+
     def lstm_backward(self, g_out, w, acts, cs, tcs, dh, dc, d_gates, reverse: bool):
         """The reverse recurrence of ``lstm_forward``, in place on ``dh`` and ``dc``; True
         when done."""
