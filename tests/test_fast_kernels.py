@@ -223,7 +223,8 @@ def test_inference_layer_norm_kernel_matches_the_primitives(forced, used_kernels
     np.testing.assert_allclose(fused, theirs, rtol=tol, atol=tol)
 
 
-def test_inference_layer_norm_kernel_declines() -> None:
+@needs_numba
+def test_inference_layer_norm_kernel_declines(forced) -> None:
     x = np.ones((300, 300), np.float32)
     w = np.ones(300, np.float32)
     assert _numba.layer_norm(x, (0, 1), 1e-5, w.repeat(300), w.repeat(300)) is None  # no rows

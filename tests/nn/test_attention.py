@@ -234,12 +234,19 @@ def test_sdpa_forward_mode_uses_composition():
     np.testing.assert_allclose(tangent.numpy(), fd.numpy(), atol=1e-6)
 
 
-@pytest.mark.parametrize("scale", [0.3, 0.0, -0.7])
+@pytest.mark.parametrize("kernel", [False, True])
+@pytest.mark.parametrize("scale", [0.3, 0.0, -0.7, 1e-46])
 @pytest.mark.parametrize("mask", ["causal", "bool", "float", None])
-def test_sdpa_scale_with_masks_matches_torch(scale, mask):
-    """A positive scale is applied by the softmax after the -inf masking; zero, negative
-    and float-mask cases scale q first. Each must give PyTorch's values and gradients."""
+def test_sdpa_scale_with_masks_matches_torch(monkeypatch, used_kernels, scale, mask, kernel):
+    """A positive scale is applied by the softmax after the -inf masking; zero, negative,
+    float32-underflowing and float-mask cases scale q first. Each must give PyTorch's values
+    and gradients, on the row-softmax kernel's path and on NumPy's."""
     torch = pytest.importorskip("torch")
+    from ember.backends import _numba
+
+    if kernel and not _numba.ENABLED:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(_numba, "MIN_ELEMENTS", 1 if kernel else 1 << 62)
     rng = np.random.default_rng(7)
     q, k, v = (rng.standard_normal((2, 3, 40, 8)).astype(np.float32) for _ in range(3))
     extra = {"is_causal": True} if mask == "causal" else {}
@@ -253,7 +260,8 @@ def test_sdpa_scale_with_masks_matches_torch(scale, mask):
     out = ember.nn.functional.scaled_dot_product_attention(
         *ours, scale=scale, **{n: ember.tensor(m) if n == "attn_mask" else m
                               for n, m in extra.items()})
-    if mask == "causal" and scale <= 0:
+    assert ("softmax_rows" in used_kernels) == kernel
+    if mask == "causal" and np.float32(scale) <= 0:
         # PyTorch's is_causal path scales after its -inf masking, so a zero or negative
         # scale gives NaN there; the definition, softmax(scale * QK^T + mask), is its
         # explicit-mask path

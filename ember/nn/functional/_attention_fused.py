@@ -42,8 +42,9 @@ def _upper(xp, length: int, source: int):
 def _probs(backend, q, k, mask, scale: float, causal: bool, kind: str):
     xp = backend.xp
     kt = xp.swapaxes(k, -1, -2)
-    if kind == "float" or not 0 < scale < float("inf"):
+    if kind == "float" or not 0 < q.dtype.type(scale) < float("inf"):
         # the scale first: a float mask adds to scaled scores, and -inf * 0 would be NaN
+        # (a scale that rounds to 0 in q's dtype included)
         s, scale = matmul(q * q.dtype.type(scale), kt), 1.0
     else:  # a positive scale commutes with the -inf masking: the softmax applies it
         s = matmul(q, kt)

@@ -11,6 +11,8 @@ ember.Size([2, 4])
 
 from __future__ import annotations
 
+import math
+
 from ... import ops
 from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
@@ -152,7 +154,7 @@ def _plain_rows(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool,
     order = _rows_in_memory_order(x) if in_memory_order else None
     if order is not None:
         x = x.transpose(order)
-    out = _product(ctx, x.reshape(-1, x.shape[-1]), w, b, relu)
+    out = _product(ctx, x.reshape(math.prod(x.shape[:-1]), x.shape[-1]), w, b, relu)
     out = out.reshape(*x.shape[:-1], w.shape[0])
     return _make(out if order is None else out.transpose(inverse_permutation(order)))
 
@@ -170,7 +172,8 @@ def _on_rows(primitive, input: Tensor, weight: Tensor, bias: Tensor | None,
     order = _rows_in_memory_order(input._data) if in_memory_order else None
     if order is not None:  # e.g. a (L, N, E) transpose of a (N, L, E) array
         input = input.permute(order)
-    out = primitive(input.reshape(-1, x_shape[-1]), *args)
+    lead = input._data.shape[:-1]  # not reshape(-1, K): that fails for K = 0
+    out = primitive(input.reshape(math.prod(lead), x_shape[-1]), *args)
     out = out.reshape(*input._data.shape[:-1], weight._data.shape[0])
     return out if order is None else out.permute(inverse_permutation(order))
 
