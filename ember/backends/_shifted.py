@@ -26,6 +26,8 @@ before anything is read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from . import _mkl
@@ -37,31 +39,33 @@ def fast_for(x) -> bool:
     return _mkl.ENABLED and type(x) is np.ndarray and x.dtype.char in "fd"
 
 
-def _window_error(op: str, src, offsets: tuple, length: int, out, a) -> str | None:
+def _check(op: str, src, offsets: tuple, length: int, out, a,
+           shapes_agree: Callable[[], bool], shapes: Callable[[], str]) -> None:
+    """Raise ``ValueError`` unless ``out`` overlaps no input, every window lies inside the
+    2-D ``src`` and ``shapes_agree()`` (else ``shapes()`` says how they disagree)."""
     if _overlap(out, src) or _overlap(out, a):
-        return f"{op}: out must not overlap the inputs"
+        raise ValueError(f"{op}: out must not overlap the inputs")
     if src.ndim != 2:
-        return f"{op}: expected a 2-D source, got shape {tuple(src.shape)}"
+        raise ValueError(f"{op}: expected a 2-D source, got shape {tuple(src.shape)}")
     if length < 0 or not offsets or min(offsets) < 0 or max(offsets) + length > src.shape[1]:
-        return (f"{op}: windows at offsets {min(offsets, default=0)}..."
-                f"{max(offsets, default=0)} of length {length} do not fit a source of "
-                f"{src.shape[1]} positions")
-    return None
+        raise ValueError(f"{op}: windows at offsets {min(offsets, default=0)}..."
+                         f"{max(offsets, default=0)} of length {length} do not fit a "
+                         f"source of {src.shape[1]} positions")
+    if not shapes_agree():
+        raise ValueError(f"{op}: {shapes()}")
 
 
 def shifted_matmul(a, src, offsets: tuple, length: int, out, transpose_out: bool = False):
     """``out (M, length) = sum_k a[k] (M, C) @ src[:, off_k:off_k + length]``, or into
     ``out (length, M)`` (the transposed result) with ``transpose_out``; returns ``out``."""
-    problem = _window_error("shifted_matmul", src, offsets, length, out, a)
     taps, rows, inner = a.shape if a.ndim == 3 else (0, 0, 0)
     expect = (length, rows) if transpose_out else (rows, length)
-    if problem is None and (a.ndim != 3 or len(offsets) != taps or src.shape[0] != inner
-                            or tuple(out.shape) != expect):
-        problem = (f"shifted_matmul: taps {tuple(a.shape)}, source {tuple(src.shape)}, "
-                   f"{len(offsets)} offsets and out {tuple(out.shape)} do not agree "
-                   f"(expected out {expect})")
-    if problem:
-        raise ValueError(problem)
+    _check("shifted_matmul", src, offsets, length, out, a,
+           lambda: (a.ndim == 3 and len(offsets) == taps and src.shape[0] == inner
+                    and tuple(out.shape) == expect),
+           lambda: (f"taps {tuple(a.shape)}, source {tuple(src.shape)}, {len(offsets)} "
+                    f"offsets and out {tuple(out.shape)} do not agree (expected out "
+                    f"{expect})"))
     if not _mkl_shifted(a, src, offsets, length, out, transpose_out):
         for k, off in enumerate(offsets):
             term = a[k] @ src[:, off:off + length]
@@ -77,14 +81,11 @@ def shifted_matmul(a, src, offsets: tuple, length: int, out, transpose_out: bool
 def shifted_matmul_weight(a, src, offsets: tuple, length: int, out, accumulate: bool):
     """``out[k] (M, C) (+)= a[:, :length] @ src[:, off_k:off_k + length].T`` for every tap
     ``k`` (added to ``out`` with ``accumulate``, else written); returns ``out``."""
-    problem = _window_error("shifted_matmul_weight", src, offsets, length, out, a)
-    if problem is None and (a.ndim != 2 or a.shape[1] < length
-                            or tuple(out.shape) != (len(offsets), a.shape[0], src.shape[0])):
-        problem = (f"shifted_matmul_weight: left {tuple(a.shape)}, source "
-                   f"{tuple(src.shape)}, {len(offsets)} offsets and out {tuple(out.shape)} "
-                   f"do not agree")
-    if problem:
-        raise ValueError(problem)
+    _check("shifted_matmul_weight", src, offsets, length, out, a,
+           lambda: (a.ndim == 2 and a.shape[1] >= length
+                    and tuple(out.shape) == (len(offsets), a.shape[0], src.shape[0])),
+           lambda: (f"left {tuple(a.shape)}, source {tuple(src.shape)}, {len(offsets)} "
+                    f"offsets and out {tuple(out.shape)} do not agree"))
     if not _mkl_shifted_weight(a, src, offsets, length, out, accumulate):
         left = a[:, :length]
         for k, off in enumerate(offsets):

@@ -127,13 +127,12 @@ def _fuses_with_relu(module: Module, following: Module) -> bool:
     """A plain Linear followed by a plain ReLU, neither with hooks nor a replaced
     ``forward`` (on the instance or the class): their two calls can run as one fused
     linear + ReLU op, which computes the same thing (value and gradient)."""
-    return (type(module) is Linear and type(following) is ReLU and not module._has_hooks()
-            and not following._has_hooks() and "forward" not in module.__dict__
-            and "forward" not in following.__dict__ and Linear.forward is _LINEAR_FORWARD
+    return (calls_plain_linear(module) and type(following) is ReLU
+            and not following._has_hooks() and "forward" not in following.__dict__
             and ReLU.forward is _RELU_FORWARD and ReLU._fn is _RELU_FN)
 
 
-def _linear_relu(linear: Linear, input: Any) -> Any:
+def _linear_relu(linear: Module, input: Any) -> Any:
     try:
         return linear._forward_relu(input)
     except _PREFIXED_ERRORS as exc:  # named after the Linear, as its own call would
@@ -397,8 +396,8 @@ class ParameterDict(Module):
 
 # At the end: the layer modules import these containers.
 from .modules.activation import ReLU  # noqa: E402
-from .modules.linear import Linear  # noqa: E402
+from .modules.linear import calls_plain_linear  # noqa: E402
 
-# The methods a fused pair stands for; a patched class (a library wrapping forward) is
-# called as it is, unfused.
-_LINEAR_FORWARD, _RELU_FORWARD, _RELU_FN = Linear.forward, ReLU.forward, ReLU._fn
+# What a fused ReLU stands for; a patched class (a library wrapping forward) is called as
+# it is, unfused.
+_RELU_FORWARD, _RELU_FN = ReLU.forward, ReLU._fn

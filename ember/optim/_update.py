@@ -54,6 +54,8 @@ HEAVY_UPDATE_MIN = 4
 # more rarely helps an elementwise update (memory bandwidth) and it matches the benchmark
 # target (PyTorch with ``torch.set_num_threads(2)``).
 _num_threads = max(1, min(2, os.cpu_count() or 1))
+
+
 def set_num_threads(n: int) -> None:
     """Use ``n`` threads for the elementwise part of every optimizer step (1: the caller
     alone, no pool). The results do not depend on ``n``."""

@@ -72,22 +72,20 @@ def _recompute_vjp(ctx, run, grads):
 def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
     xp, dt = ctx.xp, xproj.dtype
     steps, batch, hidden = xproj.shape[0], h0.shape[0], h0.shape[1]
-    if not ctx.needs_input_grad:  # no graph (inference): keep no history for a backward
-        hs = xp.empty((steps + 1, batch, hidden), dtype=dt)
-        hs[steps if reverse else 0] = h0
-        c = xp.array(c0, dtype=dt, order="C")  # updated in place: never the caller's c0
-        if ctx.backend.kernels.lstm_infer(xproj, w_hh, hs, c, reverse):
-            return (hs[:steps] if reverse else hs[1:]), c
-    acts = xp.empty((steps, batch, 4 * hidden), dtype=dt)
     # h and c of every step in one buffer each, plus the initial state: slot ``s`` is the
     # state entering step ``s`` (forward) or leaving it (reverse), so no per-step copy is
     # needed and the output, the previous-state views and the weight-gradient operand are
     # all views of ``hs``.
     hs = xp.empty((steps + 1, batch, hidden), dtype=dt)
-    cs = xp.empty((steps + 1, batch, hidden), dtype=dt)
-    tcs = xp.empty((steps, batch, hidden), dtype=dt)
     first = steps if reverse else 0
     hs[first] = h0
+    if not ctx.needs_input_grad:  # no graph (inference): keep no history for a backward
+        c = xp.array(c0, dtype=dt, order="C")  # updated in place: never the caller's c0
+        if ctx.backend.kernels.lstm_infer(xproj, w_hh, hs, c, reverse):
+            return (hs[:steps] if reverse else hs[1:]), c
+    acts = xp.empty((steps, batch, 4 * hidden), dtype=dt)
+    cs = xp.empty((steps + 1, batch, hidden), dtype=dt)
+    tcs = xp.empty((steps, batch, hidden), dtype=dt)
     cs[first] = c0
     if not ctx.backend.kernels.lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse):
         w_t = _transposed(xp, w_hh)

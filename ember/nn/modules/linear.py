@@ -101,6 +101,18 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+_LINEAR_FORWARD = Linear.forward
+
+
+def calls_plain_linear(module: Module) -> bool:
+    """Whether calling ``module`` is exactly ``Linear.forward``: a Linear (not a subclass)
+    without hooks, its ``forward`` replaced neither on the instance nor on the class (as a
+    wrapping library may do). Callers that fuse what follows may then use
+    ``module._forward_relu``."""
+    return (type(module) is Linear and not module._has_hooks()
+            and "forward" not in module.__dict__ and Linear.forward is _LINEAR_FORWARD)
+
+
 class LazyLinear(Linear):
     """A :class:`Linear` whose ``in_features`` is taken from the first input; the weight
     and bias are materialised (and initialised) then, and the module becomes a ``Linear``.

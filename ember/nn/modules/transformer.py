@@ -25,11 +25,10 @@ from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..containers import ModuleList
-from ..functional.linear import linear_relu
 from ..module import Module
 from .attention import MultiheadAttention
 from .dropout import Dropout
-from .linear import Linear
+from .linear import Linear, calls_plain_linear
 from .normalization import LayerNorm
 
 
@@ -57,11 +56,9 @@ class _FeedForwardMixin:
         return self.dropout1(x)
 
     def _ff_block(self, x: Tensor, out_dropout: Module) -> Tensor:
-        if (self.activation is F.relu and type(self.linear1) is Linear
-                and not self.linear1._has_hooks()):
-            # the bias and the ReLU in one pass over the first product's output (calling
-            # the function directly skips nothing of a plain Linear without hooks)
-            hidden = linear_relu(x, self.linear1.weight, self.linear1.bias)
+        if self.activation is F.relu and calls_plain_linear(self.linear1):
+            # the bias and the ReLU in one pass over the first product's output
+            hidden = self.linear1._forward_relu(x)
         else:
             hidden = self.activation(self.linear1(x))
         return out_dropout(self.linear2(self.dropout(hidden)))
