@@ -142,6 +142,32 @@ def test_index_add_rows_equals_add_at_bitwise(forced, dtype) -> None:
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("index_dtype", [np.int64, np.int32])
+@pytest.mark.parametrize("index_shape", [(40,), (5, 8), (2, 3, 4)])
+def test_embedding_take_rows_kernel_equals_take(forced, used_kernels, dtype, index_dtype,
+                                                index_shape) -> None:
+    """The gather kernel copies rows bit for bit; embedding's forward runs it and still
+    matches PyTorch's values and gradient."""
+    table = _specials((9, 13), dtype)
+    index = RNG.integers(0, 9, index_shape).astype(index_dtype)
+    _same(_numba.take_rows(table, index), np.take(table, index, axis=0))
+    assert _numba.take_rows(table[:, ::2], index) is None  # not contiguous: NumPy's take
+    assert _numba.take_rows(table.astype(np.float16), index) is None
+    weight = ember.tensor(RNG.standard_normal((9, 13)).astype(dtype), requires_grad=True)
+    out = ember.nn.functional.embedding(ember.tensor(index), weight, padding_idx=2)
+    assert used_kernels >= {"take_rows"}
+    g = RNG.standard_normal(out.shape).astype(dtype)
+    out.backward(ember.tensor(g))
+    torch = pytest.importorskip("torch")
+    tw = torch.tensor(weight.detach().numpy(), requires_grad=True)
+    theirs = torch.nn.functional.embedding(torch.tensor(index).long(), tw, padding_idx=2)
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_array_equal(out.detach().numpy(), theirs.detach().numpy())
+    np.testing.assert_allclose(weight.grad.numpy(), tw.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape,dims,center", [
     ((4, 6, 10), (2,), True),            # layer norm: rows
     ((3, 5, 4, 6), (2, 3), True),        # instance norm: rows of H*W

@@ -180,6 +180,16 @@ def index_add_rows_kernel(out, index, rows, block):
                 out[r, j] += rows[i, j]
 
 
+@jit
+def take_rows_kernel(table, index, out):
+    # out[i] = table[index[i]]: an embedding lookup, one output row per iteration
+    width = table.shape[1]
+    for i in prange(index.size):
+        r = index[i]
+        for j in range(width):
+            out[i, j] = table[r, j]
+
+
 # Normalisation statistics: sums in float64 (more accurate than NumPy's pairwise float32
 # sums); ``reassoc`` lets LLVM vectorise the sums without assuming away NaN or inf.
 red = njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
@@ -205,16 +215,20 @@ def standardize_kernel(x, eps, center, y, mean, var, invstd):
                 sq += d * d
         v = sq / count
         inv = 1.0 / np.sqrt(v + eps)
+        # the output pass in the array's dtype: float64 arithmetic on float32 data kept
+        # LLVM from vectorising it (2048 rows of 256: 120 -> 74 us)
+        m, s = x.dtype.type(mu), x.dtype.type(inv)
         for n in range(n_count):
             for k in range(length):
-                y[n, c, k] = (x[n, c, k] - mu) * inv
+                y[n, c, k] = (x[n, c, k] - m) * s
         mean[c], var[c], invstd[c] = mu, v, inv
 
 
 @red
 def layer_norm_rows_kernel(x, eps, w, b, out):
     # x, out (R, D): standardize_kernel's arithmetic per row, then affine_rows_kernel's, in
-    # one pass over memory (the row stays in cache); nothing kept for a backward
+    # one pass over memory (the row stays in cache, 2048 rows of 256: 207 -> 84 us, the
+    # output pass in the array's dtype); nothing kept for a backward
     rows, width = x.shape
     for r in prange(rows):
         total = 0.0
@@ -225,10 +239,9 @@ def layer_norm_rows_kernel(x, eps, w, b, out):
         for k in range(width):
             d = x[r, k] - mu
             sq += d * d
-        inv = 1.0 / np.sqrt(sq / width + eps)
+        m, s = x.dtype.type(mu), x.dtype.type(1.0 / np.sqrt(sq / width + eps))
         for k in range(width):
-            out[r, k] = (x[r, k] - mu) * inv  # rounded to the array's dtype here, as y is
-            out[r, k] = out[r, k] * w[k] + b[k]
+            out[r, k] = (x[r, k] - m) * s * w[k] + b[k]
 
 
 @red
@@ -463,7 +476,8 @@ KERNELS = {"arithmetic": arithmetic_kernel, "layer_norm_rows": layer_norm_rows_k
         "adam": adam_kernel, "sgd_momentum": sgd_momentum_kernel,
         "standardize": standardize_kernel,
         "standardize_backward": standardize_backward_kernel,
-        "index_add_rows": index_add_rows_kernel, "relu": relu_kernel,
+        "index_add_rows": index_add_rows_kernel, "take_rows": take_rows_kernel,
+        "relu": relu_kernel,
         "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
         "pool2x2": pool2x2_kernel, "spread2d": spread2d_kernel,
         "spread2x2": spread2x2_kernel, "im2col2d": im2col2d_kernel,

@@ -109,6 +109,10 @@ class Kernels:
         """``out[index[i]] += rows[i]`` in order, in place; True when done."""
         return None
 
+    def take_rows(self, table, index):
+        """``table[index]`` for a matrix ``table`` and in-range integer indices."""
+        return None
+
     def add_bias(self, x, bias, relu: bool = False):
         """``x += bias`` in place, over axis 1 of ``(R, D)`` or ``(N, C, L)``, then
         ``maximum(x, 0)`` when ``relu`` (``(R, D)`` only); True when done."""

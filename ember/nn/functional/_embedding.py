@@ -25,7 +25,8 @@ _INDEX_DTYPES = (_dt.int64, _dt.int32)
 
 @defop("embedding", save=(1,))
 def _embedding(ctx, weight, indices, *, padding_idx, scale_grad_by_freq):
-    return ctx.xp.take(weight, indices, axis=0)
+    rows = ctx.backend.kernels.take_rows(weight, indices)  # indices checked by embedding
+    return ctx.xp.take(weight, indices, axis=0) if rows is None else rows
 
 
 @_embedding.def_backward
@@ -60,7 +61,8 @@ def _check_indices(op: str, input: Tensor, num: int) -> None:
         raise RuntimeError(f"{op}: expected input (the indices) of dtype int64 or int32, got "
                            f"{input.dtype}")
     if input.numel():
-        low, high = int(input.min()), int(input.max())
+        indices = input._data  # the backend array's own min and max: ~8 us less than ops'
+        low, high = int(indices.min()), int(indices.max())
         if low < 0 or high >= num:
             bad = low if low < 0 else high
             raise IndexError(f"{op}: index {bad} is out of range for num_embeddings={num} "
