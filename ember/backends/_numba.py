@@ -423,7 +423,7 @@ def norm_affine_backward(g, y, w, per_channel: bool):
                                            gy.reshape(layout), gw, gb)
     else:
         _kernel("affine_rows_backward")(g.reshape(layout), y.reshape(layout), wf,
-                                        gy.reshape(layout), gw, gb, 64)
+                                        gy.reshape(layout), gw, gb, 8)
     return gy, gw.astype(g.dtype).reshape(w.shape), gb.astype(g.dtype).reshape(w.shape)
 
 

@@ -256,8 +256,10 @@ def standardize_backward_kernel(g, y, invstd, center, dx):
             for k in range(length):
                 sg += g[n, c, k]
                 sgy += g[n, c, k] * y[n, c, k]
-        mg = sg / count if center else 0.0
-        mgy = sgy / count
+        # the output pass in the array's dtype, as in standardize_kernel (BN backward over
+        # (64, 64, 196): 464 -> 305 us)
+        mg = g.dtype.type(sg / count if center else 0.0)
+        mgy = g.dtype.type(sgy / count)
         inv = invstd[c]
         for n in range(n_count):
             for k in range(length):
@@ -325,40 +327,63 @@ def affine_rows_kernel(y, w, b, out):
 
 @red
 def affine_channel_backward_kernel(g, y, w, gy, gw, gb):
-    # per channel c: gy = g w[c]; gw[c] = sum(g y); gb[c] = sum(g)
+    # per channel c: gy = g w[c]; gw[c] = sum(g y); gb[c] = sum(g). Each row sums in the
+    # arrays' dtype, so the loop vectorises (float64 sums beside float32 stores did not:
+    # (64, 64, 196): 248 -> 154 us); the rows add up in float64.
     n_count, channels, length = g.shape
     for c in prange(channels):
         sw = 0.0
         sb = 0.0
         wc = w[c]
         for n in range(n_count):
+            row_w = g.dtype.type(0.0)
+            row_b = g.dtype.type(0.0)
             for k in range(length):
                 gv = g[n, c, k]
                 gy[n, c, k] = gv * wc
-                sw += gv * y[n, c, k]
-                sb += gv
+                row_w += gv * y[n, c, k]
+                row_b += gv
+            sw += row_w
+            sb += row_b
         gw[c] = sw
         gb[c] = sb
 
 
 @red
-def affine_rows_backward_kernel(g, y, w, gy, gw, gb, block):
-    # rows (R, D), w (D,): threads split the columns; sums over rows in float64
+def affine_rows_backward_kernel(g, y, w, gy, gw, gb, chunks):
+    # rows (R, D), w (D,): threads take chunks of rows, each summing over its rows in the
+    # arrays' dtype for 16 rows at a time (a vectorised row pass), then in float64; the
+    # chunks' sums add up at the end. (Column blocks, each thread walking every row,
+    # took 413 us over 2048 rows of 256, row chunks 120.)
     rows, width = g.shape
-    for part in prange((width + block - 1) // block):
-        lo = part * block
-        hi = min(lo + block, width)
-        sw = np.zeros(hi - lo)
-        sb = np.zeros(hi - lo)
-        for r in range(rows):
-            for d in range(lo, hi):
+    per = (rows + chunks - 1) // chunks
+    sw = np.zeros((chunks, width))
+    sb = np.zeros((chunks, width))
+    for part in prange(chunks):
+        row_w = np.zeros(width, g.dtype)
+        row_b = np.zeros(width, g.dtype)
+        lo = part * per
+        hi = min(lo + per, rows)
+        for r in range(lo, hi):
+            for d in range(width):
                 gv = g[r, d]
                 gy[r, d] = gv * w[d]
-                sw[d - lo] += gv * y[r, d]
-                sb[d - lo] += gv
-        for d in range(lo, hi):
-            gw[d] = sw[d - lo]
-            gb[d] = sb[d - lo]
+                row_w[d] += gv * y[r, d]
+                row_b[d] += gv
+            if (r - lo) % 16 == 15 or r == hi - 1:
+                for d in range(width):
+                    sw[part, d] += row_w[d]
+                    sb[part, d] += row_b[d]
+                    row_w[d] = 0
+                    row_b[d] = 0
+    for d in range(width):
+        total_w = 0.0
+        total_b = 0.0
+        for part in range(chunks):
+            total_w += sw[part, d]
+            total_b += sb[part, d]
+        gw[d] = total_w
+        gb[d] = total_b
 
 
 @jit
@@ -372,17 +397,21 @@ def bias_channels_kernel(x, bias):
                 x[n, c, k] += bc
 
 
-@jit
+@red
 def channels_first_kernel(g, n0, out, sums, with_sums):
-    # out[c, i, k] = g[n0 + i, c, k] for the chunk's images; sums[c] += their total
+    # out[c, i, k] = g[n0 + i, c, k] for the chunk's images; sums[c] += their total. Each
+    # row sums in the arrays' dtype so the copy vectorises (a float64 sum kept the loop
+    # scalar: (64, 64, 196) 330 -> 127 us); the rows add up in float64.
     channels, m, length = out.shape
     for c in prange(channels):
         total = 0.0
         for i in range(m):
+            row = g.dtype.type(0.0)
             for k in range(length):
                 v = g[n0 + i, c, k]
                 out[c, i, k] = v
-                total += v
+                row += v
+            total += row
         if with_sums:
             sums[c] += total
 
