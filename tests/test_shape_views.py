@@ -51,6 +51,7 @@ def test_views_share_memory_and_version(name):
     v = VIEWS[name](x)
     assert np.shares_memory(v.numpy(), x.numpy()), name
     assert v._version is x._version, f"{name}: the view must share the version counter"
+    assert v._base is x, f"{name}: a view's base is the tensor that owns the memory"
     before = x._version[0]
     x.add_(1)
     assert v._version[0] == before + 1

@@ -80,6 +80,13 @@ def _grad_left(g: Tensor, b: Tensor, a: Tensor) -> Tensor:
 def _(ctx, g):
     a, b = ctx.saved
     need_a, need_b = ctx.needs_input_grad
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the general case's reshapes
+        ga = gb = None
+        if need_a:
+            ga = matmul(b, g.mT).mT if _transposed(a) else matmul(g, b.mT)
+        if need_b:
+            gb = matmul(g.mT, a).mT if _transposed(b) else matmul(a.mT, g)
+        return ga, gb
     if a.ndim == 1 and b.ndim == 1:  # dot product: g is 0-d
         return (g * b if need_a else None), (g * a if need_b else None)
     # View 1-D operands (and g) as matrices; every reshape here is a view.

@@ -47,8 +47,9 @@ def _sum(ctx, x, *, dims, keepdim):
 
 def _sum_all(ctx, x):
     """``sum(x)`` over every element: the fast path's forward (same arithmetic as _sum)."""
-    acc = _acc_dtype(x)
-    return x.sum() if acc is None else x.sum(dtype=acc).astype(x.dtype)
+    if x.dtype.itemsize != 2:  # _acc_dtype's test, inlined: this runs per small sum
+        return x.sum()
+    return x.sum(dtype=_acc_dtype(x)).astype(x.dtype)
 
 
 @_sum.def_backward

@@ -150,11 +150,16 @@ def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         out = op.forward(ctx, *[t._data for t in inputs], **attrs)
     except (ValueError, TypeError, IndexError) as exc:
         raise _forward_error(op, inputs, exc) from exc
-    if type(out) is tuple or op.view or _fw.STATE.level or ANOMALY.enabled:
+    if type(out) is tuple or _fw.STATE.level or ANOMALY.enabled:
         return _finish(op, None, inputs, out, attrs)
     if type(out) is not array_type:  # NumPy turns 0-d results into scalars
         out = backend.xp.asarray(out)
-    return _make(out)
+    t = _make(out)
+    if op.view:  # as _wrap_one: the view shares input 0's memory and version counter
+        base = inputs[0]
+        t._version = base._version
+        t._base = base._base if base._base is not None else base
+    return t
 
 
 def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
@@ -249,6 +254,8 @@ def _single_device_types() -> frozenset:
 
 
 _FAST_TYPES = _single_device_types()
+# The no-graph ctx of each fast type's backend: one lookup on the fast paths below.
+_FAST_CTX = {t: plain_ctx(_BACKENDS_BY_TYPE[t]) for t in _FAST_TYPES}
 
 
 def no_graph(*tensors: Tensor) -> bool:
@@ -330,19 +337,18 @@ def fast_unary(full: Callable, forward: Callable, kinds: str = "f") -> Callable:
     dtypes whose NumPy kind is in ``kinds``; ``forward(ctx, x)`` computes on the array. Pass
     the primitive's own forward (``op.forward``) wherever ``full`` only calls that primitive,
     so both paths compute the same thing by construction."""
-    fw, anomaly, grad, fast_types = _fw.STATE, ANOMALY, _GRAD, _FAST_TYPES
+    fw, anomaly, grad, fast_ctx = _fw.STATE, ANOMALY, _GRAD, _FAST_CTX
 
     def op(input, *args, **kwargs):
         if (not args and not kwargs and isinstance(input, Tensor)
                 and not (grad.grad_enabled and input._requires_grad)
                 and not fw.level and not anomaly.enabled):
             x = input._data
-            tx = type(x)
-            if tx in fast_types and x.dtype.kind in kinds:
-                out = forward(_PLAIN_CTX.get(_BACKENDS_BY_TYPE[tx]) or
-                              plain_ctx(_BACKENDS_BY_TYPE[tx]), x)
-                if type(out) is not tx:
-                    out = _BACKENDS_BY_TYPE[tx].xp.asarray(out)
+            ctx = fast_ctx.get(type(x))
+            if ctx is not None and x.dtype.kind in kinds:
+                out = forward(ctx, x)
+                if type(out) is not type(x):  # NumPy turns 0-d results into scalars
+                    out = ctx.xp.asarray(out)
                 return _make(out)
         return full(input, *args, **kwargs)
 

@@ -219,7 +219,7 @@ def expand(input: Tensor, *args: Any, size: Any = None) -> Tensor:
 
 @defop("permute", view=True)
 def _permute(ctx, x, *, dims):
-    return ctx.xp.transpose(x, dims)
+    return x.transpose(dims)  # the array method: NumPy's function wrapper costs ~0.3 us
 
 
 def inverse_permutation(dims: tuple) -> tuple:
