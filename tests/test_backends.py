@@ -49,3 +49,20 @@ def test_malloc_tuning_is_applied_once_and_can_be_turned_off():
     glibc = sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION")
     assert on.stdout.strip() == ("True" if glibc else "False")
     assert off.stdout.strip() == "False" and user.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", "bfloat16"])
+@pytest.mark.parametrize("source,shape", [((), (3, 4)), ((1, 1), (2, 1, 5)), ((1,), (0, 3)),
+                                          ((3,), (2, 3)), ((2, 1), (2, 4))])
+def test_broadcast_to_is_numpys_read_only_view(dtype, source, shape):
+    """One-element sources take the direct zero-stride view, the rest NumPy's own; both
+    give NumPy's values, read-only, sharing the source's memory."""
+    import ml_dtypes
+
+    np_dtype = ml_dtypes.bfloat16 if dtype == "bfloat16" else np.dtype(dtype)
+    x = (np.arange(math.prod(source)) + 1).reshape(source).astype(np_dtype)
+    got = cpu.CPU_BACKEND.broadcast_to(x, shape)
+    want = np.broadcast_to(x, shape)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert not got.flags.writeable and np.shares_memory(got, x) == bool(got.size)

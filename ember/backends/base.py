@@ -214,6 +214,10 @@ class Backend:
         """
         return self.xp.matmul(a, b, out=out)
 
+    def broadcast_to(self, x, shape: tuple):
+        """A read-only view of ``x`` broadcast to ``shape`` (``expand``'s forward)."""
+        return self.xp.broadcast_to(x, shape)
+
     def erf(self, x):
         raise NotImplementedError
 

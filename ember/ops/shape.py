@@ -169,7 +169,7 @@ def view(input: Tensor, *args: Any, size: Any = None) -> Tensor:
 
 @defop("expand", view=True)
 def _expand(ctx, x, *, shape):
-    return ctx.xp.broadcast_to(x, shape)
+    return ctx.backend.broadcast_to(x, shape)
 
 
 @_expand.def_backward
