@@ -250,6 +250,45 @@ def test_inference_layer_norm_kernel_matches_the_primitives(forced, used_kernels
 
 
 @needs_numba
+@pytest.mark.parametrize("kind", ["layer", "batch"])
+@pytest.mark.parametrize("offset", [0.0, 1e3, 1e4])
+def test_norm_kernels_keep_float64_accuracy_on_large_means(forced, used_kernels, kind,
+                                                           offset) -> None:
+    """float32 inputs of a large mean and a small spread: the kernels' float32 output passes
+    still give the float64 result to float32 rounding (rounding the mean to float32 alone
+    was off by 1.5e-2 at a mean of 1e4), in training, backward and inference; 160 rows, so
+    the layer-norm affine backward's 16-row partial sums are flushed mid-chunk."""
+    shape, normalized = ((160, 64), (64,)) if kind == "layer" else ((8, 6, 7, 5), None)
+    x = (offset + 0.01 * RNG.standard_normal(shape)).astype(np.float32)
+    g = RNG.standard_normal(shape).astype(np.float32)
+    size = shape[-1] if kind == "layer" else shape[1]
+    w, b = (1 + 0.1 * RNG.standard_normal((2, size))).astype(np.float32)
+    F = ember.nn.functional
+
+    def run(lib, dtype):
+        xt, wt, bt = (lib.tensor(a.astype(dtype), requires_grad=True) for a in (x, w, b))
+        if kind == "layer":
+            out = lib.nn.functional.layer_norm(xt, normalized, wt, bt)
+        else:
+            out = lib.nn.functional.batch_norm(xt, None, None, wt, bt, training=True)
+        out.backward(lib.tensor(g.astype(dtype)))
+        return [t.detach().numpy() for t in (out, xt.grad, wt.grad, bt.grad)]
+
+    torch = pytest.importorskip("torch")
+    want = run(torch, np.float64)
+    got = run(ember, np.float32)
+    assert {"standardize", "standardize_backward"} <= used_kernels
+    for name, ours, exact in zip(["y", "dx", "dw", "db"], got, want):
+        scale = np.abs(exact).max()
+        assert np.abs(ours - exact).max() <= 1e-6 * scale, name
+    if kind == "layer":
+        with ember.no_grad():
+            y = F.layer_norm(ember.tensor(x), normalized, ember.tensor(w), ember.tensor(b))
+        assert "layer_norm_rows" in used_kernels
+        assert np.abs(y.numpy() - want[0]).max() <= 1e-6 * np.abs(want[0]).max()
+
+
+@needs_numba
 def test_inference_layer_norm_kernel_declines(forced) -> None:
     x = np.ones((300, 300), np.float32)
     w = np.ones(300, np.float32)

@@ -97,7 +97,7 @@ class NumpyBackend(Backend):
     def broadcast_to(self, x, shape: tuple):
         """``np.broadcast_to``; a one-element array (a full reduction's gradient, expanded
         by its backward) is viewed with zero strides directly: 1.8 -> 0.5 us."""
-        if x.size == 1 and x.flags.c_contiguous:
+        if x.size == 1 and len(shape) >= x.ndim:
             view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
             view.flags.writeable = False  # as broadcast_to's: its elements share memory
             return view

@@ -155,10 +155,8 @@ def apply(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     if type(out) is not array_type:  # NumPy turns 0-d results into scalars
         out = backend.xp.asarray(out)
     t = _make(out)
-    if op.view:  # as _wrap_one: the view shares input 0's memory and version counter
-        base = inputs[0]
-        t._version = base._version
-        t._base = base._base if base._base is not None else base
+    if op.view:
+        _view_of(t, inputs[0])
     return t
 
 
@@ -235,11 +233,16 @@ def _wrap_one(op: OpDef, node: Node | None, inputs: tuple, array, index: int) ->
         t._requires_grad = True
         t.grad_fn = node
         t._out_index = index
-    if op.view:  # the output shares memory, and so the version counter, with input 0
-        base = inputs[0]
-        t._version = base._version
-        t._base = base._base if base._base is not None else base
+    if op.view:
+        _view_of(t, inputs[0])
     return t
+
+
+def _view_of(t: Tensor, source: Tensor) -> None:
+    """Mark ``t`` a view of ``source``: it shares the memory, and so the version counter,
+    of ``source``'s base (``source`` itself when it owns its memory)."""
+    t._version = source._version
+    t._base = source._base if source._base is not None else source
 
 
 # ----------------------------------------------------------------------------- fast paths
@@ -280,13 +283,10 @@ def plain_ctx_for(*arrays) -> _PlainCtx | None:
     if _GRAD.grad_enabled or _fw.STATE.level or ANOMALY.enabled:
         return None
     array_type = type(arrays[0])
-    if array_type not in _FAST_TYPES:
-        return None
     for array in arrays:
         if type(array) is not array_type:
             return None
-    backend = _BACKENDS_BY_TYPE[array_type]
-    return _PLAIN_CTX.get(backend) or plain_ctx(backend)
+    return _FAST_CTX.get(array_type)
 
 
 # Arrays of at least this many elements may be worth a backend's threaded kernel: the fast
