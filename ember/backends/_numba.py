@@ -323,9 +323,8 @@ def layer_norm(x: np.ndarray, dims: tuple, eps: float, w: np.ndarray, b: np.ndar
             or w.size != layout[2] or b.size != layout[2]):
         return None
     out = np.empty_like(x)
-    rows = layout[1:]
-    _kernel("layer_norm_rows")(x.reshape(rows), eps, np.ascontiguousarray(w).reshape(-1),
-                               np.ascontiguousarray(b).reshape(-1), out.reshape(rows))
+    _kernel("layer_norm_rows")(x.reshape(layout), eps, np.ascontiguousarray(w).reshape(-1),
+                               np.ascontiguousarray(b).reshape(-1), out.reshape(layout))
     return out
 
 

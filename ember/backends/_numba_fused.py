@@ -86,15 +86,12 @@ def lstm_infer(xproj, w_hh, hs, c, reverse: bool) -> bool | None:
     """:func:`lstm_forward` without the activation and cell-state history (inference):
     fills ``hs`` (T+1, B, H; the initial state in its slot) and updates ``c`` (B, H) in
     place to the last cell state. True when done."""
-    if (_mkl.kernel_functions() is None or not _lstm_ok((w_hh, hs), (xproj, c))
-            or not c.flags.c_contiguous or xproj.ndim != 3):
+    if (_mkl.kernel_functions() is None or not _lstm_ok((w_hh, hs, c), (xproj,))
+            or not _lstm_shapes_agree(xproj, w_hh, (), (), (hs, c))):
         return None
-    steps, batch, gates = xproj.shape
-    hidden = gates // 4
-    if (gates != 4 * hidden or w_hh.shape != (gates, hidden)
-            or hs.shape != (steps + 1, batch, hidden) or c.shape != (batch, hidden)):
-        return None
-    _lstm_run("lstm_infer", (xproj, w_hh, hs, c, bool(reverse)), batch, gates, hidden)
+    hidden = w_hh.shape[1]
+    _lstm_run("lstm_infer", (xproj, w_hh, hs, c, bool(reverse)), xproj.shape[1],
+              4 * hidden, hidden)
     return True
 
 

@@ -17,7 +17,6 @@ from ... import ops
 from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
 from ...ops.activation import threshold_backward
-from ...ops.linalg import _matmul_arrays
 from ...ops.registry import defop, plain_ctx_for
 from ...ops.shape import inverse_permutation
 from ...tensor import Tensor, _make
@@ -79,8 +78,9 @@ def _linear_grads(ctx, g):
         grads = (g.mm(w) if need[0] else None, g.mT.mm(x) if need[1] else None)
         return grads if len(need) == 2 else (*grads, g.sum(0) if need[2] else None)
     # a plain float32/float64 backward: the same products on the arrays, not three ops
-    grads = (_make(_matmul_arrays(ga, w._data)) if need[0] else None,
-             _make(_matmul_arrays(ga.T, x._data)) if need[1] else None)
+    matmul = ctx.backend.matmul
+    grads = (_make(matmul(ga, w._data)) if need[0] else None,
+             _make(matmul(ga.T, x._data)) if need[1] else None)
     return grads if len(need) == 2 else (*grads, _make(ga.sum(0)) if need[2] else None)
 
 
