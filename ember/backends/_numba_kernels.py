@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._numba_depthwise_kernels import DEPTHWISE_KERNELS
 from ._numba_math import MATH_KERNELS
 
 jit = njit(parallel=True, cache=True, nogil=True)
@@ -523,4 +524,4 @@ KERNELS = {"arithmetic": arithmetic_kernel, "layer_norm_rows": layer_norm_rows_k
         "relu_backward": relu_backward_kernel, "pool2d": pool2d_kernel,
         "pool2x2": pool2x2_kernel, "spread2d": spread2d_kernel,
         "spread2x2": spread2x2_kernel, "im2col2d": im2col2d_kernel,
-        "col2im2d": col2im2d_kernel, **MATH_KERNELS}
+        "col2im2d": col2im2d_kernel, **MATH_KERNELS, **DEPTHWISE_KERNELS}

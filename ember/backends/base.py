@@ -143,6 +143,15 @@ class Kernels:
         """Add column gradients back into the padded input gradient; True when done."""
         return None
 
+    def depthwise_conv2d(self, x, w, bias, window: tuple, grid: tuple):
+        """A depthwise convolution (``w (O, 1, kh, kw)``, ``O`` a multiple of the input's
+        channels) over ``grid``; ``window`` is ``(stride, pad_before, dilation)`` pairs."""
+        return None
+
+    def depthwise_conv2d_backward(self, g, x, w, window: tuple, needs: tuple):
+        """``(dx, dw, db)`` of ``depthwise_conv2d``, None where ``needs`` does not ask."""
+        return None
+
     def log_softmax_stats(self, x):
         """Per row of ``x`` (N, C): ``(shift, log(sum(exp(x - shift))))``."""
         return None

@@ -20,16 +20,18 @@ from typing import Any
 from ...autograd.grad_mode import STATE as _GRAD
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
+from . import _conv_depthwise as _depthwise
 from . import _conv_fast as _fast
 from ._args import check_float, check_rank, ntuple
 from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold
 from ._im2col import Geometry, col2im, im2col, im2col_array
 
-# What forward kept in ctx.arrays: the batched column matrix (N, C*K, L) of im2col, or the
+# What forward kept in ctx.arrays: the batched column matrix (N, C*K, L) of im2col, the
 # fast path's zero-padded channel-first input (C, N, *padded), from which the backward
-# rebuilds the columns a chunk at a time.
+# rebuilds the columns a chunk at a time, or nothing (the depthwise kernels read x).
 _BATCH_FIRST = "batch-first"
 _CHANNEL_FIRST = "channel-first"
+_DEPTHWISE = "depthwise"
 
 
 # ----------------------------------------------------------------------------- primitive
@@ -38,6 +40,11 @@ def _conv(ctx, x, w, *bias, geom: Geometry, groups: int):
     """``(N, C, *size)`` conv ``(O, C/groups, *kernel)`` -> ``(N, O, *grid)``."""
     xp = ctx.xp
     n, o = x.shape[0], w.shape[0]
+    if _depthwise.applies(x.shape, w.shape, groups):
+        out = _depthwise.forward(x, w, bias[0] if bias else None, geom)
+        if out is not None:
+            ctx.arrays = (None, _DEPTHWISE)
+            return out
     if _fast.applies(geom, groups, x.shape):
         out, padded = _fast.forward(xp, x, w, bias[0] if bias else None, geom)
         ctx.arrays = (padded, _CHANNEL_FIRST)
@@ -65,6 +72,11 @@ def _(ctx, g, *, geom: Geometry, groups: int):
         grads = _fast.backward(ctx.xp, g._data, w._data, kept, geom, needs[0], needs[1],
                                len(needs) > 2 and needs[2])
         return tuple(None if a is None else _make(a) for a in grads)[:len(needs)]
+    if layout is _DEPTHWISE and not _GRAD.grad_enabled:
+        grads = _depthwise.backward(g._data, x._data, w._data, geom,
+                                    (needs[0], needs[1], len(needs) > 2 and needs[2]))
+        if grads is not None:
+            return tuple(None if a is None else _make(a) for a in grads)[:len(needs)]
     n, o = g.shape[0], g.shape[1]
     ckg = w.numel() // o  # C/g * prod(kernel)
     gr = g.reshape(n, groups, o // groups, geom.length)  # (N, g, O/g, L)

@@ -1,0 +1,235 @@
+"""numba kernels of the depthwise 2-D convolution (``groups == in_channels``), wrapped by
+``_numba_depthwise.py``.
+
+Each output channel ``o`` reads one input channel ``o // mult``; a window's taps are a
+direct stencil, not a GEMM (a depthwise product per channel is a 1-row matrix, which BLAS
+runs at a small fraction of its speed). Two families:
+
+* stride 1 (``frame_*``): each input plane is copied into a zero-padded frame, flattened
+  with the frame's width as row stride. Tap ``(kh, kw)`` of output position ``p = i * PW + j``
+  then reads frame position ``p + off`` with ``off = kh * dh * PW + kw * dw``, so each tap is
+  one long unit-stride loop over the whole plane (positions in the frame's right margin are
+  computed and dropped). Measured on 64x64x28x28, 3x3: forward 2.2 ms, against 4.0 for the
+  row loops below, whose 28-long rows leave the vector units idle.
+* any stride (``rows_*``): one loop per output row and tap, over the columns it reads
+  inside the image (positions outside read zero, the padding).
+
+Every inner loop runs over slices indexed from 0: numba then knows the index is not
+negative and drops its wrap-around test, which otherwise keeps LLVM from vectorising
+(10.9 -> 4.0 ms on the forward above). ``window`` packs the geometry as int64 ``(stride_h,
+stride_w, pad_top, pad_left, dilation_h, dilation_w)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+jit = njit(parallel=True, cache=True, nogil=True)
+# The weight gradient's dot products: "reassoc" lets LLVM vectorise the sums (each in the
+# arrays' dtype over one plane or row; the totals are kept in float64).
+red = njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
+inline = njit(cache=True, inline="always")
+dot_inline = njit(cache=True, inline="always", fastmath={"reassoc"})
+
+
+@inline
+def _axpy(dst, src, wv):
+    # dst += wv * src, two slices of one length
+    for k in range(dst.shape[0]):
+        dst[k] += wv * src[k]
+
+
+@dot_inline
+def _dot(a, b):
+    # sum a * b over two non-empty slices of one length, in their dtype
+    total = a[0] * b[0]
+    for k in range(1, a.shape[0]):
+        total += a[k] * b[k]
+    return total
+
+
+@dot_inline
+def _total(a):
+    # the sum of a non-empty slice, in its dtype
+    total = a[0]
+    for k in range(1, a.shape[0]):
+        total += a[k]
+    return total
+
+
+@inline
+def _span(part, parts, total):
+    return part * total // parts, (part + 1) * total // parts
+
+
+# ----------------------------------------------------------------------------- stride 1
+@inline
+def _fill_frame(frame, plane, top, left, frame_w):
+    for y in range(plane.shape[0]):
+        base = (y + top) * frame_w + left
+        frame[base:base + plane.shape[1]] = plane[y]
+
+
+@jit
+def frame_forward_kernel(x, w, bias, window, out, parts):
+    # out[n, o] at frame position p = bias[o] (zeros without one)
+    #     + sum over taps of w[o, 0, kh, kw] * frame(x[n, o // mult])[p + off]
+    n_img, channels = x.shape[0], x.shape[1]
+    outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
+    out_h, out_w = out.shape[2], out.shape[3]
+    top, left, dh, dw = window[2], window[3], window[4], window[5]
+    frame_w = out_w + (kw_n - 1) * dw
+    frame_h = out_h + (kh_n - 1) * dh
+    length = (out_h - 1) * frame_w + out_w
+    mult = outs // channels
+    for part in prange(parts):
+        frame = np.zeros(frame_h * frame_w, x.dtype)  # margins stay zero
+        acc = np.empty(length, x.dtype)
+        lo, hi = _span(part, parts, n_img * channels)
+        for plane in range(lo, hi):
+            n, c = plane // channels, plane % channels
+            _fill_frame(frame, x[n, c], top, left, frame_w)
+            for o in range(c * mult, (c + 1) * mult):
+                acc[:] = bias[o]
+                for kh in range(kh_n):
+                    for kw in range(kw_n):
+                        off = kh * dh * frame_w + kw * dw
+                        _axpy(acc, frame[off:off + length], w[o, 0, kh, kw])
+                for i in range(out_h):
+                    out[n, o, i] = acc[i * frame_w:i * frame_w + out_w]
+
+
+@red
+def frame_backward_kernel(g, x, w, window, dx, need_x, need_w, dw_parts, db_parts, parts):
+    # The adjoint of frame_forward_kernel on the same frames: the output gradient is laid
+    # out with the frame's row stride (zero in the margin), so the weight gradient of a
+    # tap is one dot product per plane and the input gradient one axpy per tap into a
+    # frame-shaped buffer whose interior is then copied out. Partial sums per part.
+    n_img, channels, height, width = x.shape
+    outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
+    out_h, out_w = g.shape[2], g.shape[3]
+    top, left, dh, dw = window[2], window[3], window[4], window[5]
+    frame_w = out_w + (kw_n - 1) * dw
+    frame_h = out_h + (kh_n - 1) * dh
+    length = (out_h - 1) * frame_w + out_w
+    mult = outs // channels
+    for part in prange(parts):
+        frame = np.zeros(frame_h * frame_w, x.dtype)
+        dframe = np.zeros(frame_h * frame_w, x.dtype)
+        grad = np.zeros(length, x.dtype)  # the margin stays zero
+        lo, hi = _span(part, parts, n_img * channels)
+        for plane in range(lo, hi):
+            n, c = plane // channels, plane % channels
+            if need_w:
+                _fill_frame(frame, x[n, c], top, left, frame_w)
+            if need_x:
+                dframe[:] = 0
+            for o in range(c * mult, (c + 1) * mult):
+                for i in range(out_h):
+                    grad[i * frame_w:i * frame_w + out_w] = g[n, o, i]
+                db_parts[part, o] += _total(grad)
+                for kh in range(kh_n):
+                    for kw in range(kw_n):
+                        off = kh * dh * frame_w + kw * dw
+                        if need_w:
+                            dw_parts[part, o, kh * kw_n + kw] += _dot(
+                                grad, frame[off:off + length])
+                        if need_x:
+                            _axpy(dframe[off:off + length], grad, w[o, 0, kh, kw])
+            if need_x:
+                for y in range(height):
+                    base = (y + top) * frame_w + left
+                    dx[n, c, y] = dframe[base:base + width]
+
+
+# ----------------------------------------------------------------------------- any stride
+@inline
+def _columns(kw, width, out_w, stride, pad, dilation):
+    """``(first, stop, start)``: the output columns ``j`` whose tap ``kw`` reads inside the
+    row, at input column ``j * stride + start``."""
+    start = kw * dilation - pad
+    first = 0 if start >= 0 else (-start + stride - 1) // stride
+    stop = (width - 1 - start) // stride + 1 if width - 1 - start >= 0 else 0
+    return first, min(stop, out_w), start
+
+
+@jit
+def rows_forward_kernel(x, w, bias, window, out):
+    n_img, channels, height, width = x.shape
+    outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
+    out_h, out_w = out.shape[2], out.shape[3]
+    sh, sw, ph, pw, dh, dw = window[0], window[1], window[2], window[3], window[4], window[5]
+    mult = outs // channels
+    for plane in prange(n_img * outs):
+        n, o = plane // outs, plane % outs
+        c = o // mult
+        for i in range(out_h):
+            row = out[n, o, i]
+            row[:] = bias[o]
+            for kh in range(kh_n):
+                y = i * sh - ph + kh * dh
+                if 0 <= y < height:
+                    for kw in range(kw_n):
+                        first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
+                        if stop > first:
+                            src = x[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
+                            _axpy(row[first:stop], src, w[o, 0, kh, kw])
+
+
+@jit
+def rows_input_grad_kernel(g, w, window, dx):
+    # one thread per input plane, so no two threads add into one element
+    n_img, channels, height, width = dx.shape
+    outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
+    out_h, out_w = g.shape[2], g.shape[3]
+    sh, sw, ph, pw, dh, dw = window[0], window[1], window[2], window[3], window[4], window[5]
+    mult = outs // channels
+    for plane in prange(n_img * channels):
+        n, c = plane // channels, plane % channels
+        dx[n, c] = 0
+        for o in range(c * mult, (c + 1) * mult):
+            for i in range(out_h):
+                for kh in range(kh_n):
+                    y = i * sh - ph + kh * dh
+                    if 0 <= y < height:
+                        for kw in range(kw_n):
+                            first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
+                            if stop > first:
+                                dst = dx[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
+                                _axpy(dst, g[n, o, i, first:stop], w[o, 0, kh, kw])
+
+
+@red
+def rows_weight_grad_kernel(g, x, window, dw_out, db):
+    # one thread per output channel; float64 totals
+    n_img, channels, height, width = x.shape
+    outs, kh_n, kw_n = dw_out.shape[0], dw_out.shape[2], dw_out.shape[3]
+    out_h, out_w = g.shape[2], g.shape[3]
+    sh, sw, ph, pw, dh, dw = window[0], window[1], window[2], window[3], window[4], window[5]
+    mult = outs // channels
+    for o in prange(outs):
+        c = o // mult
+        for kh in range(kh_n):
+            for kw in range(kw_n):
+                first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
+                total = 0.0
+                for n in range(n_img):
+                    for i in range(out_h):
+                        y = i * sh - ph + kh * dh
+                        if 0 <= y < height and stop > first:
+                            src = x[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
+                            total += _dot(g[n, o, i, first:stop], src)
+                dw_out[o, 0, kh, kw] = total
+        bias_total = 0.0
+        for n in range(n_img):
+            for i in range(out_h):
+                bias_total += _total(g[n, o, i])
+        db[o] = bias_total
+
+
+DEPTHWISE_KERNELS = {"depthwise_frame_forward": frame_forward_kernel,
+                     "depthwise_frame_backward": frame_backward_kernel,
+                     "depthwise_rows_forward": rows_forward_kernel,
+                     "depthwise_rows_input_grad": rows_input_grad_kernel,
+                     "depthwise_rows_weight_grad": rows_weight_grad_kernel}
