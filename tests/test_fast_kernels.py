@@ -102,11 +102,13 @@ def test_max_pool_kernels_equal_numpy(forced, dtype, shape, kernel) -> None:
 
 
 @needs_numba
-@pytest.mark.parametrize("dilation,pads", [((1, 1), ((1, 1), (1, 1))),
-                                           ((2, 1), ((0, 2), (1, 0)))])
-def test_im2col_kernels_equal_numpy(forced, monkeypatch, dilation, pads) -> None:
+@pytest.mark.parametrize("dilation,pads,stride", [((1, 1), ((1, 1), (1, 1)), (1, 1)),
+                                                  ((2, 1), ((0, 2), (1, 0)), (1, 1)),
+                                                  ((1, 1), ((1, 1), (1, 1)), (2, 2)),
+                                                  ((1, 2), ((0, 1), (2, 0)), (3, 2))])
+def test_im2col_kernels_equal_numpy(forced, monkeypatch, dilation, pads, stride) -> None:
     c, n, size, kernel = 3, 5, (6, 7), (3, 2)
-    geom = Geometry(size=size, kernel=kernel, dilation=dilation, pads=pads, stride=(1, 1))
+    geom = Geometry(size=size, kernel=kernel, dilation=dilation, pads=pads, stride=stride)
     taps = _taps(kernel)
     padded = RNG.standard_normal((c, n) + geom.padded).astype(np.float32)
     fast = np.full((c, len(taps), 4) + tuple(geom.grid), np.nan, np.float32)

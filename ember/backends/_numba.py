@@ -219,25 +219,26 @@ def _offset_array(offsets: tuple) -> np.ndarray:
 
 
 @_declines_if_unusable
-def im2col2d(padded: np.ndarray, cols: np.ndarray, n0: int, m: int,
-             offsets: tuple) -> bool | None:
+def im2col2d(padded: np.ndarray, cols: np.ndarray, n0: int, m: int, offsets: tuple,
+             stride: tuple = (1, 1)) -> bool | None:
     """Fill the first ``m`` images of the column buffer ``cols`` ``(C, K, B, OH, OW)`` from
     images ``n0 .. n0+m`` of the channel-first ``padded`` ``(C, N, PH, PW)``; tap ``k``
-    reads at offset ``offsets[k]`` (a ``(dy, dx)`` pair). True when done, None to decline."""
+    reads output position ``(y, x)`` at ``(y * sy + dy, x * sx + dx)``, ``offsets[k]``
+    being ``(dy, dx)`` and ``stride`` ``(sy, sx)``. True when done, None to decline."""
     if not _conv_ok(padded, cols, offsets):
         return None
-    _kernel("im2col2d")(padded, cols, n0, m, _offset_array(offsets))
+    _kernel("im2col2d")(padded, cols, n0, m, _offset_array(offsets), *stride)
     return True
 
 
 @_declines_if_unusable
-def col2im2d(dpad: np.ndarray, dcols: np.ndarray, n0: int, m: int,
-             offsets: tuple) -> bool | None:
+def col2im2d(dpad: np.ndarray, dcols: np.ndarray, n0: int, m: int, offsets: tuple,
+             stride: tuple = (1, 1)) -> bool | None:
     """The adjoint of :func:`im2col2d`: add ``dcols`` ``(C, K, m, OH, OW)`` into images
-    ``n0 .. n0+m`` of ``dpad`` at each tap's offset. True when done, None to decline."""
+    ``n0 .. n0+m`` of ``dpad`` where each tap read. True when done, None to decline."""
     if not _conv_ok(dpad, dcols, offsets):
         return None
-    _kernel("col2im2d")(dpad, dcols, n0, m, _offset_array(offsets))
+    _kernel("col2im2d")(dpad, dcols, n0, m, _offset_array(offsets), *stride)
     return True
 
 

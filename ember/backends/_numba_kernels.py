@@ -138,8 +138,9 @@ def spread2d_kernel(g, taps, kh, kw, out, zero):
 
 
 @jit
-def im2col2d_kernel(padded, cols, n0, m, offsets):
-    # cols[c, k, i, y, x] = padded[c, n0 + i, y + dy_k, x + dx_k], channels in parallel
+def im2col2d_kernel(padded, cols, n0, m, offsets, sy, sx):
+    # cols[c, k, i, y, x] = padded[c, n0 + i, y * sy + dy_k, x * sx + dx_k], channels in
+    # parallel
     channels, taps = cols.shape[0], cols.shape[1]
     oh, ow = cols.shape[3], cols.shape[4]
     for c in prange(channels):
@@ -148,13 +149,13 @@ def im2col2d_kernel(padded, cols, n0, m, offsets):
             for i in range(m):
                 for y in range(oh):
                     for x in range(ow):
-                        cols[c, k, i, y, x] = padded[c, n0 + i, y + dy, x + dx]
+                        cols[c, k, i, y, x] = padded[c, n0 + i, y * sy + dy, x * sx + dx]
 
 
 @jit
-def col2im2d_kernel(dpad, dcols, n0, m, offsets):
-    # dpad[c, n0 + i, y + dy_k, x + dx_k] += dcols[c, k, i, y, x]; a channel's taps run
-    # in order on one thread, so no two threads add into the same element
+def col2im2d_kernel(dpad, dcols, n0, m, offsets, sy, sx):
+    # dpad[c, n0 + i, y * sy + dy_k, x * sx + dx_k] += dcols[c, k, i, y, x]; a channel's
+    # taps run in order on one thread, so no two threads add into the same element
     channels, taps = dcols.shape[0], dcols.shape[1]
     oh, ow = dcols.shape[3], dcols.shape[4]
     for c in prange(channels):
@@ -163,7 +164,7 @@ def col2im2d_kernel(dpad, dcols, n0, m, offsets):
             for i in range(m):
                 for y in range(oh):
                     for x in range(ow):
-                        dpad[c, n0 + i, y + dy, x + dx] += dcols[c, k, i, y, x]
+                        dpad[c, n0 + i, y * sy + dy, x * sx + dx] += dcols[c, k, i, y, x]
 
 
 @jit

@@ -135,11 +135,11 @@ class Kernels:
         True when done."""
         return None
 
-    def im2col2d(self, padded, cols, n0: int, m: int, offsets):
+    def im2col2d(self, padded, cols, n0: int, m: int, offsets, stride: tuple = (1, 1)):
         """Fill a convolution's column buffer in place; True when done."""
         return None
 
-    def col2im2d(self, dpad, dcols, n0: int, m: int, offsets):
+    def col2im2d(self, dpad, dcols, n0: int, m: int, offsets, stride: tuple = (1, 1)):
         """Add column gradients back into the padded input gradient; True when done."""
         return None
 

@@ -64,9 +64,10 @@ def split_channels(xp, channels: int, size: int, fn: Callable[[slice], None]) ->
 def applies(geom: Geometry, groups: int, x_shape: tuple) -> bool:
     """Whether the fast path handles this convolution. Grouped convolutions keep the old
     batched per-group GEMM (the channel-first columns would need one GEMM per group and
-    image); stride > 1 keeps the old path too (its copies here would have short strided
-    runs; not measured). Empty inputs and grids go to the old path, which handles them."""
-    return (groups == 1 and geom.out is None and all(s == 1 for s in geom.stride)
+    image). Strided ones run here too: 64x64x28x28 -> 128, 3x3, stride 2 took 65 ms
+    forward and backward on the old path, 34-37 here (PyTorch 20-21). Empty inputs and
+    grids go to the old path, which handles them."""
+    return (groups == 1 and geom.out is None
             and min(geom.grid, default=1) > 0 and all(d > 0 for d in x_shape))
 
 
@@ -127,8 +128,8 @@ def _columns(xp, padded, geom: Geometry, taps: list, n0: int, m: int, buf):
     # (tap row, image) that BLAS reads directly.
     cols = buf[:, :, :m]
     images = slice(n0, n0 + m)
-    if len(taps[0]) == 2 and kernels_of(padded).im2col2d(padded, buf, n0, m,
-                                                          _offsets(geom)):
+    if len(taps[0]) == 2 and kernels_of(padded).im2col2d(padded, buf, n0, m, _offsets(geom),
+                                                          geom.stride):
         return cols
 
     def fill(ch: slice) -> None:
@@ -219,8 +220,8 @@ def _scatter(xp, dpad, dcols, geom: Geometry, taps: list, n0: int, m: int) -> No
     """``col2im`` of one chunk: add every tap's ``(C, m, *grid)`` block into its shifted
     window of the padded channel-first input gradient, split by channel over threads."""
     images = slice(n0, n0 + m)
-    if len(taps[0]) == 2 and kernels_of(dpad).col2im2d(dpad, dcols, n0, m,
-                                                        _offsets(geom)):
+    if len(taps[0]) == 2 and kernels_of(dpad).col2im2d(dpad, dcols, n0, m, _offsets(geom),
+                                                        geom.stride):
         return
 
     def add(ch: slice) -> None:
