@@ -65,6 +65,14 @@ def _span(part, parts, total):
 
 # ----------------------------------------------------------------------------- stride 1
 @inline
+def _frame_geometry(out_h, out_w, kh_n, kw_n, dh, dw):
+    # (frame height, frame width, positions from the first output to the last): at stride
+    # 1 the frame is the padded image, and output p's last tap reads p + the frame's reach
+    frame_w = out_w + (kw_n - 1) * dw
+    return out_h + (kh_n - 1) * dh, frame_w, (out_h - 1) * frame_w + out_w
+
+
+@inline
 def _fill_frame(frame, plane, top, left, frame_w):
     for y in range(plane.shape[0]):
         base = (y + top) * frame_w + left
@@ -79,9 +87,7 @@ def frame_forward_kernel(x, w, bias, window, out, parts):
     outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
     out_h, out_w = out.shape[2], out.shape[3]
     top, left, dh, dw = window[2], window[3], window[4], window[5]
-    frame_w = out_w + (kw_n - 1) * dw
-    frame_h = out_h + (kh_n - 1) * dh
-    length = (out_h - 1) * frame_w + out_w
+    frame_h, frame_w, length = _frame_geometry(out_h, out_w, kh_n, kw_n, dh, dw)
     mult = outs // channels
     for part in prange(parts):
         frame = np.zeros(frame_h * frame_w, x.dtype)  # margins stay zero
@@ -110,9 +116,7 @@ def frame_backward_kernel(g, x, w, window, dx, need_x, need_w, dw_parts, db_part
     outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
     out_h, out_w = g.shape[2], g.shape[3]
     top, left, dh, dw = window[2], window[3], window[4], window[5]
-    frame_w = out_w + (kw_n - 1) * dw
-    frame_h = out_h + (kh_n - 1) * dh
-    length = (out_h - 1) * frame_w + out_w
+    frame_h, frame_w, length = _frame_geometry(out_h, out_w, kh_n, kw_n, dh, dw)
     mult = outs // channels
     for part in prange(parts):
         frame = np.zeros(frame_h * frame_w, x.dtype)
