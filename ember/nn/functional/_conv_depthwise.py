@@ -5,8 +5,8 @@ one of height 1.
 
 Why: the column path runs one ``(O/g, K) @ (K, L)`` product per group and image, each a
 single row for a depthwise layer, far below BLAS's speed; on 64 images of 64 channels,
-28x28, 3x3, forward and backward took 127 ms there, PyTorch 6 ms, and 5.8 ms here
-(``python -m benchmarks.conv``, ``benchmarks/RESULTS.md``).
+28x28, 3x3, forward and backward took 127 ms there, PyTorch 5.7-6.4 ms, and 6.8-8.2 ms
+here (``python -m benchmarks.conv``, ``benchmarks/RESULTS.md`` round 8).
 
 Each function returns None when the kernels decline (no numba, small inputs, other
 dtypes); ``conv.py`` then runs the column path, which stays the reference.
