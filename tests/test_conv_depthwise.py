@@ -101,18 +101,61 @@ def test_depthwise_without_bias(forced, used_kernels) -> None:
 
 
 @needs_numba
-@pytest.mark.parametrize("where", ["input", "weight"])
-def test_depthwise_infinities_match_torch(forced, where) -> None:
-    """The stride-1 kernels multiply margin zeros by values no window reads; an infinity
-    there must not turn a finite gradient into NaN (the row kernels redo those cases)."""
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("where", ["input", "weight", "gradient"])
+def test_depthwise_infinities_match_torch(forced, stride, where) -> None:
+    """PyTorch multiplies the padding's zeros in (0 * inf = NaN) and never reads what no
+    window reads. The stride-1 kernels also multiply margin zeros by values no window
+    reads, the row kernels skip padding taps: the results must still be PyTorch's."""
     xs = RNG.standard_normal((2, 3, 6, 7))
     ws = RNG.standard_normal((3, 1, 3, 3))
+    kw = dict(padding=1, stride=stride)
+    out_shape = torch.nn.functional.conv2d(torch.tensor(xs), torch.tensor(ws), groups=3,
+                                           **kw).shape
+    gs = RNG.standard_normal(tuple(out_shape))
     if where == "input":
         xs[0, 1, 2, -1] = np.inf  # the last column: tap kw=0 of a 3x3 pad-1 window never reads it
+    elif where == "weight":
+        ws[1, 0, 0, 2] = -np.inf  # reads the padding at the first row's outputs
     else:
-        ws[1, 0, 0, 2] = -np.inf
+        gs[0, 2, 0, 0] = np.inf  # an output whose window reads the padding
+    ex, ew = (ember.tensor(a, requires_grad=True) for a in (xs, ws))
+    tx, tw = (torch.tensor(a, requires_grad=True) for a in (xs, ws))
+    out = F.conv2d(ex, ew, groups=3, **kw)
+    want = torch.nn.functional.conv2d(tx, tw, groups=3, **kw)
+    out.backward(ember.tensor(gs))
+    want.backward(torch.tensor(gs))
     with np.errstate(invalid="ignore"):
-        _compare(xs.shape, ws.shape, dict(padding=1), np.float64, inputs=(xs, ws))
+        for got, ref in ((out.detach(), want.detach()), (ex.grad, tx.grad), (ew.grad, tw.grad)):
+            np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@needs_numba
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("needs", [(True, False, False), (False, True, True), (False, False, True)])
+def test_depthwise_partial_gradients_and_strided_inputs(forced, used_kernels, stride,
+                                                        needs) -> None:
+    """Only some of input, weight and bias require a gradient; input and weight are
+    non-contiguous views."""
+    xs = RNG.standard_normal((2, 9, 4, 8)).transpose(0, 2, 3, 1)  # (2, 4, 8, 9) strided
+    ws = RNG.standard_normal((1, 3, 3, 8)).transpose(3, 0, 1, 2)  # (8, 1, 3, 3) strided
+    bs = RNG.standard_normal(8)
+    kw = dict(padding=(1, 2), stride=stride, groups=4)
+    leaves = [ember.tensor(a, requires_grad=need) for a, need in zip((xs, ws, bs), needs)]
+    refs = [torch.tensor(np.ascontiguousarray(a), requires_grad=need)
+            for a, need in zip((xs, ws, bs), needs)]
+    out = F.conv2d(*leaves, **kw)
+    want = torch.nn.functional.conv2d(*refs, **kw)
+    out.sum().backward()
+    want.sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), want.detach().numpy(), rtol=1e-12,
+                               atol=1e-12)
+    for leaf, ref, need in zip(leaves, refs, needs):
+        assert (leaf.grad is None) == (not need)
+        if need:
+            np.testing.assert_allclose(leaf.grad.numpy(), ref.grad.numpy(), rtol=1e-11,
+                                       atol=1e-12)
+    assert any(name.startswith("depthwise_") for name in used_kernels)
 
 
 @needs_numba

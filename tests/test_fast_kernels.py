@@ -106,7 +106,8 @@ def test_max_pool_kernels_equal_numpy(forced, dtype, shape, kernel) -> None:
                                                   ((2, 1), ((0, 2), (1, 0)), (1, 1)),
                                                   ((1, 1), ((1, 1), (1, 1)), (2, 2)),
                                                   ((1, 2), ((0, 1), (2, 0)), (3, 2))])
-def test_im2col_kernels_equal_numpy(forced, monkeypatch, dilation, pads, stride) -> None:
+def test_im2col_kernels_equal_numpy(forced, monkeypatch, used_kernels, dilation, pads,
+                                    stride) -> None:
     c, n, size, kernel = 3, 5, (6, 7), (3, 2)
     geom = Geometry(size=size, kernel=kernel, dilation=dilation, pads=pads, stride=stride)
     taps = _taps(kernel)
@@ -119,6 +120,7 @@ def test_im2col_kernels_equal_numpy(forced, monkeypatch, dilation, pads, stride)
     # images 2..3 of 5 into the front of a 4-image buffer (a partial last chunk)
     _conv_fast._columns(np, padded, geom, taps, 2, 2, fast)
     _conv_fast._scatter(np, dpad_fast, dcols, geom, taps, 2, 2)
+    assert {"im2col2d", "col2im2d"} <= used_kernels
     monkeypatch.setattr(_numba, "ENABLED", False)
     _conv_fast._columns(np, padded, geom, taps, 2, 2, slow)
     _conv_fast._scatter(np, dpad_slow, dcols, geom, taps, 2, 2)

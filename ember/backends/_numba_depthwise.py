@@ -37,9 +37,13 @@ def _suits(x: np.ndarray, w: np.ndarray, window: tuple) -> bool:
 
 
 def _parts(planes: int) -> int:
-    """Parts of the stride-1 kernels' planes: a few per thread, so uneven parts even out;
-    each part has its own frames and partial sums."""
+    """How many parts the stride-1 kernels split the planes into (at most 32, enough for
+    the threads of most CPUs, each part with its own frames and partial sums)."""
     return max(1, min(planes, 32))
+
+
+def _unit_stride(window: tuple) -> bool:
+    return tuple(window[0]) == (1, 1)
 
 
 @_base._declines_if_unusable
@@ -50,12 +54,15 @@ def depthwise_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, wind
     if (not _suits(x, w, window) or min(grid) <= 0
             or (bias is not None and bias.shape != (w.shape[0],))):
         return None
+    frames = _unit_stride(window)
+    if not frames and not np.isfinite(w).all():
+        return None  # the row loops skip padding taps, where PyTorch adds 0 * inf = NaN
     x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
     out = np.empty((x.shape[0], w.shape[0]) + tuple(grid), dtype=x.dtype)
     values = (np.zeros(w.shape[0], x.dtype) if bias is None
               else np.ascontiguousarray(bias, dtype=x.dtype))
     geom = _geometry(window)
-    if _unit_stride(window):
+    if frames:
         kernel = _base._kernel("depthwise_frame_forward")
         kernel(x, w, values, geom, out, _parts(x.shape[0] * x.shape[1]))
     else:
@@ -67,7 +74,14 @@ def depthwise_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, wind
 def depthwise_conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, window: tuple,
                               needs: tuple) -> tuple | None:
     """``(dx, dw, db)`` of :func:`depthwise_conv2d` for the output gradient ``g``, each
-    None where ``needs`` (three flags) does not ask for it; None to decline."""
+    None where ``needs`` (three flags) does not ask for it; None to decline.
+
+    Non-finite values. The frame kernels multiply the zeros of the gradient's frame margin
+    by values no window reads, so a weight that is not finite sends the input gradient to
+    the row kernel (exact: it adds what each output's window read); the row kernels skip
+    padding taps, where PyTorch multiplies the padding's zeros in. So a weight or bias
+    gradient that is not finite, which can come from either, is declined and the caller's
+    column path (the reference) computes the whole backward."""
     if (not _suits(x, w, window) or g.ndim != 4 or g.dtype != x.dtype or min(g.shape) <= 0
             or g.shape[:2] != (x.shape[0], w.shape[0])):
         return None
@@ -75,26 +89,22 @@ def depthwise_conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, windo
     geom = _geometry(window)
     need_x, need_w, need_b = (bool(flag) for flag in needs)
     dx = np.empty_like(x) if need_x else np.empty((1, 1, 1, 1), x.dtype)
-    # The frame kernels multiply the zeros of the gradient's frame margin by input values
-    # (and weights) no output reads: exact unless one is infinite or NaN (0 * inf). Where
-    # that can happen the row kernels, which read only what the window reads, take over.
-    frames = _unit_stride(window)
     dw, db = np.empty_like(w), np.empty(w.shape[0], x.dtype)
-    if frames:
+    frame_x = need_x and bool(np.isfinite(w).all())
+    if _unit_stride(window):
         parts = _parts(x.shape[0] * x.shape[1])
         dw_parts = np.zeros((parts, w.shape[0], w.shape[2] * w.shape[3]))
         db_parts = np.zeros((parts, w.shape[0]))
-        frame_x = need_x and bool(np.isfinite(w).all())
         _base._kernel("depthwise_frame_backward")(g, x, w, geom, dx, frame_x, need_w,
                                                   dw_parts, db_parts, parts)
         dw[...] = dw_parts.sum(0).reshape(w.shape)
         db[...] = db_parts.sum(0)
-    if need_x and not (frames and frame_x):
+    else:
+        frame_x = False
+        if need_w or need_b:
+            _base._kernel("depthwise_rows_weight_grad")(g, x, geom, dw, db)
+    if (need_w or need_b) and not (np.isfinite(dw).all() and np.isfinite(db).all()):
+        return None
+    if need_x and not frame_x:
         _base._kernel("depthwise_rows_input_grad")(g, w, geom, dx)
-    if (need_w or need_b) and not (frames and np.isfinite(dw).all()):
-        _base._kernel("depthwise_rows_weight_grad")(g, x, geom, dw, db)
     return dx if need_x else None, dw if need_w else None, db if need_b else None
-
-
-def _unit_stride(window: tuple) -> bool:
-    return tuple(window[0]) == (1, 1)

@@ -12,7 +12,8 @@ runs at a small fraction of its speed). Two families:
   computed and dropped). Measured on 64x64x28x28, 3x3: forward 2.2 ms, against 4.0 for the
   row loops below, whose 28-long rows leave the vector units idle.
 * any stride (``rows_*``): one loop per output row and tap, over the columns it reads
-  inside the image (positions outside read zero, the padding).
+  inside the image, skipping the padding (which PyTorch multiplies in: the wrappers decline
+  the non-finite cases where that differs).
 
 Every inner loop runs over slices indexed from 0: numba then knows the index is not
 negative and drops its wrap-around test, which otherwise keeps LLVM from vectorising
@@ -218,10 +219,10 @@ def rows_weight_grad_kernel(g, x, window, dw_out, db):
             for kw in range(kw_n):
                 first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
                 total = 0.0
-                for n in range(n_img):
+                for n in range(n_img if stop > first else 0):
                     for i in range(out_h):
                         y = i * sh - ph + kh * dh
-                        if 0 <= y < height and stop > first:
+                        if 0 <= y < height:
                             src = x[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
                             total += _dot(g[n, o, i, first:stop], src)
                 dw_out[o, 0, kh, kw] = total

@@ -1,4 +1,4 @@
-"""The array-level fast path of ``convolution`` (``conv.py``) for ``groups == 1``, stride 1:
+"""The array-level fast path of ``convolution`` (``conv.py``) for ``groups == 1``, any stride:
 channel-first columns built a chunk of images at a time, GEMMs with the batch folded in,
 and the scatter-add of ``col2im`` split over two threads.
 
