@@ -150,13 +150,15 @@ def frame_backward_kernel(g, x, w, window, dx, need_x, need_w, dw_parts, db_part
 
 # ----------------------------------------------------------------------------- any stride
 @inline
-def _columns(kw, width, out_w, stride, pad, dilation):
-    """``(first, stop, start)``: the output columns ``j`` whose tap ``kw`` reads inside the
-    row, at input column ``j * stride + start``."""
-    start = kw * dilation - pad
+def _columns(kw, width, out_w, window):
+    """``(first, stop, begin, end)``: the output columns ``first .. stop`` whose tap ``kw``
+    reads inside the row (none when ``stop <= first``), and the input columns they read,
+    ``begin:end`` with the window's column stride."""
+    stride, start = window[1], kw * window[5] - window[3]
     first = 0 if start >= 0 else (-start + stride - 1) // stride
     stop = (width - 1 - start) // stride + 1 if width - 1 - start >= 0 else 0
-    return first, min(stop, out_w), start
+    stop = min(stop, out_w)
+    return first, stop, first * stride + start, (stop - 1) * stride + start + 1
 
 
 @jit
@@ -164,7 +166,7 @@ def rows_forward_kernel(x, w, bias, window, out):
     n_img, channels, height, width = x.shape
     outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
     out_h, out_w = out.shape[2], out.shape[3]
-    sh, sw, ph, pw, dh, dw = window[0], window[1], window[2], window[3], window[4], window[5]
+    sh, sw, ph, dh = window[0], window[1], window[2], window[4]
     mult = outs // channels
     for plane in prange(n_img * outs):
         n, o = plane // outs, plane % outs
@@ -176,10 +178,9 @@ def rows_forward_kernel(x, w, bias, window, out):
                 y = i * sh - ph + kh * dh
                 if 0 <= y < height:
                     for kw in range(kw_n):
-                        first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
+                        first, stop, begin, end = _columns(kw, width, out_w, window)
                         if stop > first:
-                            src = x[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
-                            _axpy(row[first:stop], src, w[o, 0, kh, kw])
+                            _axpy(row[first:stop], x[n, c, y, begin:end:sw], w[o, 0, kh, kw])
 
 
 @jit
@@ -188,7 +189,7 @@ def rows_input_grad_kernel(g, w, window, dx):
     n_img, channels, height, width = dx.shape
     outs, kh_n, kw_n = w.shape[0], w.shape[2], w.shape[3]
     out_h, out_w = g.shape[2], g.shape[3]
-    sh, sw, ph, pw, dh, dw = window[0], window[1], window[2], window[3], window[4], window[5]
+    sh, sw, ph, dh = window[0], window[1], window[2], window[4]
     mult = outs // channels
     for plane in prange(n_img * channels):
         n, c = plane // channels, plane % channels
@@ -199,10 +200,10 @@ def rows_input_grad_kernel(g, w, window, dx):
                     y = i * sh - ph + kh * dh
                     if 0 <= y < height:
                         for kw in range(kw_n):
-                            first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
+                            first, stop, begin, end = _columns(kw, width, out_w, window)
                             if stop > first:
-                                dst = dx[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
-                                _axpy(dst, g[n, o, i, first:stop], w[o, 0, kh, kw])
+                                _axpy(dx[n, c, y, begin:end:sw], g[n, o, i, first:stop],
+                                      w[o, 0, kh, kw])
 
 
 @red
@@ -211,20 +212,19 @@ def rows_weight_grad_kernel(g, x, window, dw_out, db):
     n_img, channels, height, width = x.shape
     outs, kh_n, kw_n = dw_out.shape[0], dw_out.shape[2], dw_out.shape[3]
     out_h, out_w = g.shape[2], g.shape[3]
-    sh, sw, ph, pw, dh, dw = window[0], window[1], window[2], window[3], window[4], window[5]
+    sh, sw, ph, dh = window[0], window[1], window[2], window[4]
     mult = outs // channels
     for o in prange(outs):
         c = o // mult
         for kh in range(kh_n):
             for kw in range(kw_n):
-                first, stop, col = _columns(kw, width, out_w, sw, pw, dw)
+                first, stop, begin, end = _columns(kw, width, out_w, window)
                 total = 0.0
                 for n in range(n_img if stop > first else 0):
                     for i in range(out_h):
                         y = i * sh - ph + kh * dh
                         if 0 <= y < height:
-                            src = x[n, c, y, first * sw + col:(stop - 1) * sw + col + 1:sw]
-                            total += _dot(g[n, o, i, first:stop], src)
+                            total += _dot(g[n, o, i, first:stop], x[n, c, y, begin:end:sw])
                 dw_out[o, 0, kh, kw] = total
         bias_total = 0.0
         for n in range(n_img):
