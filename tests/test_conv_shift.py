@@ -163,6 +163,9 @@ CASES = [
     ((1, 8, 20, 20), (8, 8, 3, 3), dict(padding=1)),
     ((3, 8, 20), (12, 8, 3), dict(padding=1)),
     ((2, 8, 6, 7, 8), (9, 8, 3, 3, 3), dict(padding=1)),
+    # more padding than the kernel reaches: output rows longer than the data's
+    ((3, 8, 9, 10), (8, 8, 1, 3), dict(padding=(2, 3))),
+    ((2, 8, 11, 9), (8, 8, 2, 4), dict(padding="same", dilation=(2, 1))),
 ]
 CONV = {3: (F.conv1d, torch.nn.functional.conv1d), 4: (F.conv2d, torch.nn.functional.conv2d),
         5: (F.conv3d, torch.nn.functional.conv3d)}
@@ -270,6 +273,20 @@ def test_infinities_give_the_column_paths_gradients(monkeypatch, shift_calls, wh
     for ours, exact in zip(got, want):
         np.testing.assert_array_equal(np.isnan(ours), np.isnan(exact))
         np.testing.assert_allclose(ours, exact, rtol=1e-4, atol=1e-3)
+
+
+def test_frames_share_their_zero_margins() -> None:
+    """Rows (and images) share the zeros between them: a 28x28 image padded by 1 takes
+    29 x 29 positions, not 30 x 30; the column path still gets its own layout back."""
+    geom = _conv_fast.Geometry(size=(5, 4), kernel=(3, 3), dilation=(1, 1),
+                               pads=((1, 1), (1, 1)), stride=(1, 1))
+    assert _conv_shift._frame(geom._replace(size=(28, 28))).extent == (29, 29)
+    x = RNG.standard_normal((3, 2, 5, 4)).astype(np.float32)
+    w = RNG.standard_normal((4, 2, 3, 3)).astype(np.float32)
+    _, frame = _conv_shift.forward(np, x, w, None, geom)
+    assert frame.shape == (2, 3 * 6 * 5 + _conv_shift._frame(geom).tail)
+    want = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))).swapaxes(0, 1)
+    np.testing.assert_array_equal(_conv_shift.padded_input(np, frame, geom, 3), want)
 
 
 @pytest.mark.parametrize("change, taken", [

@@ -154,6 +154,7 @@ def backward(xp, g, w, padded, geom: Geometry, need_x: bool, need_w: bool,
                                   zip((need_x, need_w, need_b), done))
         if not (need_x or need_w or need_b):
             return done
+        padded = _shift.padded_input(xp, padded, geom, g.shape[0])
     rest = _column_backward(xp, g, w, padded, geom, need_x, need_w, need_b)
     return tuple(a if a is not None else b for a, b in zip(done, rest))
 

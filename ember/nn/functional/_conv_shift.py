@@ -1,15 +1,19 @@
 """The array-level convolution path for stride 1 and ``groups == 1`` with enough channels:
 products over shifted windows of the flattened padded image, no column matrix at all.
 
-How. The input is copied once into a zero-padded channel-first frame ``(C, N, *padded)``
-(the array the backward keeps, as on the column path of ``_conv_fast``). Flattened to
-``(C, N * frame)``, kernel tap ``k`` of the output at frame position ``p`` reads position
-``p + off[k]``; so the output, computed at every frame position, is
+How. The input is copied once into zero-padded channel-first frames, flattened to
+``(C, N * size + tail)`` (the array the backward keeps). Along each axis a frame holds the
+data and then ``max(before, after)`` zeros, not ``before + after``: the zeros after a row
+(or image) are the zeros before the next one, since a window running off one side lands in
+them. Kernel tap ``k`` of the output at frame position ``p`` reads position ``p + off[k]``;
+so the output, computed at every frame position, is
 ``sum_k W_k @ frame[:, off[k]:off[k] + length]``: one GEMM per tap on a plain slice that
 BLAS reads in place (``ember.backends._shifted``). Positions that are no output (the
-frame's right and bottom margins) are computed too and dropped; that waste,
-``prod(padded) / prod(grid)``, is 1.15 on the 28x28 benchmark layer; the path is only
-taken where it stays small for the channel count (``_LIMITS``). The forward first copies,
+frame's margins) are computed too and dropped; that waste is 29 * 29 / 28 ** 2 = 1.07 on
+the 28x28 benchmark layer (30 * 30 / 28 ** 2 = 1.15 with both margins: shared margins took
+forward 8.0-8.4 -> 7.5-7.6 ms and backward 15.8-15.9 -> 14.8-15.0). The path is only
+taken where the waste with both margins, ``prod(padded) / prod(grid)``, stays small for
+the channel count (``_LIMITS``). The forward first copies,
 per chunk, the frame shifted by each tap along the last axis into one buffer of ``C * kw``
 rows, so each product sums over those taps too: one GEMM per remaining tap (3 with
 ``K = 96`` instead of 9 with ``K = 32`` on the benchmark layer; forward 10.7 -> 9.2-9.3 ms).
@@ -28,7 +32,8 @@ Each part of the batch runs on its own core with single-threaded products
 against 10.6 and 22.7 on the column path, which spends 8.5 ms building and scattering 58 MB
 column matrices.
 
-Exactness. Dropped positions read past a row's end; their values never reach the output.
+Exactness. Dropped positions read past a row's end, into the next row's data; their values
+never reach the output.
 In the backward their gradient is exactly zero, so they only add ``0 * x``: that is NaN
 when the input holds an infinity there, so a weight gradient that is not finite is redone
 on the column path, as is the input gradient when the weight is not finite.
@@ -57,7 +62,10 @@ _POSITIONS = 4096
 _FORWARD_POSITIONS = 16384
 # Where this path runs: (fewest input and output channels, largest waste). With fewer
 # channels each tap's product is too thin for BLAS, and the column path's one product of
-# C * taps rows wins; the waste is ``prod(padded) / prod(grid)``. Measured on 64 images,
+# C * taps rows wins; the waste is ``prod(padded) / prod(grid)`` (both margins: the limits
+# were measured before the frames shared them, and the smaller images' copies weigh more
+# than the waste says: 16 channels of 7x7 ran 1.22x the column path's time even with
+# shared margins, so the limits stay on this measure). Measured on 64 images,
 # 3x3, 2 cores (forward + backward, this path / the column path): 16 channels at waste
 # 1.31 0.93, 1.44 1.16, 1.65 1.32; 32 channels 0.75, 0.95, 0.99; 64 channels 0.82, 0.88,
 # 0.81; 8 channels at 28x28 (waste 1.15) 1.37.
@@ -65,28 +73,36 @@ _LIMITS = ((32, 1.7), (16, 1.35))
 
 
 class _Frame(NamedTuple):
-    """Flat-position facts of one padded image: ``size`` positions, each tap's
-    ``offsets``, ``last`` (the last output position + 1), ``inner`` (the first interior
-    position) and ``inner_span`` (from the first interior position to the last, + 1)."""
+    """Flat-position facts of one image's frame: its ``extent`` per axis and ``size``
+    positions, each tap's ``offsets``, ``last`` (the last output position + 1), ``inner``
+    (the first interior position), ``inner_span`` (from the first interior position to the
+    last, + 1) and ``tail``, the positions the last image's windows read past its frame."""
 
+    extent: tuple
     size: int
     offsets: tuple
     last: int
     inner: int
     inner_span: int
+    tail: int
 
 
 @functools.lru_cache(maxsize=64)
 def _frame(geom: Geometry) -> _Frame:
-    strides = [1] * len(geom.padded)
+    # Along each axis, an image's zeros after its data double as the next row's (or
+    # image's) zeros before it: max(before, after) zeros between data rows instead of
+    # their sum, as long as the output rows still fit.
+    extent = tuple(max(n + max(pad), o) for n, pad, o in zip(geom.size, geom.pads, geom.grid))
+    strides = [1] * len(extent)
     for i in range(len(strides) - 2, -1, -1):
-        strides[i] = strides[i + 1] * geom.padded[i + 1]
+        strides[i] = strides[i + 1] * extent[i + 1]
     offsets = tuple(sum(t * d * s for t, d, s in zip(tap, geom.dilation, strides))
                     for tap in _taps(geom.kernel))
     last = sum((o - 1) * s for o, s in zip(geom.grid, strides)) + 1
     inner = sum(lo * s for (lo, _), s in zip(geom.pads, strides))
     span = sum((n - 1) * s for n, s in zip(geom.size, strides)) + 1
-    return _Frame(math.prod(geom.padded), offsets, last, inner, span)
+    size = math.prod(extent)
+    return _Frame(extent, size, offsets, last, inner, span, max(0, last + max(offsets) - size))
 
 
 def applies(geom: Geometry, x_shape: tuple, out_channels: int, x) -> bool:
@@ -102,39 +118,39 @@ def _images_per_chunk(frame: _Frame, n: int, limit: int = _POSITIONS) -> int:
     return max(1, min(n, limit // frame.size))
 
 
-def _frames(buffer, channels_first: bool, base: int, m: int, padded: tuple):
-    """The ``m`` frames of a flat buffer from ``base`` as a ``(C, m, *padded)`` view."""
+def _frames(buffer, channels_first: bool, base: int, m: int, extent: tuple):
+    """The ``m`` frames of a flat buffer from ``base`` as a ``(C, m, *extent)`` view."""
     if channels_first:
-        return buffer[:, base:base + m * math.prod(padded)].reshape(
-            (buffer.shape[0], m) + padded)
-    view = buffer[base:base + m * math.prod(padded)].reshape((m,) + padded + (-1,))
-    return view.transpose((len(padded) + 1, 0) + tuple(range(1, len(padded) + 1)))
+        return buffer[:, base:base + m * math.prod(extent)].reshape(
+            (buffer.shape[0], m) + extent)
+    view = buffer[base:base + m * math.prod(extent)].reshape((m,) + extent + (-1,))
+    return view.transpose((len(extent) + 1, 0) + tuple(range(1, len(extent) + 1)))
 
 
 def _window(corner: tuple, size: tuple) -> tuple:
     return (slice(None), slice(None)) + tuple(slice(lo, lo + s) for lo, s in zip(corner, size))
 
 
-def _fill(src, n0: int, m: int, dst, base: int, padded: tuple, corner: tuple, sums) -> None:
+def _fill(src, n0: int, m: int, dst, base: int, extent: tuple, corner: tuple, sums) -> None:
     """Images ``n0 .. n0+m`` of ``src`` into the frames of ``dst (C, positions)`` from
     ``base``, at ``corner`` of each; ``sums[c] +=`` their totals when given."""
-    if kernels_of(src).frame_in(src, n0, m, dst, base, padded, corner, sums):
+    if kernels_of(src).frame_in(src, n0, m, dst, base, extent, corner, sums):
         return
     images = src[n0:n0 + m]
-    _frames(dst, True, base, m, padded)[_window(corner, images.shape[2:])] = \
+    _frames(dst, True, base, m, extent)[_window(corner, images.shape[2:])] = \
         images.swapaxes(0, 1)
     if sums is not None:
         sums += images.sum(axis=(0,) + tuple(range(2, images.ndim)))
 
 
-def _drain(xp, src, positions_first: bool, base: int, padded: tuple, corner: tuple, dst,
+def _drain(xp, src, positions_first: bool, base: int, extent: tuple, corner: tuple, dst,
            n0: int, m: int, bias) -> None:
     """The reverse of :func:`_fill` (``src`` positions-first or channels-first), into
     images ``n0 .. n0+m`` of ``dst``, plus ``bias[c]`` when given."""
-    if kernels_of(dst).frame_out(src, positions_first, base, padded, corner, dst, n0, m,
+    if kernels_of(dst).frame_out(src, positions_first, base, extent, corner, dst, n0, m,
                                  bias):
         return
-    frames = _frames(src, not positions_first, base, m, padded)
+    frames = _frames(src, not positions_first, base, m, extent)
     images = frames[_window(corner, dst.shape[2:])].swapaxes(0, 1)
     target = dst[n0:n0 + m]
     if bias is None:
@@ -150,12 +166,12 @@ def _windows(length: int, limit: int = _POSITIONS):
 
 def forward(xp, x, w, bias, geom: Geometry):
     """``x (N, C, *size)`` conv ``w (O, C, *kernel)`` (+ ``bias``) -> ``(out, frame)``,
-    ``frame`` being the zero-padded channel-first input the backward needs."""
+    ``frame`` being the zero-padded channel-first input ``(C, N * size + tail)`` the
+    backward needs."""
     n, c = x.shape[:2]
     o, nd = w.shape[0], x.ndim - 2
     fr = _frame(geom)
-    frame = xp.zeros((c, n) + tuple(geom.padded), dtype=x.dtype)
-    flat = frame.reshape(c, n * fr.size)
+    flat = xp.zeros((c, n * fr.size + fr.tail), dtype=x.dtype)
     row_taps = geom.kernel[-1]
     # The taps along the last axis join the product's inner dimension: rows (t, c) of the
     # chunk's ``expanded`` copy are the frame shifted by last-axis tap t, so each product
@@ -166,10 +182,10 @@ def forward(xp, x, w, bias, geom: Geometry):
     outer, inner = fr.offsets[::row_taps], fr.offsets[:row_taps]
     reach = max(outer)
     out = xp.empty((n, o) + tuple(geom.grid), dtype=x.dtype)
-    corner, padded = tuple(lo for lo, _ in geom.pads), tuple(geom.padded)
+    corner = tuple(lo for lo, _ in geom.pads)
 
     def images(lo: int, hi: int) -> None:
-        _fill(x, lo, hi - lo, flat, lo * fr.size, padded, corner, None)
+        _fill(x, lo, hi - lo, flat, lo * fr.size, fr.extent, corner, None)
         m = _images_per_chunk(fr, hi - lo, _FORWARD_POSITIONS)
         # Channels-first results, so the copy into NCHW moves whole rows.
         block = xp.empty((o, m * fr.size), dtype=x.dtype)
@@ -182,10 +198,10 @@ def forward(xp, x, w, bias, geom: Geometry):
                 for t, off in enumerate(inner):
                     expanded[t * c:(t + 1) * c, :width] = flat[:, base + off:base + off + width]
                 shifted_matmul(w_rows, expanded[:, :width], outer, span, block[:, p0:p0 + span])
-            _drain(xp, block, False, 0, padded, (0,) * nd, out, n0, mm, bias)
+            _drain(xp, block, False, 0, fr.extent, (0,) * nd, out, n0, mm, bias)
 
     run_parts(n, images, split=fast_for(x))
-    return out, frame
+    return out, flat
 
 
 def backward(xp, g, w, frame, geom: Geometry, need_x: bool, need_w: bool,
@@ -195,8 +211,6 @@ def backward(xp, g, w, frame, geom: Geometry, need_x: bool, need_w: bool,
     exact result (see the module docstring) and the caller must compute it."""
     n, o = g.shape[:2]
     c = w.shape[1]
-    fr = _frame(geom)
-    flat = frame.reshape(c, n * fr.size)
     need_x = need_x and bool(xp.isfinite(w).all())
     dx = xp.empty((n, c) + tuple(geom.size), dtype=g.dtype) if need_x else None
     w_back = (xp.ascontiguousarray(w.reshape(o, c, -1).transpose(2, 1, 0))  # (K, C, O)
@@ -204,7 +218,7 @@ def backward(xp, g, w, frame, geom: Geometry, need_x: bool, need_w: bool,
     sums: list = []  # each part's (dw taps, db)
 
     def images(lo: int, hi: int) -> None:
-        sums.append(_backward_images(xp, g, w_back, flat, geom, lo, hi, dx, need_w, need_b))
+        sums.append(_backward_images(xp, g, w_back, frame, geom, lo, hi, dx, need_w, need_b))
 
     run_parts(n, images, split=fast_for(g))
     dw = db = None
@@ -216,6 +230,17 @@ def backward(xp, g, w, frame, geom: Geometry, need_x: bool, need_w: bool,
     if need_b:
         db = sum(part[1] for part in sums)
     return dx, dw, db
+
+
+def padded_input(xp, frame, geom: Geometry, n: int):
+    """The forward's ``frame`` of ``n`` images in the column path's layout, ``(C, N,
+    *padded)``, for a gradient that path must redo (see :func:`backward`)."""
+    fr, c = _frame(geom), frame.shape[0]
+    padded = xp.zeros((c, n) + tuple(geom.padded), dtype=frame.dtype)
+    interior = tuple(slice(lo, lo + s) for (lo, _), s in zip(geom.pads, geom.size))
+    images = frame[:, :n * fr.size].reshape((c, n) + fr.extent)
+    padded[(slice(None), slice(None)) + interior] = images[(slice(None), slice(None)) + interior]
+    return padded
 
 
 def _backward_images(xp, g, w_back, flat, geom: Geometry, lo: int, hi: int, dx,
@@ -231,13 +256,13 @@ def _backward_images(xp, g, w_back, flat, geom: Geometry, lo: int, hi: int, dx,
     grads = xp.zeros((o, halo + m * fr.size), dtype=g.dtype)
     db = xp.zeros((o,), dtype=g.dtype) if need_b else None
     dw_taps = xp.zeros((len(fr.offsets), o, c), dtype=g.dtype) if need_w else None
-    padded, corner = tuple(geom.padded), tuple(lo for lo, _ in geom.pads)
+    corner = tuple(lo for lo, _ in geom.pads)
     if dx is not None:
         back = tuple(halo - off for off in fr.offsets)
         dframe = xp.empty((c, m * fr.size), dtype=g.dtype)
     for n0 in range(lo, hi, m):
         mm = min(m, hi - n0)
-        _fill(g, n0, mm, grads, halo, padded, (0,) * nd, db)
+        _fill(g, n0, mm, grads, halo, fr.extent, (0,) * nd, db)
         if need_w:
             for p0, span in _windows((mm - 1) * fr.size + fr.last):
                 shifted_matmul_weight(grads[:, halo + p0:], flat[:, n0 * fr.size + p0:],
@@ -247,7 +272,7 @@ def _backward_images(xp, g, w_back, flat, geom: Geometry, lo: int, hi: int, dx,
                 q = fr.inner + q0
                 # source index q + back[k] is buffer position halo + q - off[k]
                 shifted_matmul(w_back, grads[:, q:], back, span, dframe[:, q:q + span])
-            _drain(xp, dframe, False, 0, padded, corner, dx, n0, mm, None)
+            _drain(xp, dframe, False, 0, fr.extent, corner, dx, n0, mm, None)
     return dw_taps, db
 
 

@@ -28,7 +28,8 @@ from ._im2col import Geometry, col2im, im2col, im2col_array
 
 # What forward kept in ctx.arrays: the batched column matrix (N, C*K, L) of im2col, the
 # fast path's zero-padded channel-first input (C, N, *padded), from which the backward
-# rebuilds the columns a chunk at a time, or nothing (the depthwise kernels read x).
+# rebuilds the columns a chunk at a time (the shifted path's flattened frames instead, see
+# _conv_shift.py), or nothing (the depthwise kernels read x).
 _BATCH_FIRST = "batch-first"
 _CHANNEL_FIRST = "channel-first"
 _DEPTHWISE = "depthwise"
