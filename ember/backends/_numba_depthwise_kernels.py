@@ -26,10 +26,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-jit = njit(parallel=True, cache=True, nogil=True)
-# The weight gradient's dot products: "reassoc" lets LLVM vectorise the sums (each in the
-# arrays' dtype over one plane or row; the totals are kept in float64).
-red = njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
+from ._numba_jit import jit, red
+
+# The weight gradient's dot products (``red`` kernels, ``dot_inline``) sum in the arrays'
+# dtype over one plane or row; the totals are kept in float64.
 inline = njit(cache=True, inline="always")
 dot_inline = njit(cache=True, inline="always", fastmath={"reassoc"})
 

@@ -12,9 +12,8 @@ import numpy as np
 from numba import njit, prange
 
 from ._numba_depthwise_kernels import DEPTHWISE_KERNELS
+from ._numba_jit import jit, red
 from ._numba_math import MATH_KERNELS
-
-jit = njit(parallel=True, cache=True, nogil=True)
 
 
 # ``zero`` is passed in, typed like the arrays, so no select mixes float widths.
@@ -192,11 +191,9 @@ def take_rows_kernel(table, index, out):
             out[i, j] = table[r, j]
 
 
-# Normalisation statistics: sums in float64 (more accurate than NumPy's pairwise float32
-# sums; the affine backward and channels_first sum each row in the array's dtype, then the
-# rows in float64); ``reassoc`` lets LLVM vectorise the sums without assuming away NaN or
-# inf.
-red = njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
+# Normalisation statistics (``red`` kernels): sums in float64 (more accurate than NumPy's
+# pairwise float32 sums; the affine backward and channels_first sum each row in the array's
+# dtype, then the rows in float64).
 
 
 @njit(inline="always")

@@ -67,15 +67,15 @@ def _(ctx, g, *, geom: Geometry, groups: int):
     x, w = ctx.saved
     needs = ctx.needs_input_grad
     kept, layout = ctx.arrays
-    if layout is _CHANNEL_FIRST and not _GRAD.grad_enabled:
-        # No create_graph: the gradients are constants, so compute them on the arrays from
-        # the forward's padded channel-first input (see _conv_fast.py).
-        grads = _fast.backward(ctx.xp, g._data, w._data, kept, geom, needs[0], needs[1],
-                               len(needs) > 2 and needs[2])
-        return tuple(None if a is None else _make(a) for a in grads)[:len(needs)]
-    if layout is _DEPTHWISE and not _GRAD.grad_enabled:
-        grads = _depthwise.backward(g._data, x._data, w._data, geom,
-                                    (needs[0], needs[1], len(needs) > 2 and needs[2]))
+    if not _GRAD.grad_enabled and layout is not _BATCH_FIRST:
+        # No create_graph: the gradients are constants, so compute them on the arrays, from
+        # the forward's padded channel-first input (see _conv_fast.py) or with the depthwise
+        # kernels (which may decline: then the ember ops below run).
+        flags = (needs[0], needs[1], len(needs) > 2 and needs[2])
+        if layout is _CHANNEL_FIRST:
+            grads = _fast.backward(ctx.xp, g._data, w._data, kept, geom, *flags)
+        else:
+            grads = _depthwise.backward(g._data, x._data, w._data, geom, flags)
         if grads is not None:
             return tuple(None if a is None else _make(a) for a in grads)[:len(needs)]
     n, o = g.shape[0], g.shape[1]
