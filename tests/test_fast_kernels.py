@@ -75,6 +75,33 @@ def test_relu_kernels_equal_numpy_bitwise(forced, dtype) -> None:
 
 
 @needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int32])
+def test_small_relu_equals_numpy_bitwise_with_a_fresh_result(dtype) -> None:
+    # Under MIN_ELEMENTS the maximum is taken against cached read-only zeros: the result
+    # must be the scalar maximum's, bit for bit, in a new writable array every call.
+    x = (_specials((7, 33), dtype) if dtype != np.int32
+         else RNG.integers(-5, 5, (7, 33)).astype(dtype))
+    for view in (x, x[:, ::2], x.T, x[0, 0]):
+        want = np.maximum(view, dtype(0))
+        got = _numba.relu(view)
+        np.testing.assert_array_equal(np.ascontiguousarray(got).view(np.uint8),
+                                      np.ascontiguousarray(want).view(np.uint8))
+    first = _numba.relu(x)
+    first[...] = 7  # the result is the caller's: writing it must not reach the cache
+    np.testing.assert_array_equal(_numba.relu(x), np.maximum(x, dtype(0)))
+    assert all(not z.flags.writeable for z in _numba._ZEROS.values())
+
+
+def test_small_relu_zero_cache_stays_within_its_budget(monkeypatch) -> None:
+    monkeypatch.setattr(_numba, "_ZEROS", {})
+    monkeypatch.setattr(_numba, "_ZEROS_BYTES", 4096)
+    for n in range(100, 400, 7):  # 43 shapes of 400-1600 bytes
+        x = np.arange(-n, n, 2, dtype=np.float32)
+        np.testing.assert_array_equal(ember.relu(ember.tensor(x)).numpy(), np.maximum(x, 0))
+        assert sum(z.nbytes for z in _numba._ZEROS.values()) <= 4096
+
+
+@needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape,kernel", [((2, 3, 8, 8), (2, 2)), ((2, 3, 9, 7), (2, 2)),
                                           ((1, 2, 10, 9), (3, 2)), ((2, 1, 5, 6), (1, 3))])
