@@ -430,6 +430,112 @@ def test_kernels_decline_what_they_do_not_handle(forced) -> None:
     assert _numba.max_pool2d(x.reshape(1, 1, 1, 64, 64), (2, 2)) is None  # 3-D pooling
 
 
+def _attention_reference(q, k, v, scale: float, causal: bool) -> tuple:
+    """softmax(q k^T * scale) v in float64 NumPy, and the probabilities."""
+    s = (q.astype(np.float64) @ np.swapaxes(k, -1, -2).astype(np.float64)) * scale
+    if causal:
+        s = np.where(np.tril(np.ones(s.shape[-2:], bool)), s, -np.inf)
+    p = np.exp(s - s.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    return p @ v.astype(np.float64), p
+
+
+def _heads_of_projection(n: int, length: int, heads: int, depth: int) -> list:
+    """q, k, v as (N, H, L, depth) views of one (N, L, 3 * H * depth) projection, the layout
+    multi-head attention hands over (no unit batch strides)."""
+    qkv = RNG.standard_normal((n, length, 3 * heads * depth)).astype(np.float32)
+    return [t.reshape(n, length, heads, depth).transpose(0, 2, 1, 3)
+            for t in np.split(qkv, 3, axis=-1)]
+
+
+@needs_numba
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("keep", [False, True])
+@pytest.mark.parametrize("case", ["projection", "contiguous", "3-d", "2-d", "longer keys",
+                                  "fewer keys", "value width"])
+def test_attention_kernel_against_float64(forced, case, keep, causal) -> None:
+    shapes = {"contiguous": ((2, 3, 9, 5),) * 3, "3-d": ((4, 9, 5),) * 3,
+              "2-d": ((9, 5),) * 3, "longer keys": ((2, 3, 6, 5), (2, 3, 11, 5), (2, 3, 11, 5)),
+              "fewer keys": ((2, 7, 5), (2, 4, 5), (2, 4, 5)),
+              "value width": ((2, 3, 9, 5), (2, 3, 9, 5), (2, 3, 9, 7))}
+    if case == "projection":
+        q, k, v = _heads_of_projection(2, 9, 3, 5)
+    else:
+        q, k, v = (RNG.standard_normal(s).astype(np.float32) for s in shapes[case])
+    out, probs = _numba.attention(q, k, v, 0.4, causal, keep)
+    want, want_p = _attention_reference(q, k, v, 0.4, causal)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    assert out.shape == want.shape and out.dtype == np.float32
+    if case == "projection":  # the output keeps q's memory layout (heads merge as a view)
+        assert np.argsort(out.strides).tolist() == np.argsort(q.strides).tolist()
+    if keep:
+        assert probs.flags.c_contiguous
+        np.testing.assert_allclose(probs, want_p, rtol=1e-5, atol=1e-7)
+    else:
+        assert probs is None
+
+
+@needs_numba
+def test_attention_kernel_non_finite_rows_as_the_numpy_path(forced) -> None:
+    # a row whose scores hold +inf gives NaN, as the NumPy code's softmax
+    q, k, v = (RNG.standard_normal((1, 2, 6, 4)).astype(np.float32) for _ in range(3))
+    q[0, 1, 2, 0] = np.inf
+    ours = [ember.tensor(a) for a in (q, k, v)]
+    got = ember.nn.functional.scaled_dot_product_attention(*ours).numpy()
+    previous = _numba.set_enabled(False)
+    try:
+        want = ember.nn.functional.scaled_dot_product_attention(*ours).numpy()
+    finally:
+        _numba.set_enabled(previous)
+    assert np.isnan(want).any()
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
+@needs_numba
+def test_attention_kernel_declines_what_it_does_not_handle(forced) -> None:
+    q = RNG.standard_normal((2, 3, 8, 4)).astype(np.float32)
+    assert _numba.attention(q, q, q, 0.5, False, False) is not None
+    assert _numba.attention(q.astype(np.float64), q.astype(np.float64),
+                            q.astype(np.float64), 0.5, False, False) is None
+    assert _numba.attention(q[None], q[None], q[None], 0.5, False, False) is None  # 3 batch dims
+    strided = np.swapaxes(q, -1, -2).copy().swapaxes(-1, -2)  # columns not unit-stride
+    assert _numba.attention(strided, q, q, 0.5, False, False) is None
+    for scale in (0.0, -1.0, 1e-46, np.inf):
+        assert _numba.attention(q, q, q, scale, False, False) is None
+
+
+@needs_numba
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_attention_kernel_in_multihead_attention_matches_torch(forced, used_kernels,
+                                                                batch_first) -> None:
+    # the heads are strided views of the projection; the probabilities the kernel keeps
+    # feed the backward
+    torch = pytest.importorskip("torch")
+    ours = ember.nn.MultiheadAttention(32, 4, batch_first=batch_first)
+    theirs = torch.nn.MultiheadAttention(32, 4, batch_first=batch_first)
+    ours.load_state_dict({k: ember.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    x = RNG.standard_normal((3, 10, 32) if batch_first else (10, 3, 32)).astype(np.float32)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_e = ours(xe, xe, xe, need_weights=False)[0]
+    out_t = theirs(xt, xt, xt, need_weights=False)[0]
+    assert "attention" in used_kernels
+    np.testing.assert_allclose(out_e.detach().numpy(), out_t.detach().numpy(), rtol=1e-5,
+                               atol=1e-6)
+    g = RNG.standard_normal(x.shape).astype(np.float32)
+    out_e.backward(ember.tensor(g))
+    out_t.backward(torch.tensor(g))
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
+
+
+def test_attention_kernel_declines_small_problems() -> None:
+    q = RNG.standard_normal((2, 3, 8, 4)).astype(np.float32)  # 384 scores < MIN_ELEMENTS
+    assert _numba.attention(q, q, q, 0.5, False, False) is None
+
+
 # The parity tests of the ops that use a fast path, rerun with the paths taken at every size.
 _FAST_OPS = re.compile(r"^(relu|nn\.functional\.relu|matmul$|__r?matmul__|mm$|bmm$|addmm|"
                        r"nn\.linear|scaled_dot_product_attention|conv[123]d|max_pool2d|"

@@ -30,6 +30,7 @@ import ctypes
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -169,6 +170,23 @@ def kernel_functions() -> tuple | None:
         threads = ctypes.CFUNCTYPE(i, i)(("MKL_Set_Num_Threads_Local", _lib))
         _kernel_functions = (pack, compute, threads)
     return _kernel_functions
+
+
+_gemm_function: Any = None
+
+
+def gemm_function() -> Any:
+    """``cblas_sgemm`` as a ctypes function that compiled kernels take as an argument and
+    call (array pointers passed as integers), as :func:`kernel_functions`; or None when
+    products do not go to MKL."""
+    global _gemm_function
+    if not ENABLED:
+        return None
+    if _gemm_function is None:
+        i, size, real = ctypes.c_int, ctypes.c_size_t, ctypes.c_float
+        _gemm_function = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, real, size, i, size, i,
+                                          real, size, i)(("cblas_sgemm", _lib))
+    return _gemm_function
 
 
 def packed_size(m: int, n: int, k: int) -> int:

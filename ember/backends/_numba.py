@@ -492,6 +492,7 @@ def add_bias(x: np.ndarray, bias: np.ndarray, relu: bool = False) -> bool | None
 from ._numba_depthwise import depthwise_conv2d, depthwise_conv2d_backward  # noqa: E402, F401
 from ._numba_frames import frame_in, frame_out  # noqa: E402, F401
 from ._numba_fused import (  # noqa: E402, F401
+    attention,
     log_softmax_stats,
     lstm_backward,
     lstm_forward,

@@ -150,3 +150,49 @@ def softmax_rows(x: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
     _base._kernel("softmax_rows")(x.reshape(-1, width), np.float32(scale),
                                   out.reshape(-1, width))
     return out
+
+
+_INT32_MAX = 2**31 - 1
+
+
+def _matrices(x):
+    """``x`` (..., rows, cols) as a 4-D view ``(B1, B2, rows, cols)``, or None when it has
+    more than two batch dims or rows BLAS cannot address (not unit-stride inside, or row
+    strides it cannot take as a leading dimension)."""
+    if not 2 <= x.ndim <= 4 or x.strides[-1] != 4:
+        return None
+    row = x.strides[-2]
+    if row % 4 or not x.shape[-1] <= row // 4 <= _INT32_MAX:
+        return None
+    return x[(None,) * (4 - x.ndim)]
+
+
+@_base._declines_if_unusable
+def attention(q, k, v, scale: float, causal: bool, keep: bool) -> tuple | None:
+    """``(out, probs)``: softmax(``q`` ``k``^T * ``scale``) ``v`` for float32 operands
+    ``(..., L, D)``, ``(..., S, D)`` and ``(..., S, Dv)`` of equal batch dims (at most two),
+    one (batch, head) at a time (``_numba_math.attention_kernel``); ``causal`` masks the keys
+    after each query's position. ``out`` takes ``q``'s memory layout when ``Dv == D``;
+    ``probs`` (..., L, S) is kept only when ``keep`` (else None). None to let NumPy do it."""
+    gemm, functions = _mkl.gemm_function(), _mkl.kernel_functions()
+    if (gemm is None or functions is None or not _same_float("f", q, k, v)
+            or not 0 < np.float32(scale) < np.inf):
+        return None
+    length, source = q.shape[-2], k.shape[-2]
+    operands = [_matrices(x) for x in (q, k, v)]
+    if (any(x is None for x in operands) or q.size * source < _base.MIN_ELEMENTS
+            or max(length, source, q.shape[-1], v.shape[-1]) > _INT32_MAX):
+        return None
+    kernel = _base._kernel("attention")  # before numba's own import below
+    from numba import get_num_threads
+
+    out = (np.empty_like(q) if v.shape[-1] == q.shape[-1]
+           else np.empty(q.shape[:-1] + v.shape[-1:], np.float32))
+    count = length and q.size // (length * q.shape[-1])
+    parts = max(1, min(get_num_threads(), count))
+    probs = np.empty(q.shape[:-1] + (source,) if keep else (parts, 1, length, source),
+                     np.float32)
+    scores = np.empty((parts, length, source), np.float32)
+    kernel(gemm, functions[2], *operands, np.float32(scale), bool(causal),
+           _matrices(out), probs[(None,) * (4 - probs.ndim)], bool(keep), scores, parts)
+    return out, (probs if keep else None)

@@ -1,5 +1,5 @@
 """Vectorised float32 math for the numba kernels, and the kernels built on it: softmax,
-softmax cross entropy, and the LSTM recurrence.
+softmax cross entropy, the LSTM recurrence and attention.
 
 Imported on first use by ``_numba_kernels`` (never at ``import ember``). numba's own
 ``exp`` and ``tanh`` are scalar libm calls here (the PyPI llvmlite has no vector math
@@ -110,6 +110,8 @@ def _row_max(row):
 # "reassoc" lets the row sums run in vector lanes (partial sums, as NumPy's pairwise sum).
 _rows = njit(fastmath=_FAST | {"reassoc"}, error_model="numpy", cache=True, nogil=True,
              parallel=True)
+_inline_rows = njit(fastmath=_FAST | {"reassoc"}, error_model="numpy", cache=True,
+                    inline="always")
 
 
 @_rows
@@ -142,26 +144,30 @@ def softmax_xent_backward_kernel(x, shift, logsum, target, weight, out):
         dst[target[r]] -= w
 
 
+@_inline_rows
+def _softmax_row(row, dst, scale):
+    """``dst`` = softmax of ``scale * row``, shifted by the row max (by 0 when it is not
+    finite, so a row of -inf gives NaN as the NumPy code). ``dst`` must not be ``row``:
+    LLVM does not vectorise the loops when they may alias."""
+    m = _row_max(row)
+    if not np.isfinite(m):
+        m = _f32(0.0)
+    total = _f32(0.0)
+    for k in range(row.shape[0]):
+        e = exp32((row[k] - m) * scale)
+        dst[k] = e
+        total += e
+    inverse = _f32(1.0) / total
+    for k in range(row.shape[0]):
+        dst[k] *= inverse
+
+
 @_rows
 def softmax_rows_kernel(x, scale, out):
-    """``out`` = softmax over the rows of ``scale * x`` (N, C; ``scale`` > 0, float32),
-    shifted by the row max (by 0 when it is not finite, so a row of -inf gives NaN as the
-    NumPy code). ``out`` must not be ``x``: LLVM does not vectorise the loops when they may
-    alias."""
-    n, c = x.shape
-    for r in prange(n):
-        row, dst = x[r], out[r]
-        m = _row_max(row)
-        if not np.isfinite(m):
-            m = _f32(0.0)
-        total = _f32(0.0)
-        for k in range(c):
-            e = exp32((row[k] - m) * scale)
-            dst[k] = e
-            total += e
-        inverse = _f32(1.0) / total
-        for k in range(c):
-            dst[k] *= inverse
+    """``out`` = softmax over the rows of ``scale * x`` (N, C; ``scale`` > 0, float32);
+    ``out`` must not be ``x`` (see ``_softmax_row``)."""
+    for r in prange(x.shape[0]):
+        _softmax_row(x[r], out[r], scale)
 
 
 # ---------------------------------------------------------------------------------- LSTM
@@ -315,7 +321,48 @@ def lstm_backward_kernel(pack, compute, set_threads, g_out, w_hh, acts, cs, tcs,
             set_threads(previous)
 
 
-MATH_KERNELS = {"lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel,
+# ----------------------------------------------------------------------------- attention
+# softmax(Q K^T * scale) V one (batch, head) at a time: its (L, S) scores stay in cache
+# between the two products and the softmax, instead of a (batch, heads, L, S) array going
+# through memory three times (benchmarks/RESULTS.md).
+
+
+@_rows
+def attention_kernel(gemm, set_threads, q, k, v, scale, causal, out, probs, keep, scores,
+                     parts):
+    """``out`` = softmax(``q`` ``k``^T * ``scale``) ``v`` for float32 ``(B1, B2, L, D)``,
+    ``(B1, B2, S, D)`` and ``(B1, B2, S, Dv)`` operands whose rows are unit-stride (any
+    other strides); ``causal``: row ``r`` sees keys ``0 .. r`` only. ``parts`` threads each
+    take a block of the B1 * B2 matrices with single-threaded products (``gemm``:
+    cblas_sgemm; ``set_threads`` as in the LSTM kernels). The probabilities are written to
+    ``probs[b1, b2]`` (B1, B2, L, S) when ``keep``, else to the part's ``probs[part, 0]``;
+    ``scores`` (parts, L, S) is each part's scratch."""
+    heads, length, depth = q.shape[1], q.shape[2], q.shape[3]
+    source, width = k.shape[2], v.shape[3]
+    count = q.shape[0] * heads
+    for part in prange(parts):
+        previous = set_threads(1) if parts > 1 else 0
+        s = scores[part]
+        for b in range(part * count // parts, (part + 1) * count // parts):
+            i, h = b // heads, b % heads
+            p = probs[i, h] if keep else probs[part, 0]
+            gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, length, source, depth, _f32(1.0),
+                 q[i, h].ctypes.data, q.strides[2] // 4, k[i, h].ctypes.data,
+                 k.strides[2] // 4, _f32(0.0), s.ctypes.data, source)
+            for r in range(length):
+                seen = min(r + 1, source) if causal else source
+                _softmax_row(s[r, :seen], p[r, :seen], scale)
+                for c in range(seen, source):
+                    p[r, c] = _f32(0.0)
+            gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, length, width, source, _f32(1.0),
+                 p.ctypes.data, source, v[i, h].ctypes.data, v.strides[2] // 4, _f32(0.0),
+                 out[i, h].ctypes.data, out.strides[2] // 4)
+        if parts > 1:
+            set_threads(previous)
+
+
+MATH_KERNELS = {"attention": attention_kernel,
+                "lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel,
                 "lstm_infer": lstm_infer_kernel,
                 "sigmoid32": sigmoid_kernel, "tanh32": tanh_kernel,
                 "softmax_rows": softmax_rows_kernel,

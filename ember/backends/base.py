@@ -164,6 +164,11 @@ class Kernels:
         """Softmax of ``scale * x`` (``scale`` > 0) over its last dim, a new array."""
         return None
 
+    def attention(self, q, k, v, scale: float, causal: bool, keep: bool):
+        """``(out, probs)`` of softmax(``q k^T * scale``) ``v`` (``causal``: each query sees
+        the keys up to its own position); ``probs`` only when ``keep``, else None."""
+        return None
+
     def lstm_forward(self, xproj, w_hh, acts, hs, cs, tcs, reverse: bool):
         """The recurrence of one LSTM direction into preallocated arrays (see
         ``ember.nn.functional.rnn_layers``); True when done."""

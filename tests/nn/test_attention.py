@@ -240,7 +240,8 @@ def test_sdpa_forward_mode_uses_composition():
 def test_sdpa_scale_with_masks_matches_torch(monkeypatch, used_kernels, scale, mask, kernel):
     """A positive scale is applied by the softmax after the -inf masking; zero, negative,
     float32-underflowing and float-mask cases scale q first. Each must give PyTorch's values
-    and gradients, on the row-softmax kernel's path and on NumPy's."""
+    and gradients, on the kernels' paths (the whole-attention kernel without a mask array,
+    else the row-softmax kernel) and on NumPy's."""
     torch = pytest.importorskip("torch")
     from ember.backends import _numba
 
@@ -260,7 +261,10 @@ def test_sdpa_scale_with_masks_matches_torch(monkeypatch, used_kernels, scale, m
     out = ember.nn.functional.scaled_dot_product_attention(
         *ours, scale=scale, **{n: ember.tensor(m) if n == "attn_mask" else m
                               for n, m in extra.items()})
-    assert ("softmax_rows" in used_kernels) == kernel
+    # no mask array and a positive scale: the whole attention is one kernel
+    whole = kernel and mask in ("causal", None) and np.float32(scale) > 0
+    assert ("attention" in used_kernels) == whole
+    assert ("softmax_rows" in used_kernels) == (kernel and not whole)
     if mask == "causal" and np.float32(scale) <= 0:
         # PyTorch's is_causal path scales after its -inf masking, so a zero or negative
         # scale gives NaN there; the definition, softmax(scale * QK^T + mask), is its

@@ -68,6 +68,12 @@ def _probs(backend, q, k, mask, scale: float, causal: bool, kind: str):
 
 
 def _forward(ctx, q, k, v, *mask, scale, causal, kind):
+    if not kind:  # no mask operand: the backend may run it all in one kernel
+        fused = ctx.backend.kernels.attention(q, k, v, scale, causal,
+                                              any(ctx.needs_input_grad))
+        if fused is not None:
+            ctx.arrays = (fused[1],)
+            return fused[0]
     p = _probs(ctx.backend, q, k, mask[0] if mask else None, scale, causal, kind)
     ctx.arrays = (p,)
     # The output takes q's memory layout: for heads split off a projection as views, the
