@@ -536,6 +536,27 @@ def test_attention_kernel_declines_small_problems() -> None:
     assert _numba.attention(q, q, q, 0.5, False, False) is None
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_linear_bias_gradient_matches_torch(dtype) -> None:
+    # 700 x 400 output gradient: over _SUM_AS_PRODUCT, so summed as a product with ones
+    import importlib
+
+    torch = pytest.importorskip("torch")
+    linear_module = importlib.import_module("ember.nn.functional.linear")
+    assert 700 * 400 >= linear_module._SUM_AS_PRODUCT
+    x, w, b = (RNG.standard_normal(s).astype(dtype) for s in ((700, 64), (400, 64), (400,)))
+    g = RNG.standard_normal((700, 400)).astype(dtype)
+    ours = [ember.tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    ember.nn.functional.linear(*ours).backward(ember.tensor(g))
+    torch.nn.functional.linear(*theirs).backward(torch.tensor(g))
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(ours[2].grad.numpy(), g.astype(np.float64).sum(0), rtol=tol,
+                               atol=tol)
+
+
 # The parity tests of the ops that use a fast path, rerun with the paths taken at every size.
 _FAST_OPS = re.compile(r"^(relu|nn\.functional\.relu|matmul$|__r?matmul__|mm$|bmm$|addmm|"
                        r"nn\.linear|scaled_dot_product_attention|conv[123]d|max_pool2d|"

@@ -81,7 +81,22 @@ def _linear_grads(ctx, g):
     matmul = ctx.backend.matmul
     grads = (_make(matmul(ga, w._data)) if need[0] else None,
              _make(matmul(ga.T, x._data)) if need[1] else None)
-    return grads if len(need) == 2 else (*grads, _make(ga.sum(0)) if need[2] else None)
+    return grads if len(need) == 2 else (*grads, _make(_column_sums(ctx, ga)) if need[2]
+                                         else None)
+
+
+# From this many elements the bias gradient is summed as a product with a row of ones: a
+# BLAS product runs on every core where NumPy's sum runs on one (1120x1000 float32, the
+# LSTM workload's head: 59 us against 173; PyTorch's sum 65).
+_SUM_AS_PRODUCT = 1 << 18
+
+
+def _column_sums(ctx, g):
+    """``g.sum(0)`` of a 2-D float32/float64 ``g``."""
+    rows = g.shape[0]
+    if g.size < _SUM_AS_PRODUCT:
+        return g.sum(0)
+    return ctx.backend.matmul(ctx.xp.ones((1, rows), dtype=g.dtype), g)[0]
 
 
 @_linear.def_jvp
