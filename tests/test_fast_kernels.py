@@ -418,6 +418,7 @@ def test_kernels_decline_without_numba(monkeypatch) -> None:
     x = np.ones((300, 300), np.float32)
     assert _numba.relu(x) is None and _numba.relu_backward(x, x) is None
     assert _numba.max_pool2d(x.reshape(1, 1, 300, 300), (2, 2)) is None
+    assert _numba.attention(x, x, x, 0.5, False, False) is None
 
 
 @needs_numba
@@ -476,17 +477,21 @@ def test_attention_kernel_against_float64(forced, case, keep, causal) -> None:
 
 
 @needs_numba
-def test_attention_kernel_non_finite_rows_as_the_numpy_path(forced) -> None:
+def test_attention_kernel_non_finite_rows_as_the_numpy_path(forced, used_kernels) -> None:
     # a row whose scores hold +inf gives NaN, as the NumPy code's softmax
     q, k, v = (RNG.standard_normal((1, 2, 6, 4)).astype(np.float32) for _ in range(3))
     q[0, 1, 2, 0] = np.inf
     ours = [ember.tensor(a) for a in (q, k, v)]
     got = ember.nn.functional.scaled_dot_product_attention(*ours).numpy()
+    assert used_kernels == {"attention"}
+    used_kernels.clear()
     previous = _numba.set_enabled(False)
     try:
         want = ember.nn.functional.scaled_dot_product_attention(*ours).numpy()
+        assert _numba.attention(*(a.numpy() for a in ours), 0.5, False, False) is None
     finally:
         _numba.set_enabled(previous)
+    assert used_kernels == set()  # the NumPy path ran no kernel
     assert np.isnan(want).any()
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
 
@@ -502,6 +507,10 @@ def test_attention_kernel_declines_what_it_does_not_handle(forced) -> None:
     assert _numba.attention(strided, q, q, 0.5, False, False) is None
     for scale in (0.0, -1.0, 1e-46, np.inf):
         assert _numba.attention(q, q, q, scale, False, False) is None
+    # shapes that do not pair up (the kernel indexes by q's batch and k's length)
+    assert _numba.attention(q, q[:1], q[:1], 0.5, False, False) is None   # batch
+    assert _numba.attention(q, q, q[:, :, :5], 0.5, False, False) is None  # value length
+    assert _numba.attention(q, q[..., :3], q, 0.5, False, False) is None   # key width
 
 
 @needs_numba

@@ -152,7 +152,7 @@ _ZEROS_BYTES = 4 << 20
 
 def _zeros_like(x: np.ndarray) -> np.ndarray:
     """Read-only zeros of ``x``'s shape and dtype, kept in ``_ZEROS``."""
-    if x.nbytes + sum(z.nbytes for z in _ZEROS.values()) > _ZEROS_BYTES:
+    if x.nbytes + sum(z.nbytes for z in tuple(_ZEROS.values())) > _ZEROS_BYTES:
         _ZEROS.clear()
     zeros = np.zeros(x.shape, x.dtype)
     zeros.flags.writeable = False

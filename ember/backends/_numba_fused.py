@@ -175,10 +175,14 @@ def attention(q, k, v, scale: float, causal: bool, keep: bool) -> tuple | None:
     after each query's position. ``out`` takes ``q``'s memory layout when ``Dv == D``;
     ``probs`` (..., L, S) is kept only when ``keep`` (else None). None to let NumPy do it."""
     gemm, functions = _mkl.gemm_function(), _mkl.kernel_functions()
-    if (gemm is None or functions is None or not _same_float("f", q, k, v)
+    if (not _base.ENABLED or gemm is None or functions is None or not _same_float("f", q, k, v)
             or not 0 < np.float32(scale) < np.inf):
         return None
     length, source = q.shape[-2], k.shape[-2]
+    # the kernel does no bounds checks: shapes that do not pair up decline
+    if (q.shape[:-2] != k.shape[:-2] or k.shape[:-1] != v.shape[:-1]
+            or k.shape[-1] != q.shape[-1]):
+        return None
     operands = [_matrices(x) for x in (q, k, v)]
     if (any(x is None for x in operands) or q.size * source < _base.MIN_ELEMENTS
             or max(length, source, q.shape[-1], v.shape[-1]) > _INT32_MAX):
@@ -188,8 +192,7 @@ def attention(q, k, v, scale: float, causal: bool, keep: bool) -> tuple | None:
 
     out = (np.empty_like(q) if v.shape[-1] == q.shape[-1]
            else np.empty(q.shape[:-1] + v.shape[-1:], np.float32))
-    count = length and q.size // (length * q.shape[-1])
-    parts = max(1, min(get_num_threads(), count))
+    parts = min(get_num_threads(), q.size // (length * q.shape[-1]))  # one matrix each at least
     probs = np.empty(q.shape[:-1] + (source,) if keep else (parts, 1, length, source),
                      np.float32)
     scores = np.empty((parts, length, source), np.float32)
