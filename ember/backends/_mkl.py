@@ -30,7 +30,7 @@ import ctypes
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -148,16 +148,25 @@ def enabled() -> bool:
     return ENABLED
 
 
-_kernel_functions: tuple | None = None
+class KernelFunctions(NamedTuple):
+    """MKL entry points as ctypes functions that compiled kernels (numba) take as arguments
+    and call, array pointers passed as integers. A recurrence packs its weight once and
+    multiplies by it every step (``pack``/``compute``: MKL's packed API, made for RNNs; the
+    plain call repacks the weight at each product); ``gemm`` is the plain float32 call;
+    ``set_threads`` is ``MKL_Set_Num_Threads_Local``."""
+
+    pack: Any
+    compute: Any
+    set_threads: Any
+    gemm: Any
+
+
+_kernel_functions: KernelFunctions | None = None
 B_MATRIX = 162  # CBLAS enum: the packed operand of MKL's packed products is B
 
 
-def kernel_functions() -> tuple | None:
-    """``(cblas_sgemm_pack, cblas_sgemm_compute, MKL_Set_Num_Threads_Local)`` as ctypes
-    functions that compiled kernels (numba) take as arguments and call, array pointers
-    passed as integers; or None when products do not go to MKL. A recurrence packs its
-    weight once and multiplies by it every step (MKL's packed API, made for RNNs: the
-    plain call repacks the weight at each product)."""
+def kernel_functions() -> KernelFunctions | None:
+    """The :class:`KernelFunctions`, or None when products do not go to MKL."""
     global _kernel_functions
     if not ENABLED:
         return None
@@ -168,25 +177,10 @@ def kernel_functions() -> tuple | None:
         compute = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, size, i, size, i, real, size, i)(
             ("cblas_sgemm_compute", _lib))
         threads = ctypes.CFUNCTYPE(i, i)(("MKL_Set_Num_Threads_Local", _lib))
-        _kernel_functions = (pack, compute, threads)
+        gemm = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, real, size, i, size, i, real, size,
+                                i)(("cblas_sgemm", _lib))
+        _kernel_functions = KernelFunctions(pack, compute, threads, gemm)
     return _kernel_functions
-
-
-_gemm_function: Any = None
-
-
-def gemm_function() -> Any:
-    """``cblas_sgemm`` as a ctypes function that compiled kernels take as an argument and
-    call (array pointers passed as integers), as :func:`kernel_functions`; or None when
-    products do not go to MKL."""
-    global _gemm_function
-    if not ENABLED:
-        return None
-    if _gemm_function is None:
-        i, size, real = ctypes.c_int, ctypes.c_size_t, ctypes.c_float
-        _gemm_function = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, real, size, i, size, i,
-                                          real, size, i)(("cblas_sgemm", _lib))
-    return _gemm_function
 
 
 def packed_size(m: int, n: int, k: int) -> int:

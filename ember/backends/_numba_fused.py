@@ -64,7 +64,9 @@ def _lstm_run(name: str, args: tuple, batch: int, n: int, k: int) -> None:
     scratch = np.empty(parts * stride + 64, np.uint8)
     base = scratch.ctypes.data
     base += -base % 64
-    kernel(*_mkl.kernel_functions(), *args, parts, base, stride)
+    functions = _mkl.kernel_functions()
+    kernel(functions.pack, functions.compute, functions.set_threads, *args, parts, base,
+           stride)
 
 
 @_base._declines_if_unusable
@@ -174,8 +176,8 @@ def attention(q, k, v, scale: float, causal: bool, keep: bool) -> tuple | None:
     one (batch, head) at a time (``_numba_math.attention_kernel``); ``causal`` masks the keys
     after each query's position. ``out`` takes ``q``'s memory layout when ``Dv == D``;
     ``probs`` (..., L, S) is kept only when ``keep`` (else None). None to let NumPy do it."""
-    gemm, functions = _mkl.gemm_function(), _mkl.kernel_functions()
-    if (not _base.ENABLED or gemm is None or functions is None or not _same_float("f", q, k, v)
+    functions = _mkl.kernel_functions()
+    if (not _base.ENABLED or functions is None or not _same_float("f", q, k, v)
             or not 0 < np.float32(scale) < np.inf):
         return None
     length, source = q.shape[-2], k.shape[-2]
@@ -196,6 +198,6 @@ def attention(q, k, v, scale: float, causal: bool, keep: bool) -> tuple | None:
     probs = np.empty(q.shape[:-1] + (source,) if keep else (parts, 1, length, source),
                      np.float32)
     scores = np.empty((parts, length, source), np.float32)
-    kernel(gemm, functions[2], *operands, np.float32(scale), bool(causal),
+    kernel(functions.gemm, functions.set_threads, *operands, np.float32(scale), bool(causal),
            _matrices(out), probs[(None,) * (4 - probs.ndim)], bool(keep), scores, parts)
     return out, (probs if keep else None)
