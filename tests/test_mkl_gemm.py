@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from ember.backends import _mkl, matmul
+from ember.backends import _mkl, _numba, matmul
 
 needs_mkl = pytest.mark.skipif(not _mkl.enabled(), reason="the mkl package is not installed")
 RNG = np.random.default_rng(0)
@@ -30,11 +30,34 @@ def _close(got: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.sqrt(a.shape[-1]) * 4)
 
 
+@pytest.fixture(params=["compiled", "ctypes"])
+def call_route(request, monkeypatch) -> str:
+    """Run a 2-D product test through each way of calling cblas_?gemm: from numba-compiled
+    code (when numba is installed) and through ctypes. The compiled route is spied on, so a
+    test that passes without taking it fails."""
+    if request.param == "ctypes":
+        monkeypatch.setattr(_mkl, "compiled_gemm", None)
+        yield "ctypes"
+        return
+    if _mkl.compiled_gemm is None or not _numba.loaded():
+        pytest.skip("numba is not installed")
+    calls = []
+    compiled = _mkl.compiled_gemm
+
+    def spy(*args):
+        calls.append(compiled(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(_mkl, "compiled_gemm", spy)
+    yield "compiled"
+    assert calls and all(done is True for done in calls)
+
+
 @needs_mkl
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("trans_a,trans_b", [(False, False), (True, False), (False, True),
                                              (True, True)])
-def test_matrix_layouts(dtype, trans_a: bool, trans_b: bool) -> None:
+def test_matrix_layouts(dtype, trans_a: bool, trans_b: bool, call_route: str) -> None:
     m, k, n = 96, 130, 70
     a = _rand(k, m, dtype=dtype).T if trans_a else _rand(m, k, dtype=dtype)
     b = _rand(n, k, dtype=dtype).T if trans_b else _rand(k, n, dtype=dtype)
@@ -44,7 +67,7 @@ def test_matrix_layouts(dtype, trans_a: bool, trans_b: bool) -> None:
 
 
 @needs_mkl
-def test_strided_rows_and_views() -> None:
+def test_strided_rows_and_views(call_route: str) -> None:
     big = _rand(200, 300)
     a = big[10:110, 5:205]           # leading dimension 300, offset start
     b = _rand(400, 90)[::2]          # every other row: leading dimension 180
@@ -54,7 +77,7 @@ def test_strided_rows_and_views() -> None:
 
 
 @needs_mkl
-def test_out_is_written_and_returned() -> None:
+def test_out_is_written_and_returned(call_route: str) -> None:
     a, b = _rand(128, 256), _rand(256, 64)
     out = np.full((128, 64), np.nan, np.float32)
     assert _mkl.matmul(a, b, out) is out

@@ -55,6 +55,11 @@ ENABLED = False  # read by the CPU backend on every product; change it with set_
 _gemm: dict[str, object] = {}
 _gemm_batch: dict[str, object] = {}
 _gemm_pointers: dict[str, object] = {}  # cblas_?gemm_batch, where this MKL has it
+# ``cblas_?gemm`` called from a function compiled by numba, set by the numba kernels'
+# module when it is imported: (trans_a, trans_b, m, n, k, a, lda, b, ldb, out, ldc) -> True
+# when done, None to use ctypes. A ctypes call with its argument conversions and the
+# arrays' ``.ctypes.data`` costs ~4.5 us; the compiled call ~1.5 (benchmarks/RESULTS.md).
+compiled_gemm: Any = None
 
 
 def _library_path() -> str | None:
@@ -152,13 +157,14 @@ class KernelFunctions(NamedTuple):
     """MKL entry points as ctypes functions that compiled kernels (numba) take as arguments
     and call, array pointers passed as integers. A recurrence packs its weight once and
     multiplies by it every step (``pack``/``compute``: MKL's packed API, made for RNNs; the
-    plain call repacks the weight at each product); ``gemm`` is the plain float32 call;
-    ``set_threads`` is ``MKL_Set_Num_Threads_Local``."""
+    plain call repacks the weight at each product); ``gemm`` and ``dgemm`` are the plain
+    float32 and float64 calls; ``set_threads`` is ``MKL_Set_Num_Threads_Local``."""
 
     pack: Any
     compute: Any
     set_threads: Any
     gemm: Any
+    dgemm: Any
 
 
 _kernel_functions: KernelFunctions | None = None
@@ -177,9 +183,11 @@ def kernel_functions() -> KernelFunctions | None:
         compute = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, size, i, size, i, real, size, i)(
             ("cblas_sgemm_compute", _lib))
         threads = ctypes.CFUNCTYPE(i, i)(("MKL_Set_Num_Threads_Local", _lib))
-        gemm = ctypes.CFUNCTYPE(None, i, i, i, i, i, i, real, size, i, size, i, real, size,
-                                i)(("cblas_sgemm", _lib))
-        _kernel_functions = KernelFunctions(pack, compute, threads, gemm)
+        gemm, dgemm = (ctypes.CFUNCTYPE(None, i, i, i, i, i, i, scalar, size, i, size, i,
+                                        scalar, size, i)((name, _lib))
+                       for scalar, name in ((real, "cblas_sgemm"),
+                                            (ctypes.c_double, "cblas_dgemm")))
+        _kernel_functions = KernelFunctions(pack, compute, threads, gemm, dgemm)
     return _kernel_functions
 
 
@@ -350,8 +358,10 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         if ldc is None or ldc > _INT32_MAX:
             return None
     if not batch:
-        _gemm[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data, op_a[1],
-                          b.ctypes.data, op_b[1], 0.0, out.ctypes.data, ldc)
+        if compiled_gemm is None or not compiled_gemm(op_a[0], op_b[0], m, n, k, a, op_a[1],
+                                                      b, op_b[1], out, ldc):
+            _gemm[dtype.char](_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data,
+                              op_a[1], b.ctypes.data, op_b[1], 0.0, out.ctypes.data, ldc)
         return out
     return out if _batched(a, op_a, b, op_b, out, ldc, batch) else None
 

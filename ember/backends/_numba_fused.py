@@ -155,6 +155,28 @@ def softmax_rows(x: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
 
 
 _INT32_MAX = 2**31 - 1
+_ONE32, _ZERO32 = np.float32(1.0), np.float32(0.0)
+
+
+@_base._declines_if_unusable
+def gemm(trans_a: int, trans_b: int, m: int, n: int, k: int, a, lda: int, b, ldb: int, out,
+         ldc: int) -> bool | None:
+    """``out = a @ b`` through MKL's ``cblas_?gemm`` called from compiled code (row-major,
+    CBLAS transpose flags and leading dimensions as ``_mkl.matmul`` works them out); True
+    when done, None to make the ctypes call instead."""
+    functions = _mkl.kernel_functions()
+    if not _base.ENABLED or functions is None:
+        return None
+    kernel = _base._kernel("gemm")
+    if out.dtype.char == "f":
+        kernel(functions.gemm, trans_a, trans_b, m, n, k, _ONE32, a, lda, b, ldb, _ZERO32,
+               out, ldc)
+    else:
+        kernel(functions.dgemm, trans_a, trans_b, m, n, k, 1.0, a, lda, b, ldb, 0.0, out, ldc)
+    return True
+
+
+_mkl.compiled_gemm = gemm  # _mkl.matmul's 2-D products come here first
 
 
 def _matrices(x):

@@ -361,7 +361,18 @@ def attention_kernel(gemm, set_threads, q, k, v, scale, causal, out, probs, keep
             set_threads(previous)
 
 
-MATH_KERNELS = {"attention": attention_kernel,
+# ----------------------------------------------------------------------------- gemm
+
+
+@_vector
+def gemm_kernel(gemm, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, out, ldc):
+    """``cblas_?gemm`` (``gemm``, ``_mkl.KernelFunctions``) on the arrays' memory, row-major:
+    the call from Python through ctypes without its per-call argument conversions."""
+    gemm(_ROW_MAJOR, trans_a, trans_b, m, n, k, alpha, a.ctypes.data, lda, b.ctypes.data, ldb,
+         beta, out.ctypes.data, ldc)
+
+
+MATH_KERNELS = {"attention": attention_kernel, "gemm": gemm_kernel,
                 "lstm_forward": lstm_forward_kernel, "lstm_backward": lstm_backward_kernel,
                 "lstm_infer": lstm_infer_kernel,
                 "sigmoid32": sigmoid_kernel, "tanh32": tanh_kernel,
