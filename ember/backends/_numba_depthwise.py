@@ -90,8 +90,9 @@ def depthwise_conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, windo
     need_x, need_w, need_b = (bool(flag) for flag in needs)
     dx = np.empty_like(x) if need_x else np.empty((1, 1, 1, 1), x.dtype)
     dw, db = np.empty_like(w), np.empty(w.shape[0], x.dtype)
-    frame_x = need_x and bool(np.isfinite(w).all())
+    frame_x = False  # whether the frame kernel computes dx (else the row kernel below)
     if _unit_stride(window):
+        frame_x = need_x and bool(np.isfinite(w).all())
         parts = _parts(x.shape[0] * x.shape[1])
         dw_parts = np.zeros((parts, w.shape[0], w.shape[2] * w.shape[3]))
         db_parts = np.zeros((parts, w.shape[0]))
@@ -99,10 +100,8 @@ def depthwise_conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, windo
                                                   dw_parts, db_parts, parts)
         dw[...] = dw_parts.sum(0).reshape(w.shape)
         db[...] = db_parts.sum(0)
-    else:
-        frame_x = False
-        if need_w or need_b:
-            _base._kernel("depthwise_rows_weight_grad")(g, x, geom, dw, db)
+    elif need_w or need_b:
+        _base._kernel("depthwise_rows_weight_grad")(g, x, geom, dw, db)
     if (need_w or need_b) and not (np.isfinite(dw).all() and np.isfinite(db).all()):
         return None
     if need_x and not frame_x:

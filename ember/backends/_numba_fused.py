@@ -154,7 +154,7 @@ def softmax_rows(x: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
     return out
 
 
-_INT32_MAX = 2**31 - 1
+_INT32_MAX = _mkl._INT32_MAX
 _ONE32, _ZERO32 = np.float32(1.0), np.float32(0.0)
 
 
@@ -167,12 +167,9 @@ def gemm(trans_a: int, trans_b: int, m: int, n: int, k: int, a, lda: int, b, ldb
     functions = _mkl.kernel_functions()
     if not _base.ENABLED or functions is None:
         return None
-    kernel = _base._kernel("gemm")
-    if out.dtype.char == "f":
-        kernel(functions.gemm, trans_a, trans_b, m, n, k, _ONE32, a, lda, b, ldb, _ZERO32,
-               out, ldc)
-    else:
-        kernel(functions.dgemm, trans_a, trans_b, m, n, k, 1.0, a, lda, b, ldb, 0.0, out, ldc)
+    call, one, zero = ((functions.gemm, _ONE32, _ZERO32) if out.dtype.char == "f"
+                       else (functions.dgemm, 1.0, 0.0))
+    _base._kernel("gemm")(call, trans_a, trans_b, m, n, k, one, a, lda, b, ldb, zero, out, ldc)
     return True
 
 
