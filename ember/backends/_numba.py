@@ -493,10 +493,10 @@ from ._numba_depthwise import depthwise_conv2d, depthwise_conv2d_backward  # noq
 from ._numba_frames import frame_in, frame_out  # noqa: E402, F401
 from ._numba_fused import (  # noqa: E402, F401
     attention,
-    log_softmax_stats,
     lstm_backward,
     lstm_forward,
     lstm_infer,
     softmax_rows,
     softmax_xent_backward,
+    softmax_xent_forward,
 )

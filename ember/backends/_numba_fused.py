@@ -112,30 +112,42 @@ def lstm_backward(g_out, w_hh, acts, cs, tcs, dh, dc, d_gates, reverse: bool) ->
 
 
 def _stats_ok(x) -> bool:
-    return (_base.ENABLED and x.ndim == 2 and x.size >= _base.MIN_ELEMENTS
-            and _same_float("f", x) and x.flags.c_contiguous)
+    return (_base.ENABLED and x.ndim == 2 and x.size > 0 and _same_float("f", x)
+            and x.flags.c_contiguous)
+
+
+def _rows_kernel(name: str, x):
+    """The threaded row kernel ``name``, or its serial twin for arrays too small to be worth
+    starting the threads."""
+    return _base._kernel(name if x.size >= _base.MIN_ELEMENTS else name + "_serial")
 
 
 @_base._declines_if_unusable
-def log_softmax_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per row of float32 ``x`` (N, C): ``(shift, logsum)``, the max (0 where not finite)
-    and ``log(sum(exp(x - shift)))``, or None to let NumPy do it."""
-    if not _stats_ok(x):
+def softmax_xent_forward(x: np.ndarray, target: np.ndarray, ignore_index: int
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """The cross entropy of float32 logits ``x`` (N, C) and int64 class indices ``target``
+    (N,): ``(shift, logsum, loss, count)``, each row's max (0 where not finite),
+    ``log(sum(exp(x - shift)))`` and loss (0 where the target is ``ignore_index``), and
+    the number of rows not ignored; or None to let NumPy do it."""
+    if (not _stats_ok(x) or target.dtype != np.int64 or target.shape != x.shape[:1]
+            or not -(1 << 63) <= ignore_index < 1 << 63):
         return None
     shift = np.empty(x.shape[0], x.dtype)
-    logsum = np.empty_like(shift)
-    _base._kernel("log_softmax_stats")(x, shift, logsum)
-    return shift, logsum
+    logsum, loss = np.empty_like(shift), np.empty_like(shift)
+    target = np.ascontiguousarray(target)  # one compiled layout
+    count = _rows_kernel("softmax_xent_forward", x)(x, target, ignore_index, shift, logsum,
+                                                     loss)
+    return shift, logsum, loss, int(count)
 
 
 @_base._declines_if_unusable
 def softmax_xent_backward(x, shift, logsum, target, weight) -> np.ndarray | None:
-    """``(softmax(x) - onehot(target)) * weight[:, None]`` from :func:`log_softmax_stats`'s
+    """``(softmax(x) - onehot(target)) * weight[:, None]`` from :func:`softmax_xent_forward`'s
     results (``target`` in range), or None to let NumPy do it."""
     if not _stats_ok(x) or not _same_float("f", x, shift, logsum, weight):
         return None
     out = np.empty_like(x)
-    _base._kernel("softmax_xent_backward")(x, shift, logsum, target, weight, out)
+    _rows_kernel("softmax_xent_backward", x)(x, shift, logsum, target, weight, out)
     return out
 
 

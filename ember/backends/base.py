@@ -152,12 +152,15 @@ class Kernels:
         """``(dx, dw, db)`` of ``depthwise_conv2d``, None where ``needs`` does not ask."""
         return None
 
-    def log_softmax_stats(self, x):
-        """Per row of ``x`` (N, C): ``(shift, log(sum(exp(x - shift))))``."""
+    def softmax_xent_forward(self, x, target, ignore_index: int):
+        """The cross entropy of logits ``x`` (N, C) and class indices ``target`` (N,), per
+        row: ``(shift, logsum, loss, count)``, the shift (the row max, 0 where it is not
+        finite), ``log(sum(exp(x - shift)))``, the loss (0 where the target is
+        ``ignore_index``) and the number of rows not ignored."""
         return None
 
     def softmax_xent_backward(self, x, shift, logsum, target, weight):
-        """``(softmax(x) - onehot(target)) * weight[:, None]`` from ``log_softmax_stats``."""
+        """``(softmax(x) - onehot(target)) * weight[:, None]`` from ``softmax_xent_forward``."""
         return None
 
     def softmax_rows(self, x, scale: float = 1.0):
