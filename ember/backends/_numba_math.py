@@ -174,6 +174,10 @@ def softmax_xent_forward_kernel(x, target, ignore_index, shift, logsum, loss):
     return count
 
 
+# The loop above again, without threads: numba caches compiled code by the function's
+# source location, so one function cannot be compiled both ways; a shared inline body
+# holding the whole iteration measured ~10% slower on 10-class rows (1.36 against 1.23 us
+# at 32x10).
 @_serial_rows
 def softmax_xent_forward_serial_kernel(x, target, ignore_index, shift, logsum, loss):
     count, bits = 0, x.view(np.int32)
