@@ -206,16 +206,21 @@ def test_wrappers_decline_inconsistent_shapes() -> None:
     acts = np.zeros((steps, batch, 4 * hidden), f32)
     hs, cs = (np.zeros((steps + 1, batch, hidden), f32) for _ in range(2))
     tcs = np.zeros((steps, batch, hidden), f32)
-    good_w = np.zeros((4 * hidden, hidden), f32)
-    for xproj, w in [(np.zeros((steps, 1, 4 * hidden), f32), good_w),
-                     (np.zeros((steps, batch, 4 * hidden - 4), f32), good_w),
-                     (acts.copy(), np.zeros((4 * hidden, 2 * hidden), f32)),
-                     (acts.copy(), np.zeros((4, 1), f32))]:
-        assert _numba.lstm_forward(xproj, w, acts, hs, cs, tcs, False) is None
+    good_w, good_b = np.zeros((4 * hidden, hidden), f32), np.zeros(4 * hidden, f32)
+    for xproj, b, w in [(np.zeros((steps, 1, 4 * hidden), f32), good_b, good_w),
+                        (np.zeros((steps, batch, 4 * hidden - 4), f32), good_b, good_w),
+                        (acts.copy(), good_b, np.zeros((4 * hidden, 2 * hidden), f32)),
+                        (acts.copy(), good_b, np.zeros((4, 1), f32)),
+                        (acts.copy(), np.zeros(4 * hidden - 1, f32), good_w),
+                        (acts.copy(), np.zeros((1, 4 * hidden), f32), good_w)]:
+        assert _numba.lstm_forward(xproj, b, w, acts, hs, cs, tcs, False) is None
+        assert _numba.lstm_infer(xproj, b, w, hs, cs[0], False) is None
     dh, dc = np.zeros((batch, hidden), f32), np.zeros((batch, hidden), f32)
     assert _numba.lstm_backward(np.zeros((steps, 1, hidden), f32), good_w, acts, cs, tcs, dh,
                                 dc, acts.copy(), False) is None
-    assert _numba.lstm_forward(acts.copy(), good_w, acts, hs, cs, tcs, False)  # agrees: runs
+    # agrees: runs
+    assert _numba.lstm_forward(acts.copy(), good_b, good_w, acts, hs, cs, tcs, False)
+    assert _numba.lstm_infer(acts.copy(), good_b, good_w, hs, cs[0].copy(), False)
 
 
 def test_lstm_sequence_rejects_mismatched_shapes() -> None:
@@ -226,6 +231,10 @@ def test_lstm_sequence_rejects_mismatched_shapes() -> None:
         lstm_sequence(x, h, h, ember.zeros(4, 1))
     with pytest.raises(RuntimeError, match=r"expected xproj of shape \(3, 16, 16\)"):
         lstm_sequence(ember.zeros(3, 1, 16), h, h, ember.zeros(16, 4))
+    with pytest.raises(RuntimeError, match=r"expected bias of shape \(16,\), got \(4,\)"):
+        lstm_sequence(x, h, h, ember.zeros(16, 4), ember.zeros(4))
+    with pytest.raises(RuntimeError, match="expected bias of xproj's dtype"):
+        lstm_sequence(x, h, h, ember.zeros(16, 4), ember.zeros(16, dtype=ember.float64))
     lstm = ember.nn.LSTM(4, 8)
     lstm.weight_hh_l0 = ember.nn.Parameter(ember.randn(32, 1))
     with pytest.raises(RuntimeError, match="w_hh"):

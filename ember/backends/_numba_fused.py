@@ -38,15 +38,17 @@ def _lstm_ok(blas_operands: tuple, others: tuple) -> bool:
 
 
 def _lstm_shapes_agree(acts, w_hh, gates_like: tuple, state_like: tuple, steps_extra: tuple,
-                       ) -> bool:
+                       bias=None) -> bool:
     """The shapes the kernels index by: ``acts`` (T, B, 4H), ``w_hh`` (4H, H), each of
-    ``gates_like`` as ``acts``, ``state_like`` (T, B, H) and ``steps_extra`` (T+1, B, H) or
-    (B, H) when 2-D. The kernels do no bounds checks: anything else declines."""
+    ``gates_like`` as ``acts``, ``state_like`` (T, B, H), ``steps_extra`` (T+1, B, H) or
+    (B, H) when 2-D, and ``bias`` (4H,) when given. The kernels do no bounds checks:
+    anything else declines."""
     if acts.ndim != 3:
         return False
     steps, batch, gates = acts.shape
     hidden = gates // 4
-    if gates != 4 * hidden or w_hh.shape != (gates, hidden):
+    if (gates != 4 * hidden or w_hh.shape != (gates, hidden)
+            or (bias is not None and bias.shape != (gates,))):
         return False
     return (all(a.shape == acts.shape for a in gates_like)
             and all(a.shape == (steps, batch, hidden) for a in state_like)
@@ -70,30 +72,30 @@ def _lstm_run(name: str, args: tuple, batch: int, n: int, k: int) -> None:
 
 
 @_base._declines_if_unusable
-def lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
+def lstm_forward(xproj, bias, w_hh, acts, hs, cs, tcs, reverse: bool) -> bool | None:
     """The recurrence of one LSTM direction, float32, products through MKL (see
     ``_numba_math.lstm_forward_kernel`` for the arrays). True when done."""
     if (_mkl.kernel_functions() is None
-            or not _lstm_ok((w_hh, acts, hs), (xproj, cs, tcs))
-            or not _lstm_shapes_agree(acts, w_hh, (xproj,), (tcs,), (hs, cs))):
+            or not _lstm_ok((w_hh, acts, hs), (xproj, bias, cs, tcs))
+            or not _lstm_shapes_agree(acts, w_hh, (xproj,), (tcs,), (hs, cs), bias)):
         return None
     hidden = w_hh.shape[1]
-    _lstm_run("lstm_forward", (xproj, w_hh, acts, hs, cs, tcs, bool(reverse)),
-              acts.shape[1], 4 * hidden, hidden)
+    _lstm_run("lstm_forward", (xproj, np.ascontiguousarray(bias), w_hh, acts, hs, cs, tcs,
+                               bool(reverse)), acts.shape[1], 4 * hidden, hidden)
     return True
 
 
 @_base._declines_if_unusable
-def lstm_infer(xproj, w_hh, hs, c, reverse: bool) -> bool | None:
+def lstm_infer(xproj, bias, w_hh, hs, c, reverse: bool) -> bool | None:
     """:func:`lstm_forward` without the activation and cell-state history (inference):
     fills ``hs`` (T+1, B, H; the initial state in its slot) and updates ``c`` (B, H) in
     place to the last cell state. True when done."""
-    if (_mkl.kernel_functions() is None or not _lstm_ok((w_hh, hs, c), (xproj,))
-            or not _lstm_shapes_agree(xproj, w_hh, (), (), (hs, c))):
+    if (_mkl.kernel_functions() is None or not _lstm_ok((w_hh, hs, c), (xproj, bias))
+            or not _lstm_shapes_agree(xproj, w_hh, (), (), (hs, c), bias)):
         return None
     hidden = w_hh.shape[1]
-    _lstm_run("lstm_infer", (xproj, w_hh, hs, c, bool(reverse)), xproj.shape[1],
-              4 * hidden, hidden)
+    _lstm_run("lstm_infer", (xproj, np.ascontiguousarray(bias), w_hh, hs, c, bool(reverse)),
+              xproj.shape[1], 4 * hidden, hidden)
     return True
 
 

@@ -248,20 +248,22 @@ def softmax_rows_kernel(x, scale, out):
 
 
 @_inline
-def _cell_forward_row(gates, x, c_prev, c_new, tanh_c, h):
+def _cell_forward_row(gates, x, bias, c_prev, c_new, tanh_c, h):
     """One batch row of an LSTM step: ``gates`` (4H,) holds ``h_prev W_hh^T`` on entry and
-    the activations i, f, g, o on exit; writes c', tanh(c') and h' = o tanh(c')."""
+    the activations i, f, g, o on exit, of ``gates + (x + bias)`` (``x`` the row's input
+    projection, ``bias`` b_ih + b_hh, added here rather than in a pass over all steps'
+    projections); writes c', tanh(c') and h' = o tanh(c')."""
     hidden = c_prev.shape[0]
     # Loops from 0 with offset indices: LLVM can then prove the indices non-negative
     # (numba's negative-index wraparound would otherwise keep a loop scalar, 4x slower).
     for j in range(2 * hidden):
-        gates[j] = sigmoid32(gates[j] + x[j])
+        gates[j] = sigmoid32(gates[j] + (x[j] + bias[j]))
     for j in range(hidden):
         k = 2 * hidden + j
-        gates[k] = tanh32(gates[k] + x[k])
+        gates[k] = tanh32(gates[k] + (x[k] + bias[k]))
     for j in range(hidden):
         k = 3 * hidden + j
-        gates[k] = sigmoid32(gates[k] + x[k])
+        gates[k] = sigmoid32(gates[k] + (x[k] + bias[k]))
     for j in range(hidden):
         c = gates[hidden + j] * c_prev[j] + gates[j] * gates[2 * hidden + j]
         c_new[j] = c
@@ -308,9 +310,10 @@ def _start_part(pack, set_threads, w_hh, trans, n, k, batch, part, parts, packed
 
 
 @_parallel
-def lstm_forward_kernel(pack, compute, set_threads, xproj, w_hh, acts, hs, cs, tcs,
+def lstm_forward_kernel(pack, compute, set_threads, xproj, bias, w_hh, acts, hs, cs, tcs,
                         reverse, parts, scratch, stride):
-    """The whole recurrence of one LSTM direction (float32). Slot ``s`` of ``hs``/``cs``
+    """The whole recurrence of one LSTM direction (float32), of input projections ``xproj``
+    (T, B, 4H) and the gates' ``bias`` (4H,). Slot ``s`` of ``hs``/``cs``
     (T+1, B, H) is the state entering step ``s`` (leaving it when ``reverse``); the
     initial state is in its slot. ``acts`` (T, B, 4H) receives the activations, ``tcs``
     (T, B, H) tanh(c). Batch rows are independent: ``parts`` threads each run the
@@ -330,14 +333,14 @@ def lstm_forward_kernel(pack, compute, set_threads, xproj, w_hh, acts, hs, cs, t
                     hs[prev, lo].ctypes.data, hidden, packed, gates, _f32(0.0),
                     acts[t, lo].ctypes.data, gates)
             for b in range(lo, hi):
-                _cell_forward_row(acts[t, b], xproj[t, b], cs[prev, b], cs[new, b],
+                _cell_forward_row(acts[t, b], xproj[t, b], bias, cs[prev, b], cs[new, b],
                                   tcs[t, b], hs[new, b])
         if parts > 1:
             set_threads(previous)
 
 
 @_parallel
-def lstm_infer_kernel(pack, compute, set_threads, xproj, w_hh, hs, c, reverse, parts,
+def lstm_infer_kernel(pack, compute, set_threads, xproj, bias, w_hh, hs, c, reverse, parts,
                       scratch, stride):
     """:func:`lstm_forward_kernel` keeping only what inference needs: the hidden states
     ``hs`` (T+1, B, H) and the cell state ``c`` (B, H), updated in place (initial state on
@@ -357,7 +360,8 @@ def lstm_infer_kernel(pack, compute, set_threads, xproj, w_hh, hs, c, reverse, p
                     hs[prev, lo].ctypes.data, hidden, packed, gates, _f32(0.0),
                     acts.ctypes.data, gates)
             for b in range(lo, hi):
-                _cell_forward_row(acts[b - lo], xproj[t, b], c[b], c[b], tanh_c, hs[new, b])
+                _cell_forward_row(acts[b - lo], xproj[t, b], bias, c[b], c[b], tanh_c,
+                                  hs[new, b])
         if parts > 1:
             set_threads(previous)
 

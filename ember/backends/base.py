@@ -172,12 +172,13 @@ class Kernels:
         the keys up to its own position); ``probs`` only when ``keep``, else None."""
         return None
 
-    def lstm_forward(self, xproj, w_hh, acts, hs, cs, tcs, reverse: bool):
-        """The recurrence of one LSTM direction into preallocated arrays (see
-        ``ember.nn.functional.rnn_layers``); True when done."""
+    def lstm_forward(self, xproj, bias, w_hh, acts, hs, cs, tcs, reverse: bool):
+        """The recurrence of one LSTM direction into preallocated arrays, the gates' ``bias``
+        (4H,) added to each step's input projection (see ``ember.nn.functional.rnn_layers``);
+        True when done."""
         return None
 
-    def lstm_infer(self, xproj, w_hh, hs, c, reverse: bool):
+    def lstm_infer(self, xproj, bias, w_hh, hs, c, reverse: bool):
         """``lstm_forward`` keeping only ``hs`` and the last cell state (``c``, in place);
         True when done."""
         return None

@@ -186,6 +186,8 @@ def test_double_backward_through_layer():
     rng = np.random.default_rng(0)
     for fused, composed, shapes in [
         (L.lstm_sequence, L.lstm_sequence_composed, [(4, 2, 12), (2, 3), (2, 3), (12, 3)]),
+        (L.lstm_sequence, L.lstm_sequence_composed,  # with the gates' bias
+         [(4, 2, 12), (2, 3), (2, 3), (12, 3), (12,)]),
         (L.gru_sequence, L.gru_sequence_composed, [(4, 2, 9), (2, 3), (9, 3), (9,)]),
     ]:
         arrays = [rng.standard_normal(s) for s in shapes]
@@ -231,9 +233,9 @@ def test_lstm_sequence_edge_cases(batch, dtype, tol):
     from ember.nn.functional import rnn_layers as L
 
     rng = np.random.default_rng(batch)
-    for reverse in (False, True):
-        arrays = [rng.standard_normal(s).astype(dtype)
-                  for s in [(4, batch, 12), (batch, 3), (batch, 3), (12, 3)]]
+    for reverse, bias in ((False, False), (True, False), (False, True), (True, True)):
+        shapes = [(4, batch, 12), (batch, 3), (batch, 3), (12, 3)] + [(12,)] * bias
+        arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
         res = []
         for fn in (L.lstm_sequence, L.lstm_sequence_composed):
             xs = [ember.tensor(a, requires_grad=True) for a in arrays]

@@ -81,7 +81,7 @@ def _linear_grads(ctx, g):
     matmul = ctx.backend.matmul
     grads = (_make(matmul(ga, w._data)) if need[0] else None,
              _make(matmul(ga.T, x._data)) if need[1] else None)
-    return grads if len(need) == 2 else (*grads, _make(_column_sums(ctx, ga)) if need[2]
+    return grads if len(need) == 2 else (*grads, _make(column_sums(ctx, ga)) if need[2]
                                          else None)
 
 
@@ -91,7 +91,7 @@ def _linear_grads(ctx, g):
 _SUM_AS_PRODUCT = 1 << 18
 
 
-def _column_sums(ctx, g):
+def column_sums(ctx, g):
     """``g.sum(0)`` of a 2-D float32/float64 ``g``."""
     rows = g.shape[0]
     if g.size < _SUM_AS_PRODUCT:

@@ -27,6 +27,7 @@ from ...autograd.grad_mode import STATE as _GRAD
 from ...backends import matmul
 from ...ops.registry import defop
 from ...tensor import Tensor, _make
+from .linear import column_sums
 from .rnn import activate, gru_pointwise, lstm_pointwise
 
 
@@ -68,8 +69,8 @@ def _recompute_vjp(ctx, run, grads):
 
 # save_output: the output is a view of the hidden states the backward reads; saving it
 # (no copy) makes an in-place change to it before backward an error, as in PyTorch.
-@defop("lstm_sequence", save=(0, 1, 2, 3), save_output=True)
-def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
+@defop("lstm_sequence", save=(0, 1, 2, 3, 4), save_output=True)
+def _lstm_sequence(ctx, xproj, h0, c0, w_hh, bias, reverse=False):
     xp, dt = ctx.xp, xproj.dtype
     steps, batch, hidden = xproj.shape[0], h0.shape[0], h0.shape[1]
     # h and c of every step in one buffer each, plus the initial state: slot ``s`` is the
@@ -81,14 +82,15 @@ def _lstm_sequence(ctx, xproj, h0, c0, w_hh, reverse=False):
     hs[first] = h0
     if not ctx.needs_input_grad:  # no graph (inference): keep no history for a backward
         c = xp.array(c0, dtype=dt, order="C")  # updated in place: never the caller's c0
-        if ctx.backend.kernels.lstm_infer(xproj, w_hh, hs, c, reverse):
+        if ctx.backend.kernels.lstm_infer(xproj, bias, w_hh, hs, c, reverse):
             return (hs[:steps] if reverse else hs[1:]), c
     acts = xp.empty((steps, batch, 4 * hidden), dtype=dt)
     cs = xp.empty((steps + 1, batch, hidden), dtype=dt)
     tcs = xp.empty((steps, batch, hidden), dtype=dt)
     cs[first] = c0
-    if not ctx.backend.kernels.lstm_forward(xproj, w_hh, acts, hs, cs, tcs, reverse):
+    if not ctx.backend.kernels.lstm_forward(xproj, bias, w_hh, acts, hs, cs, tcs, reverse):
         w_t = _transposed(xp, w_hh)
+        xproj = xproj + bias  # a new array: the caller's (saved) xproj stays as it is
         for t in _steps(steps, reverse):
             prev, new = (t + 1, t) if reverse else (t, t + 1)
             a = matmul(hs[prev], w_t, out=acts[t])
@@ -125,13 +127,17 @@ def _(ctx, g_out, g_cn, reverse=False):
     ctx.check_output()  # backward reads the output's memory: no in-place change allowed
     if _GRAD.grad_enabled:
         return _recompute_vjp(ctx, lstm_sequence_composed, (g_out, g_cn))
-    _, h0, _, w_hh = ctx.saved
+    _, h0, _, w_hh, _ = ctx.saved
     arrays = [_make(a) for a in ctx.arrays]
-    return _lstm_sequence_backward(g_out, g_cn, h0, w_hh, *arrays, reverse=reverse)
+    bias_grad = ctx.needs_input_grad[4]
+    grads = _lstm_sequence_backward(g_out, g_cn, h0, w_hh, *arrays, reverse=reverse,
+                                    bias_grad=bias_grad)
+    return grads if bias_grad else (*grads, None)
 
 
 @defop("lstm_sequence_backward", differentiable=False)
-def _lstm_sequence_backward(ctx, g_out, g_cn, h0, w_hh, acts, cs, tcs, hs, reverse):
+def _lstm_sequence_backward(ctx, g_out, g_cn, h0, w_hh, acts, cs, tcs, hs, reverse,
+                            bias_grad):
     xp, dt = ctx.xp, acts.dtype
     steps, batch, gates = acts.shape
     hidden = gates // 4
@@ -149,7 +155,9 @@ def _lstm_sequence_backward(ctx, g_out, g_cn, h0, w_hh, acts, cs, tcs, hs, rever
             matmul(d_gates[t], w, out=dh)  # dh is no longer read: overwrite it
     flat = d_gates.reshape(steps * batch, gates)
     h_prev = hs[prev].reshape(steps * batch, hidden)
-    return d_gates, dh, dc, matmul(flat.T, h_prev)
+    grads = d_gates, dh, dc, matmul(flat.T, h_prev)
+    # the bias enters every step's gates: its gradient sums theirs (as a linear layer's)
+    return (*grads, column_sums(ctx, flat)) if bias_grad else grads
 
 
 def _lstm_backward_factors(xp, acts, c_prev, tcs):
@@ -187,9 +195,12 @@ def _lstm_cell_backward(xp, t, dh, g_out_t, dc, d_gates, acts, q4, p) -> None:
 
 
 def lstm_sequence_composed(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
-                           reverse: bool = False, w_hr: Tensor | None = None):
+                           bias: Tensor | None = None, reverse: bool = False,
+                           w_hr: Tensor | None = None):
     """The same layer as :func:`lstm_sequence`, one differentiable cell per step; also the
     path for ``proj_size > 0`` (``w_hr`` projects ``h`` after each step)."""
+    if bias is not None:
+        xproj = xproj + bias
     h, c, outs = h0, c0, [None] * xproj.shape[0]
     w_t = w_hh.t()
     for t, x_t in zip(_steps(xproj.shape[0], reverse), _unbind(xproj, reverse)):
@@ -206,26 +217,33 @@ def _unbind(x: Tensor, reverse: bool):
 
 
 def lstm_sequence(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
-                  reverse: bool = False) -> tuple[Tensor, Tensor]:
-    """One LSTM layer direction: ``xproj`` ``(T, B, 4H)`` is ``x W_ih^T + b_ih + b_hh``;
-    returns ``(output (T, B, H), c_n)`` (``h_n`` is ``output[-1]``, or ``output[0]`` when
-    ``reverse``)."""
-    _check_lstm_shapes(xproj, h0, c0, w_hh)
-    return _lstm_sequence(xproj, h0, c0, w_hh, reverse=reverse)
+                  bias: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
+    """One LSTM layer direction: ``xproj`` ``(T, B, 4H)`` is ``x W_ih^T``, ``bias`` (4H,)
+    ``b_ih + b_hh`` (added inside the recurrence, which saves a pass over ``xproj``; or
+    already in ``xproj`` and None); returns ``(output (T, B, H), c_n)`` (``h_n`` is
+    ``output[-1]``, or ``output[0]`` when ``reverse``)."""
+    if bias is None:
+        bias = ember.zeros(w_hh.shape[0], dtype=xproj.dtype, device=xproj.device)
+    _check_lstm_shapes(xproj, h0, c0, w_hh, bias)
+    return _lstm_sequence(xproj, h0, c0, w_hh, bias, reverse=reverse)
 
 
-def _check_lstm_shapes(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor) -> None:
+def _check_lstm_shapes(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
+                       bias: Tensor) -> None:
     """Exact shapes (no broadcasting): the fused kernels index by them."""
     if h0.dim() != 2 or xproj.dim() != 3:
         raise RuntimeError(f"lstm_sequence: expected xproj (T, B, 4H) and h0 (B, H), got "
                            f"{tuple(xproj.shape)} and {tuple(h0.shape)}")
     (batch, hidden), steps = tuple(h0.shape), xproj.shape[0]
     want = {"xproj": (steps, batch, 4 * hidden), "c0": (batch, hidden),
-            "w_hh": (4 * hidden, hidden)}
-    for name, t in (("xproj", xproj), ("c0", c0), ("w_hh", w_hh)):
+            "w_hh": (4 * hidden, hidden), "bias": (4 * hidden,)}
+    for name, t in (("xproj", xproj), ("c0", c0), ("w_hh", w_hh), ("bias", bias)):
         if tuple(t.shape) != want[name]:
             raise RuntimeError(f"lstm_sequence: with h0 of shape {(batch, hidden)}, expected "
                                f"{name} of shape {want[name]}, got {tuple(t.shape)}")
+    if bias.dtype != xproj.dtype:
+        raise RuntimeError(f"lstm_sequence: expected bias of xproj's dtype {xproj.dtype}, got "
+                           f"{bias.dtype}")
 
 
 # ------------------------------------------------------------------------------- GRU

@@ -254,8 +254,10 @@ class RNNBase(Module):
         # is then contiguous, as the fused recurrence reads it best (a column slice of one
         # joint product made the bidirectional layer 1.4x PyTorch's time).
         flat = x.reshape(steps * batch, x.shape[2])
-        xprojs = [_linear(flat, w[0], self._input_bias(w) if self.bias else None)
-                  .reshape(steps, batch, -1) for w in weights]
+        # The LSTM's fused recurrence adds the bias itself (a pass over the projection saved)
+        in_recurrence = self.mode == "LSTM" and not self.proj_size
+        xprojs = [_linear(flat, w[0], self._input_bias(w) if self.bias and not in_recurrence
+                          else None).reshape(steps, batch, -1) for w in weights]
         outs = []
         for d, (w, xproj) in enumerate(zip(weights, xprojs)):
             out, c = self._direction(xproj, w, h0[index + d], None if c0 is None
@@ -274,9 +276,11 @@ class RNNBase(Module):
                    reverse: bool) -> tuple[Tensor, Tensor | None]:
         w_hh = w[1]
         if self.mode == "LSTM":
-            if self.proj_size:
-                return _layers.lstm_sequence_composed(xproj, h0, c0, w_hh, reverse, w[-1])
-            return _layers.lstm_sequence(xproj, h0, c0, w_hh, reverse)
+            if self.proj_size:  # the bias is in xproj
+                return _layers.lstm_sequence_composed(xproj, h0, c0, w_hh, reverse=reverse,
+                                                      w_hr=w[-1])
+            bias = self._input_bias(w) if self.bias else None
+            return _layers.lstm_sequence(xproj, h0, c0, w_hh, bias, reverse)
         if self.mode == "GRU":
             b_hh = w[3] if self.bias else ember.zeros(w_hh.shape[0], dtype=xproj.dtype,
                                                       device=xproj.device)
