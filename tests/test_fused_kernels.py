@@ -294,6 +294,31 @@ def test_cross_entropy_kernels_match_numpy(monkeypatch, used_kernels, reduction,
     assert not fused[1][6].any()  # the ignored row gets no gradient
 
 
+@pytest.mark.parametrize("rows", [4, 20000])  # the serial and the threaded kernel
+def test_cross_entropy_backward_stays_in_bounds_when_targets_change(rows) -> None:
+    """The backward reads the targets again. Memory shared with NumPy can change them after
+    the forward without ember seeing it (as in PyTorch), so the kernel must not write
+    outside a row when one is now out of range (1e8 crashed the process)."""
+    targets = np.arange(rows) % 5
+    logits = ember.tensor(np.zeros((rows, 5), np.float32), requires_grad=True)
+    loss = ember.nn.functional.cross_entropy(logits, ember.from_numpy(targets),
+                                             reduction="sum")
+    targets[0], targets[-1] = 10**8, -3
+    loss.backward()
+    grad = logits.grad.numpy()
+    np.testing.assert_allclose(grad[[0, -1]], 0.2)  # no one-hot term where out of range
+    np.testing.assert_allclose(grad[1], [0.2, -0.8, 0.2, 0.2, 0.2])
+
+
+def test_cross_entropy_ignore_index_none_does_not_depend_on_dtype() -> None:
+    x = np.random.default_rng(0).standard_normal((4, 5))
+    target = ember.tensor([0, 1, 2, 3])
+    got = [ember.nn.functional.cross_entropy(ember.tensor(x.astype(dt)), target,
+                                             ignore_index=None).item()
+           for dt in (np.float32, np.float64)]
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-6)
+
+
 def test_cross_entropy_kernel_declines_float64(used_kernels) -> None:
     _ce_run(np.zeros((4, 5)), np.zeros(4, np.int64), "mean", -100)
     _ce_run(np.zeros((400, 500)), np.zeros(400, np.int64), "mean", -100)

@@ -129,10 +129,11 @@ def softmax_xent_forward(x: np.ndarray, target: np.ndarray, ignore_index: int
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
     """The cross entropy of float32 logits ``x`` (N, C) and int64 class indices ``target``
     (N,): ``(shift, logsum, loss, count)``, each row's max (0 where not finite),
-    ``log(sum(exp(x - shift)))`` and loss (0 where the target is ``ignore_index``), and
-    the number of rows not ignored; or None to let NumPy do it."""
+    ``log(sum(exp(x - shift)))`` and loss (0 where the target is ``ignore_index``, NaN
+    where it is out of range, a row that still counts), and the number of rows not ignored;
+    or None to let NumPy do it."""
     if (not _stats_ok(x) or target.dtype != np.int64 or target.shape != x.shape[:1]
-            or not -(1 << 63) <= ignore_index < 1 << 63):
+            or type(ignore_index) is not int or not -(1 << 63) <= ignore_index < 1 << 63):
         return None
     shift = np.empty(x.shape[0], x.dtype)
     logsum, loss = np.empty_like(shift), np.empty_like(shift)

@@ -191,10 +191,13 @@ def softmax_xent_forward_serial_kernel(x, target, ignore_index, shift, logsum, l
 
 @_inline_rows
 def _xent_backward_row(row, dst, m, s, w, target):
-    """``dst = (softmax(row) - onehot(target)) * w`` from the row's forward statistics."""
+    """``dst = (softmax(row) - onehot(target)) * w`` from the row's forward statistics (no
+    one-hot term for a target out of range: the caller validated the targets, but their
+    memory may have changed since, and this must never write outside the row)."""
     for k in range(row.shape[0]):
         dst[k] = exp32((row[k] - m) - s) * w
-    dst[target] -= w
+    if 0 <= target < row.shape[0]:
+        dst[target] -= w
 
 
 @_rows

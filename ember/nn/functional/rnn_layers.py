@@ -195,7 +195,7 @@ def _lstm_cell_backward(xp, t, dh, g_out_t, dc, d_gates, acts, q4, p) -> None:
 
 
 def lstm_sequence_composed(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
-                           bias: Tensor | None = None, reverse: bool = False,
+                           bias: Tensor | None = None, *, reverse: bool = False,
                            w_hr: Tensor | None = None):
     """The same layer as :func:`lstm_sequence`, one differentiable cell per step; also the
     path for ``proj_size > 0`` (``w_hr`` projects ``h`` after each step)."""
@@ -217,7 +217,8 @@ def _unbind(x: Tensor, reverse: bool):
 
 
 def lstm_sequence(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
-                  bias: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
+                  bias: Tensor | None = None, *, reverse: bool = False
+                  ) -> tuple[Tensor, Tensor]:
     """One LSTM layer direction: ``xproj`` ``(T, B, 4H)`` is ``x W_ih^T``, ``bias`` (4H,)
     ``b_ih + b_hh`` (added inside the recurrence, which saves a pass over ``xproj``; or
     already in ``xproj`` and None); returns ``(output (T, B, H), c_n)`` (``h_n`` is

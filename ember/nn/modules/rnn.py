@@ -254,14 +254,16 @@ class RNNBase(Module):
         # is then contiguous, as the fused recurrence reads it best (a column slice of one
         # joint product made the bidirectional layer 1.4x PyTorch's time).
         flat = x.reshape(steps * batch, x.shape[2])
-        # The LSTM's fused recurrence adds the bias itself (a pass over the projection saved)
+        # The LSTM's fused recurrence adds the bias itself (a pass over the projection
+        # saved); every other layer gets it in the projection.
         in_recurrence = self.mode == "LSTM" and not self.proj_size
-        xprojs = [_linear(flat, w[0], self._input_bias(w) if self.bias and not in_recurrence
-                          else None).reshape(steps, batch, -1) for w in weights]
+        biases = [self._input_bias(w) if self.bias else None for w in weights]
+        xprojs = [_linear(flat, w[0], None if in_recurrence else b).reshape(steps, batch, -1)
+                  for w, b in zip(weights, biases)]
         outs = []
-        for d, (w, xproj) in enumerate(zip(weights, xprojs)):
-            out, c = self._direction(xproj, w, h0[index + d], None if c0 is None
-                                     else c0[index + d], d == 1)
+        for d, (w, xproj, b) in enumerate(zip(weights, xprojs, biases)):
+            out, c = self._direction(xproj, w, b if in_recurrence else None, h0[index + d],
+                                     None if c0 is None else c0[index + d], d == 1)
             outs.append(out)
             h_n.append(out[0] if d == 1 else out[-1])
             if c is not None:
@@ -269,18 +271,19 @@ class RNNBase(Module):
         return outs
 
     def _input_bias(self, w: list) -> Tensor:
-        # LSTM and RNN fold both biases into the projection; GRU keeps b_hh inside r * (.).
+        # LSTM and RNN add both biases to the gates' input; GRU keeps b_hh inside r * (.).
         return w[2] if self.mode == "GRU" else w[2] + w[3]
 
-    def _direction(self, xproj: Tensor, w: list, h0: Tensor, c0: Tensor | None,
-                   reverse: bool) -> tuple[Tensor, Tensor | None]:
+    def _direction(self, xproj: Tensor, w: list, bias: Tensor | None, h0: Tensor,
+                   c0: Tensor | None, reverse: bool) -> tuple[Tensor, Tensor | None]:
+        """One direction of one layer over the input projection ``xproj``; ``bias``, when
+        given, is the gates' bias the projection does not hold yet (the LSTM's)."""
         w_hh = w[1]
         if self.mode == "LSTM":
-            if self.proj_size:  # the bias is in xproj
-                return _layers.lstm_sequence_composed(xproj, h0, c0, w_hh, reverse=reverse,
-                                                      w_hr=w[-1])
-            bias = self._input_bias(w) if self.bias else None
-            return _layers.lstm_sequence(xproj, h0, c0, w_hh, bias, reverse)
+            if self.proj_size:
+                return _layers.lstm_sequence_composed(xproj, h0, c0, w_hh, bias,
+                                                      reverse=reverse, w_hr=w[-1])
+            return _layers.lstm_sequence(xproj, h0, c0, w_hh, bias, reverse=reverse)
         if self.mode == "GRU":
             b_hh = w[3] if self.bias else ember.zeros(w_hh.shape[0], dtype=xproj.dtype,
                                                       device=xproj.device)
