@@ -474,14 +474,19 @@ def channels_first_chunk(g: np.ndarray, n0: int, out: np.ndarray,
 def add_bias(x: np.ndarray, bias: np.ndarray, relu: bool = False) -> bool | None:
     """``x += bias`` in place, the bias over axis 1 of ``x`` ``(R, D)`` (a linear layer) or
     ``(N, C, L)`` (a convolution, per chunk), then ``relu`` in the same pass when asked
-    (rows only); True when done."""
-    if (not ENABLED or x.size < MIN_ELEMENTS or x.ndim not in (2, 3) or not _flat_ok(x)
-            or bias.shape != (x.shape[1],) or bias.dtype != x.dtype
-            or not x.flags.writeable or (relu and x.ndim != 2)):
+    (rows only); True when done. Under ``MIN_ELEMENTS`` only the rows with ReLU run, without
+    threads (32x64 float32: 1.3 us in all, where NumPy's add and maximum take 1.9; a bias
+    alone is as fast in NumPy)."""
+    dtype = x.dtype
+    layout_ok = x.ndim == 2 if relu else x.ndim in (2, 3) and x.size >= MIN_ELEMENTS
+    if (not ENABLED or not layout_ok or not x.size or dtype.char not in "fd"
+            or not dtype.isnative or not x.flags.c_contiguous or bias.shape != (x.shape[1],)
+            or bias.dtype != dtype or not x.flags.writeable):
         return None
     bias = np.ascontiguousarray(bias)
     if relu:
-        _kernel("bias_relu_rows")(x, bias, x.dtype.type(0))
+        name = "bias_relu_rows" if x.size >= MIN_ELEMENTS else "bias_relu_rows_serial"
+        _kernel(name)(x, bias, dtype.type(0))
     else:
         _kernel("bias_rows" if x.ndim == 2 else "bias_channels")(x, bias)
     return True

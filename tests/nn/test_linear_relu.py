@@ -21,7 +21,8 @@ def _inputs(rows: int, dtype, bias: bool, seed: int = 0):
     return x, w, b
 
 
-# 2048 rows x 64 = 131072 outputs: the numba kernel's size; 8 rows: NumPy's passes
+# 2048 rows x 64 = 131072 outputs: the threaded numba kernel's size; 8 rows: its serial twin
+# (NumPy's passes without numba)
 @pytest.mark.parametrize("rows", [8, 2048])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("bias", [True, False])
@@ -56,12 +57,17 @@ def test_nan_and_negative_zero_as_relu(rows) -> None:
     assert np.isnan(out[0]).all() and not np.signbit(out[:, 1]).any()
 
 
-def test_numba_kernel_is_used_and_agrees_with_numpy(monkeypatch) -> None:
+@pytest.mark.parametrize("rows, kernel", [(8, "bias_relu_rows_serial"),
+                                          (2048, "bias_relu_rows")])
+def test_numba_kernel_is_used_and_agrees_with_numpy(monkeypatch, used_kernels, rows,
+                                                    kernel) -> None:
     if not _numba.loaded():
         pytest.skip("numba not installed")
-    x, w, b = _inputs(2048, np.float32, True)
+    x, w, b = _inputs(rows, np.float32, True)
+    x[0, 0] = np.nan
     args = [ember.tensor(a) for a in (x, w, b)]
     fused = linear_relu(*args).numpy()
+    assert kernel in used_kernels
     monkeypatch.setattr(_numba, "ENABLED", False)
     plain = linear_relu(*args).numpy()
     np.testing.assert_array_equal(fused, plain)
