@@ -283,14 +283,20 @@ def test_inference_layer_norm_kernel_matches_the_primitives(forced, used_kernels
 @needs_numba
 @pytest.mark.parametrize("kind", ["layer", "batch"])
 @pytest.mark.parametrize("offset", [0.0, 1e3, 1e4])
+@pytest.mark.parametrize("outlier_first", [False, True])
 def test_norm_kernels_keep_float64_accuracy_on_large_means(forced, used_kernels, kind,
-                                                           offset) -> None:
+                                                           offset, outlier_first) -> None:
     """float32 inputs of a large mean and a small spread: the kernels' float32 output passes
     still give the float64 result to float32 rounding (rounding the mean to float32 alone
     was off by 1.5e-2 at a mean of 1e4), in training, backward and inference; 160 rows, so
-    the layer-norm affine backward's 16-row partial sums are flushed mid-chunk."""
+    the layer-norm affine backward's 16-row partial sums are flushed mid-chunk. With
+    ``outlier_first`` the first element of every row (channel) lies 200 standard deviations
+    out: the one-pass statistics shift by it."""
     shape, normalized = ((160, 64), (64,)) if kind == "layer" else ((8, 6, 7, 5), None)
     x = (offset + 0.01 * RNG.standard_normal(shape)).astype(np.float32)
+    if outlier_first:
+        first = (slice(None), 0) if kind == "layer" else (0, slice(None), 0, 0)
+        x[first] += np.float32(2.0)
     g = RNG.standard_normal(shape).astype(np.float32)
     size = shape[-1] if kind == "layer" else shape[1]
     w, b = (1 + 0.1 * RNG.standard_normal((2, size))).astype(np.float32)
