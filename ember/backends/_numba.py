@@ -84,6 +84,12 @@ def _kernel(name: str):
     return _kernels[name]
 
 
+def _sized_kernel(name: str, x):
+    """The threaded kernel ``name``, or its ``_serial`` twin for an ``x`` under
+    ``MIN_ELEMENTS`` (too small to be worth starting the threads)."""
+    return _kernel(name if x.size >= MIN_ELEMENTS else name + "_serial")
+
+
 class _Declined(Exception):
     """Raised by :func:`_kernel` when numba turns out to be unusable; the wrappers then
     decline, and every later call does so at the ``ENABLED`` check."""
@@ -485,8 +491,7 @@ def add_bias(x: np.ndarray, bias: np.ndarray, relu: bool = False) -> bool | None
         return None
     bias = np.ascontiguousarray(bias)
     if relu:
-        name = "bias_relu_rows" if x.size >= MIN_ELEMENTS else "bias_relu_rows_serial"
-        _kernel(name)(x, bias, dtype.type(0))
+        _sized_kernel("bias_relu_rows", x)(x, bias, dtype.type(0))
     else:
         _kernel("bias_rows" if x.ndim == 2 else "bias_channels")(x, bias)
     return True

@@ -118,12 +118,6 @@ def _stats_ok(x) -> bool:
             and x.flags.c_contiguous)
 
 
-def _rows_kernel(name: str, x):
-    """The threaded row kernel ``name``, or its serial twin for arrays too small to be worth
-    starting the threads."""
-    return _base._kernel(name if x.size >= _base.MIN_ELEMENTS else name + "_serial")
-
-
 @_base._declines_if_unusable
 def softmax_xent_forward(x: np.ndarray, target: np.ndarray, ignore_index: int
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
@@ -138,8 +132,8 @@ def softmax_xent_forward(x: np.ndarray, target: np.ndarray, ignore_index: int
     shift = np.empty(x.shape[0], x.dtype)
     logsum, loss = np.empty_like(shift), np.empty_like(shift)
     target = np.ascontiguousarray(target)  # one compiled layout
-    count = _rows_kernel("softmax_xent_forward", x)(x, target, ignore_index, shift, logsum,
-                                                     loss)
+    kernel = _base._sized_kernel("softmax_xent_forward", x)
+    count = kernel(x, target, ignore_index, shift, logsum, loss)
     return shift, logsum, loss, int(count)
 
 
@@ -150,7 +144,7 @@ def softmax_xent_backward(x, shift, logsum, target, weight) -> np.ndarray | None
     if not _stats_ok(x) or not _same_float("f", x, shift, logsum, weight):
         return None
     out = np.empty_like(x)
-    _rows_kernel("softmax_xent_backward", x)(x, shift, logsum, target, weight, out)
+    _base._sized_kernel("softmax_xent_backward", x)(x, shift, logsum, target, weight, out)
     return out
 
 

@@ -130,7 +130,7 @@ _inline_rows = njit(fastmath=_FAST | {"reassoc"}, error_model="numpy", cache=Tru
 
 
 # The cross entropy's row kernels also run without threads, for inputs under
-# ``_numba.MIN_ELEMENTS``: a threaded launch costs ~2 us at 32x10 (the serial kernel 1.4),
+# ``_numba.MIN_ELEMENTS``: a threaded launch costs ~2 us at 32x10 (the serial kernel 1.2),
 # and NumPy's dozen small calls for the same rows ~9.
 _serial_rows = njit(fastmath=_FAST | {"reassoc"}, error_model="numpy", cache=True,
                     nogil=True)
