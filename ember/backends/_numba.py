@@ -497,8 +497,8 @@ def add_bias(x: np.ndarray, bias: np.ndarray, relu: bool = False) -> bool | None
     return True
 
 
-# Wrappers of the LSTM, softmax cross-entropy, convolution-frame and depthwise
-# convolution kernels, kept in modules of their own.
+# Wrappers of the LSTM, softmax cross-entropy, convolution-frame, depthwise convolution
+# and block-swapping copy kernels, kept in modules of their own.
 from ._numba_depthwise import depthwise_conv2d, depthwise_conv2d_backward  # noqa: E402, F401
 from ._numba_frames import frame_in, frame_out  # noqa: E402, F401
 from ._numba_fused import (  # noqa: E402, F401
@@ -510,3 +510,4 @@ from ._numba_fused import (  # noqa: E402, F401
     softmax_xent_backward,
     softmax_xent_forward,
 )
+from ._numba_layout import swapped_copy  # noqa: E402, F401

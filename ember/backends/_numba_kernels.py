@@ -448,6 +448,20 @@ def channels_first_kernel(g, n0, out, sums, with_sums):
             sums[c] += total
 
 
+@jit
+def swap_blocks_kernel(src, dst):
+    # dst (O, B, A, I) = src (O, A, B, I) with its two middle axes swapped: each
+    # destination row is a unit-stride copy of I elements (a C-contiguous slice both sides,
+    # so the copy vectorises), rows shared out over O * B.
+    outer, blocks_b, blocks_a, inner = dst.shape
+    for ob in prange(outer * blocks_b):
+        o, j = ob // blocks_b, ob % blocks_b
+        for i in range(blocks_a):
+            s, d = src[o, i, j], dst[o, j, i]
+            for k in range(inner):
+                d[k] = s[k]
+
+
 @red
 def frame_in_kernel(src, n0, m, dst, base, frame_w, frame_size, top, left, sums, with_sums,
                     zero):
@@ -543,6 +557,7 @@ KERNELS = {"arithmetic": arithmetic_kernel, "layer_norm_rows": layer_norm_rows_k
            "bias_relu_rows_serial": bias_relu_rows_serial_kernel,
            "bias_channels": bias_channels_kernel,
         "channels_first": channels_first_kernel, "frame_in": frame_in_kernel,
+        "swap_blocks": swap_blocks_kernel,
         "frame_out": frame_out_kernel,
         "affine_channel": affine_channel_kernel, "affine_rows": affine_rows_kernel,
         "affine_channel_backward": affine_channel_backward_kernel,

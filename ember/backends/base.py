@@ -118,6 +118,11 @@ class Kernels:
         ``maximum(x, 0)`` when ``relu`` (``(R, D)`` only); True when done."""
         return None
 
+    def swapped_copy(self, x):
+        """A C-contiguous copy of a view ``x`` that reads a contiguous array with two blocks
+        of its axes swapped (a transposed ``(T, B, H)``, heads moved past the sequence)."""
+        return None
+
     def channels_first_chunk(self, g, n0: int, out, sums):
         """``out (C, m, L) = g[n0:n0+m]`` axes swapped, ``sums[c] +=`` totals; True when
         done."""
@@ -231,6 +236,14 @@ class Backend:
         recurrent cells) goes through here, so a backend can hand them to its fastest GEMM.
         """
         return self.xp.matmul(a, b, out=out)
+
+    def contiguous(self, x):
+        """``x`` laid out C-contiguously: ``x`` itself when it is, else a copy (through the
+        backend's kernels where they have one for the layout)."""
+        if x.flags.c_contiguous:
+            return x
+        out = self.kernels.swapped_copy(x)
+        return self.xp.ascontiguousarray(x) if out is None else out
 
     def broadcast_to(self, x, shape: tuple):
         """A read-only view of ``x`` broadcast to ``shape`` (``expand``'s forward)."""

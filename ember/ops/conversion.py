@@ -20,6 +20,8 @@ from .registry import defop
 @defop("clone")
 def _clone(ctx, x, *, order="K"):
     # "K" keeps the layout (clone, PyTorch's preserve_format); "C" is row-major (contiguous)
+    if order == "C" and not x.flags.c_contiguous:
+        return ctx.backend.contiguous(x)
     return ctx.xp.array(x, copy=True, order=order)
 
 

@@ -84,7 +84,7 @@ def _(ctx, tangents, *, shape):
 @defop("reshape_copy")
 def _reshape_copy(ctx, x, *, shape):
     # Only reached when no view is possible, so ``x`` is not C-contiguous and this copies.
-    return ctx.xp.ascontiguousarray(x).reshape(shape)
+    return ctx.backend.contiguous(x).reshape(shape)
 
 
 @_reshape_copy.def_backward

@@ -169,6 +169,7 @@ def _plain_rows(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool,
     order = _rows_in_memory_order(x) if in_memory_order else None
     if order is not None:
         x = x.transpose(order)
+    x = ctx.backend.contiguous(x)  # threaded where NumPy's reshape would copy on one core
     out = _product(ctx, x.reshape(math.prod(x.shape[:-1]), x.shape[-1]), w, b, relu)
     out = out.reshape(*x.shape[:-1], w.shape[0])
     return _make(out if order is None else out.transpose(inverse_permutation(order)))
