@@ -135,15 +135,22 @@ ARITHMETIC = {"add": 0, "sub": 1, "mul": 2, "div": 3}
 
 
 @_declines_if_unusable
-def arithmetic(name: str, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+def arithmetic(name: str, x: np.ndarray, y: np.ndarray,
+               out: np.ndarray | None = None) -> np.ndarray | None:
     """``x + y``, ``x - y``, ``x * y`` or ``x / y`` (``name`` in :data:`ARITHMETIC`) of two
-    same-shape arrays on every core, into a new array; or None to let NumPy do it
-    (broadcasting, other dtypes or layouts, arrays under ``2 * MIN_ELEMENTS``: one add took
-    NumPy 22 us and the kernel 9 on 2 cores at 131072 float32 elements, and about as long
-    at 65536)."""
+    same-shape arrays on every core, into a new array or ``out`` (an in-place op passes
+    ``x``); or None to let NumPy do it (broadcasting, other dtypes or layouts, arrays under
+    ``2 * MIN_ELEMENTS``: one add took NumPy 22 us and the kernel 9 on 2 cores at 131072
+    float32 elements, and about as long at 65536; an ``out`` that overlaps an operand
+    without being that very array, where NumPy's buffering keeps the inputs intact)."""
     if not ENABLED or x.size < 2 * MIN_ELEMENTS or not _flat_ok(x, y):
         return None
-    out = np.empty_like(x)
+    if out is None:
+        out = np.empty_like(x)
+    elif (not _flat_ok(out, x) or not out.flags.writeable
+          or any(np.may_share_memory(out, a) and out.ctypes.data != a.ctypes.data
+                 for a in (x, y))):
+        return None
     _kernel("arithmetic")(x.reshape(-1), y.reshape(-1), out.reshape(-1), ARITHMETIC[name])
     return out
 

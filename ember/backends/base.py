@@ -56,9 +56,10 @@ class Kernels:
     """Optional fused kernels a backend may offer. Each method returns its result, or None
     to let the op run its own array code (the reference). This base offers none."""
 
-    def arithmetic(self, name: str, x, y):
+    def arithmetic(self, name: str, x, y, out=None):
         """``x + y``, ``x - y``, ``x * y`` or ``x / y`` (``name``: add, sub, mul, div) of two
-        arrays of one shape and dtype, into a new array."""
+        arrays of one shape and dtype, into a new array or ``out`` (``x`` itself for an
+        in-place op)."""
         return None
 
     def relu(self, x):

@@ -140,3 +140,42 @@ def test_transformer_errors():
         model(ember.randn(2, 5, 6), ember.randn(2, 4, 6))
     with pytest.raises(RuntimeError, match="relu/gelu"):
         ember.nn.TransformerEncoderLayer(8, 2, activation="tanh")
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("layer", ["encoder", "decoder"])
+def test_inplace_residuals_change_nothing(monkeypatch, layer, norm_first):
+    """Without a graph, the layers add each residual into its block's new result in place:
+    the output equals the out-of-place one bit for bit (a hook on each block's last module
+    turns the in-place path off), the inputs are untouched, and outputs a hook keeps stay
+    as they were."""
+    ember.manual_seed(0)
+    kw = {"dim_feedforward": 32, "dropout": 0.0, "norm_first": norm_first,
+          "batch_first": True}
+    x, memory = ember.randn(3, 7, 16), ember.randn(3, 5, 16)
+    if layer == "encoder":
+        m, args = ember.nn.TransformerEncoderLayer(16, 2, **kw).eval(), (x,)
+        last = [m.dropout1, m.dropout2]
+    else:
+        m, args = ember.nn.TransformerDecoderLayer(16, 2, **kw).eval(), (x, memory)
+        last = [m.dropout1, m.dropout2, m.dropout3]
+    inputs = [a.numpy().copy() for a in args]
+    added = []
+    add_ = ember.Tensor.add_
+    monkeypatch.setattr(ember.Tensor, "add_", lambda self, o: added.append(1) or add_(self, o))
+    with ember.no_grad():
+        fast = m(*args).numpy().copy()
+    assert len(added) == len(last)  # every residual went in place
+    for a, before in zip(args, inputs):
+        np.testing.assert_array_equal(a.numpy(), before)
+    kept = []
+    for d in last:
+        d.register_forward_hook(lambda mod, inp, out: kept.append((out, out.detach().numpy().copy())))
+    with ember.no_grad():
+        slow = m(*args).numpy()
+    assert len(added) == len(last) and len(kept) == len(last)  # none in place this time
+    np.testing.assert_array_equal(fast, slow)
+    for out, value in kept:
+        np.testing.assert_array_equal(out.numpy(), value)
+    with ember.enable_grad():  # a graph: out of place, gradients as before
+        assert m(*args).requires_grad and len(added) == len(last)

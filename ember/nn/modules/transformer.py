@@ -46,8 +46,47 @@ def _clones(module: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
+_MHA_FORWARD = MultiheadAttention.forward
+_DROPOUT_FORWARD, _DROPOUT_FN = Dropout.forward, Dropout._fn
+
+
+def _plain(module: Module, cls: type, forward: Callable) -> bool:
+    """``module`` is a ``cls`` (not a subclass) whose call runs ``forward``, this module's
+    own: no hooks, no ``forward`` replaced on the instance or the class."""
+    return (type(module) is cls and not module._has_hooks()
+            and "forward" not in module.__dict__ and cls.forward is forward)
+
+
+def _plain_dropout(module: Module) -> bool:
+    return _plain(module, Dropout, _DROPOUT_FORWARD) and module._fn is _DROPOUT_FN
+
+
+def _residual(x: Tensor, block: Tensor, fresh: bool) -> Tensor:
+    """``x + block``. When ``block`` is ``fresh`` (a result nothing else holds) and no graph
+    is recorded, ``block`` takes ``x`` in place instead: the same values (addition
+    commutes), without another activation-sized array (a (16, 128, 256) float32 residual:
+    ~110 us out of place, ~50 in place on 2 cores; PyTorch's in-place add is ~41)."""
+    if (fresh and block.shape == x.shape and block.dtype == x.dtype
+            and block.device == x.device
+            and not (ember.is_grad_enabled() and (x.requires_grad or block.requires_grad))):
+        return block.add_(x)
+    return x + block
+
+
 class _FeedForwardMixin:
     """The self-attention and feed-forward blocks the encoder and decoder layers share."""
+
+    def _sa_fresh(self) -> bool:
+        """Whether :meth:`_sa_block` returns a new tensor nothing else holds: the block and
+        every module it calls are ember's own, unchanged and without hooks."""
+        return (type(self)._sa_block is _FeedForwardMixin._sa_block
+                and _plain(self.self_attn, MultiheadAttention, _MHA_FORWARD)
+                and _plain_dropout(self.dropout1))
+
+    def _ff_fresh(self, out_dropout: Module) -> bool:
+        """As :meth:`_sa_fresh`, for :meth:`_ff_block` (its last product is a new array)."""
+        return (type(self)._ff_block is _FeedForwardMixin._ff_block
+                and calls_plain_linear(self.linear2) and _plain_dropout(out_dropout))
 
     def _sa_block(self, x: Tensor, mask: Tensor | None, padding: Tensor | None,
                   is_causal: bool) -> Tensor:
@@ -89,12 +128,14 @@ class TransformerEncoderLayer(_FeedForwardMixin, Module):
 
     def forward(self, src: Tensor, src_mask: Tensor | None = None,
                 src_key_padding_mask: Tensor | None = None, is_causal: bool = False) -> Tensor:
-        x = src
+        x, sa_fresh, ff_fresh = src, self._sa_fresh(), self._ff_fresh(self.dropout2)
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._ff_block(self.norm2(x), self.dropout2)
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._ff_block(x, self.dropout2))
+            x = _residual(x, self._sa_block(self.norm1(x), src_mask, src_key_padding_mask,
+                                            is_causal), sa_fresh)
+            return _residual(x, self._ff_block(self.norm2(x), self.dropout2), ff_fresh)
+        x = self.norm1(_residual(x, self._sa_block(x, src_mask, src_key_padding_mask,
+                                                   is_causal), sa_fresh))
+        return self.norm2(_residual(x, self._ff_block(x, self.dropout2), ff_fresh))
 
 
 class TransformerDecoderLayer(_FeedForwardMixin, Module):
@@ -128,16 +169,23 @@ class TransformerDecoderLayer(_FeedForwardMixin, Module):
                 memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
                 memory_key_padding_mask: Tensor | None = None, tgt_is_causal: bool = False,
                 memory_is_causal: bool = False) -> Tensor:
-        x = tgt
+        x, sa_fresh, ff_fresh = tgt, self._sa_fresh(), self._ff_fresh(self.dropout3)
+        mha_fresh = (type(self)._mha_block is TransformerDecoderLayer._mha_block
+                     and _plain(self.multihead_attn, MultiheadAttention, _MHA_FORWARD)
+                     and _plain_dropout(self.dropout2))
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-            x = x + self._mha_block(self.norm2(x), memory, memory_mask,
-                                    memory_key_padding_mask, memory_is_causal)
-            return x + self._ff_block(self.norm3(x), self.dropout3)
-        x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-        x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
-                                           memory_is_causal))
-        return self.norm3(x + self._ff_block(x, self.dropout3))
+            x = _residual(x, self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask,
+                                            tgt_is_causal), sa_fresh)
+            x = _residual(x, self._mha_block(self.norm2(x), memory, memory_mask,
+                                             memory_key_padding_mask, memory_is_causal),
+                          mha_fresh)
+            return _residual(x, self._ff_block(self.norm3(x), self.dropout3), ff_fresh)
+        x = self.norm1(_residual(x, self._sa_block(x, tgt_mask, tgt_key_padding_mask,
+                                                   tgt_is_causal), sa_fresh))
+        x = self.norm2(_residual(x, self._mha_block(x, memory, memory_mask,
+                                                    memory_key_padding_mask,
+                                                    memory_is_causal), mha_fresh))
+        return self.norm3(_residual(x, self._ff_block(x, self.dropout3), ff_fresh))
 
     def _mha_block(self, x, mem, mask, padding, is_causal) -> Tensor:
         x = self.multihead_attn(x, mem, mem, attn_mask=mask, key_padding_mask=padding,
