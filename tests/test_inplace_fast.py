@@ -57,3 +57,18 @@ def test_inplace_arithmetic_with_itself_and_with_overlaps(used_kernels) -> None:
     out, other = base[300:].reshape(600, 300), base[:-300].reshape(600, 300)
     assert _numba.arithmetic("add", out, other, out=out) is None  # declines the overlap
     assert _numba.arithmetic("add", out, out, out=out) is not None
+
+
+def test_other_inplace_ufunc_ops_keep_their_own_path(used_kernels) -> None:
+    """Logical and bitwise in-place ops (also built on ufuncs) never reach the arithmetic
+    kernel, at any size."""
+    a, b = _specials((512, 300), np.float32), _specials((512, 300), np.float32)
+    x = ember.tensor(a)
+    x.logical_and_(ember.tensor(b))
+    np.testing.assert_array_equal(x.numpy(), np.logical_and(a, b).astype(np.float32))
+    i, j = (RNG.integers(-9, 9, (512, 300)) for _ in range(2))
+    y = ember.tensor(i)
+    y &= ember.tensor(j)
+    np.testing.assert_array_equal(y.numpy(), i & j)
+    assert "arithmetic" not in used_kernels
+    assert _numba.arithmetic("logical_and", a, b) is None

@@ -48,7 +48,10 @@ def test_block_swap_finds_the_blocks(shape, perm, groups) -> None:
     lambda a: a[:, :, :1].transpose(1, 0, 2),      # rows cut short: gaps
     lambda a: np.broadcast_to(a[:1], (4, 6, 16)).transpose(1, 0, 2),  # zero stride
     lambda a: a.reshape(2, 2, 6, 16).transpose(1, 0, 3, 2),  # two swaps
-], ids=["contiguous", "reversed", "gaps", "negative", "cut", "broadcast", "two-swaps"])
+    lambda a: np.lib.stride_tricks.as_strided(a, (6, 4, 16), (64, 64, 4)),  # equal strides
+    lambda a: np.lib.stride_tricks.as_strided(a, (6, 4, 16), (32, 64, 4)),  # rows overlap
+], ids=["contiguous", "reversed", "gaps", "negative", "cut", "broadcast", "two-swaps",
+        "equal-strides", "overlapping"])
 def test_block_swap_declines_other_layouts(make) -> None:
     assert block_swap(make(RNG.standard_normal((4, 6, 16)).astype(np.float32))) is None
 
@@ -63,13 +66,14 @@ def _specials(shape, dtype) -> np.ndarray:
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape,perm", [
-    ((35, 32, 256), (1, 0, 2)), ((4, 3, 5, 16), (0, 2, 1, 3)),
-    ((2, 3, 4, 5, 16), (0, 3, 1, 2, 4)), ((3, 7, 1, 33), (2, 1, 0, 3)),
+@pytest.mark.parametrize("shape,perm,skip", [
+    ((35, 32, 256), (1, 0, 2), 0), ((4, 3, 5, 16), (0, 2, 1, 3), 0),
+    ((2, 3, 4, 5, 16), (0, 3, 1, 2, 4), 0), ((3, 7, 1, 33), (2, 1, 0, 3), 0),
+    ((5, 6, 17), (1, 0, 2), 1),  # a view that starts inside its buffer
 ])
-def test_swapped_copy_equals_numpys_copy_bitwise(forced, used_kernels, dtype, shape,
-                                                 perm) -> None:
-    base = _specials(shape, dtype)
+def test_swapped_copy_equals_numpys_copy_bitwise(forced, used_kernels, dtype, shape, perm,
+                                                 skip) -> None:
+    base = _specials(shape, dtype)[skip:]
     view = base.transpose(perm)
     got = swapped_copy(view)
     assert got is not None and "swap_blocks" in used_kernels
@@ -117,3 +121,25 @@ def test_ops_that_copy_a_swapped_view_use_the_kernel(forced, used_kernels, monke
     monkeypatch.setattr(_numba, "ENABLED", False)
     for f, s in zip(fast, run(), strict=True):
         np.testing.assert_array_equal(f, s)
+
+
+@needs_numba
+def test_linear_copies_only_inputs_it_cannot_view(forced, monkeypatch) -> None:
+    """The no-graph linear flattens a view it can reshape as it lies (a column slice of a
+    joint projection) without a copy, and copies a transposed one."""
+    from ember.backends.base import Backend
+
+    copies = []
+    real = Backend.contiguous
+    monkeypatch.setattr(Backend, "contiguous", lambda self, x: copies.append(x.shape)
+                        or real(self, x))
+    joint = RNG.standard_normal((4, 9, 96)).astype(np.float32)
+    w = ember.tensor(RNG.standard_normal((5, 32)).astype(np.float32))
+    with ember.no_grad():
+        sliced = ember.tensor(joint)[..., :32]
+        out = ember.nn.functional.linear(sliced, w)
+        assert copies == []
+        np.testing.assert_allclose(out.numpy(), joint[..., :32] @ w.numpy().T, rtol=1e-5,
+                                   atol=1e-5)
+        ember.nn.functional.linear(ember.tensor(joint[..., :32].copy()).transpose(0, 1), w)
+    assert copies == [(9, 4, 32)]

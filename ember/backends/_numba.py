@@ -143,7 +143,8 @@ def arithmetic(name: str, x: np.ndarray, y: np.ndarray,
     ``2 * MIN_ELEMENTS``: one add took NumPy 22 us and the kernel 9 on 2 cores at 131072
     float32 elements, and about as long at 65536; an ``out`` that overlaps an operand
     without being that very array, where NumPy's buffering keeps the inputs intact)."""
-    if not ENABLED or x.size < 2 * MIN_ELEMENTS or not _flat_ok(x, y):
+    if (not ENABLED or name not in ARITHMETIC or x.size < 2 * MIN_ELEMENTS
+            or not _flat_ok(x, y)):
         return None
     if out is None:
         out = np.empty_like(x)

@@ -169,13 +169,51 @@ def test_inplace_residuals_change_nothing(monkeypatch, layer, norm_first):
     for a, before in zip(args, inputs):
         np.testing.assert_array_equal(a.numpy(), before)
     kept = []
-    for d in last:
-        d.register_forward_hook(lambda mod, inp, out: kept.append((out, out.detach().numpy().copy())))
+    handles = [d.register_forward_hook(
+        lambda mod, inp, out: kept.append((out, out.detach().numpy().copy()))) for d in last]
     with ember.no_grad():
         slow = m(*args).numpy()
     assert len(added) == len(last) and len(kept) == len(last)  # none in place this time
     np.testing.assert_array_equal(fast, slow)
     for out, value in kept:
         np.testing.assert_array_equal(out.numpy(), value)
-    with ember.enable_grad():  # a graph: out of place, gradients as before
-        assert m(*args).requires_grad and len(added) == len(last)
+    for h in handles:
+        h.remove()
+    assert m(*args).requires_grad and len(added) == len(last)  # a graph: out of place
+
+
+def test_inplace_residuals_keep_forward_mode_tangents():
+    """A residual's tangent survives when the weights are frozen or under no_grad (the
+    in-place path stands aside while tangents are recorded)."""
+    ember.manual_seed(1)
+    m = ember.nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0,
+                                         batch_first=True).eval()
+    x, t = ember.randn(3, 7, 16), ember.randn(3, 7, 16)
+    _, want = ember.jvp(m, (x,), (t,))  # weights require grad: out of place
+    m.requires_grad_(False)
+    _, frozen = ember.jvp(m, (x,), (t,))
+    with ember.no_grad():
+        _, quiet = ember.jvp(m, (x,), (t,))
+    for got in (frozen, quiet):
+        np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+
+
+def test_inplace_residuals_respect_a_block_replaced_on_the_instance():
+    import types
+
+    ember.manual_seed(2)
+    m = ember.nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0,
+                                         batch_first=True).eval()
+    kept = []
+    original = m._sa_block
+
+    def keeping(self, *args):
+        out = original(*args)
+        kept.append((out, out.numpy().copy()))
+        return out
+
+    m._sa_block = types.MethodType(keeping, m)
+    with ember.no_grad():
+        m(ember.randn(3, 7, 16))
+    assert len(kept) == 1
+    np.testing.assert_array_equal(kept[0][0].numpy(), kept[0][1])

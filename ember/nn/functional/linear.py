@@ -18,7 +18,7 @@ from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
 from ...ops.activation import threshold_backward
 from ...ops.registry import defop, plain_ctx_for
-from ...ops.shape import inverse_permutation
+from ...ops.shape import _view_strides, inverse_permutation
 from ...tensor import Tensor, _make
 from ._distance import cosine_similarity, pairwise_distance
 from ._embedding import embedding, embedding_bag, one_hot
@@ -169,8 +169,10 @@ def _plain_rows(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool,
     order = _rows_in_memory_order(x) if in_memory_order else None
     if order is not None:
         x = x.transpose(order)
-    x = ctx.backend.contiguous(x)  # threaded where NumPy's reshape would copy on one core
-    out = _product(ctx, x.reshape(math.prod(x.shape[:-1]), x.shape[-1]), w, b, relu)
+    rows = (math.prod(x.shape[:-1]), x.shape[-1])
+    if not x.flags.c_contiguous and _view_strides(x.shape, x.strides, rows) is None:
+        x = ctx.backend.contiguous(x)  # a copy either way: NumPy's reshape uses one core
+    out = _product(ctx, x.reshape(rows), w, b, relu)
     out = out.reshape(*x.shape[:-1], w.shape[0])
     return _make(out if order is None else out.transpose(inverse_permutation(order)))
 
