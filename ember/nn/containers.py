@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any
 
 from ..tensor import Tensor
-from .module import _PREFIXED_ERRORS, Module, _addindent
+from .module import _PREFIXED_ERRORS, Module, _addindent, runs_own_forward
 from .parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -127,9 +127,8 @@ def _fuses_with_relu(module: Module, following: Module) -> bool:
     """A plain Linear followed by a plain ReLU, neither with hooks nor a replaced
     ``forward`` (on the instance or the class): their two calls can run as one fused
     linear + ReLU op, which computes the same thing (value and gradient)."""
-    return (calls_plain_linear(module) and type(following) is ReLU
-            and not following._has_hooks() and "forward" not in following.__dict__
-            and ReLU.forward is _RELU_FORWARD and ReLU._fn is _RELU_FN)
+    return (calls_plain_linear(module) and runs_own_forward(following, ReLU, _RELU_FORWARD)
+            and ReLU._fn is _RELU_FN)
 
 
 def _linear_relu(linear: Module, input: Any) -> Any:

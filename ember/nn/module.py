@@ -61,6 +61,15 @@ _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.se
 _PREFIXED_ERRORS = (ValueError, TypeError, RuntimeError, IndexError)
 
 
+def runs_own_forward(module: Module, cls: type, forward: Callable) -> bool:
+    """Whether calling ``module`` runs exactly ``forward``: a ``cls`` (not a subclass)
+    without hooks, its ``forward`` replaced neither on the instance nor on the class (as a
+    wrapping library may do). Callers that fuse a module's work with the next one's, or
+    reuse its result's memory, check this first."""
+    return (type(module) is cls and not module._has_hooks()
+            and "forward" not in module.__dict__ and cls.forward is forward)
+
+
 def _addindent(s: str, n: int) -> str:
     lines = s.split("\n")
     if len(lines) == 1:

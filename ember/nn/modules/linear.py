@@ -21,7 +21,7 @@ from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..functional.linear import linear_relu
-from ..module import Module
+from ..module import Module, runs_own_forward
 from ..parameter import Parameter, UninitializedParameter
 
 
@@ -109,8 +109,7 @@ def calls_plain_linear(module: Module) -> bool:
     without hooks, its ``forward`` replaced neither on the instance nor on the class (as a
     wrapping library may do). Callers that fuse what follows may then use
     ``module._forward_relu``."""
-    return (type(module) is Linear and not module._has_hooks()
-            and "forward" not in module.__dict__ and Linear.forward is _LINEAR_FORWARD)
+    return runs_own_forward(module, Linear, _LINEAR_FORWARD)
 
 
 class LazyLinear(Linear):

@@ -25,7 +25,7 @@ from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..containers import ModuleList
-from ..module import Module
+from ..module import Module, runs_own_forward
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear, calls_plain_linear
@@ -50,15 +50,8 @@ _MHA_FORWARD = MultiheadAttention.forward
 _DROPOUT_FORWARD, _DROPOUT_FN = Dropout.forward, Dropout._fn
 
 
-def _plain(module: Module, cls: type, forward: Callable) -> bool:
-    """``module`` is a ``cls`` (not a subclass) whose call runs ``forward``, this module's
-    own: no hooks, no ``forward`` replaced on the instance or the class."""
-    return (type(module) is cls and not module._has_hooks()
-            and "forward" not in module.__dict__ and cls.forward is forward)
-
-
 def _plain_dropout(module: Module) -> bool:
-    return _plain(module, Dropout, _DROPOUT_FORWARD) and module._fn is _DROPOUT_FN
+    return runs_own_forward(module, Dropout, _DROPOUT_FORWARD) and module._fn is _DROPOUT_FN
 
 
 def _residual(x: Tensor, block: Tensor, fresh: bool) -> Tensor:
@@ -87,7 +80,7 @@ class _FeedForwardMixin:
         """Whether :meth:`_sa_block` returns a new tensor nothing else holds: the block and
         every module it calls are ember's own, unchanged and without hooks."""
         return (_own_method(self, "_sa_block", _FeedForwardMixin)
-                and _plain(self.self_attn, MultiheadAttention, _MHA_FORWARD)
+                and runs_own_forward(self.self_attn, MultiheadAttention, _MHA_FORWARD)
                 and _plain_dropout(self.dropout1))
 
     def _ff_fresh(self, out_dropout: Module) -> bool:
@@ -195,7 +188,8 @@ class TransformerDecoderLayer(_FeedForwardMixin, Module):
     def _mha_fresh(self) -> bool:
         """As ``_sa_fresh``, for :meth:`_mha_block`."""
         return (_own_method(self, "_mha_block", TransformerDecoderLayer)
-                and _plain(self.multihead_attn, MultiheadAttention, _MHA_FORWARD)
+                and runs_own_forward(self.multihead_attn, MultiheadAttention,
+                                 _MHA_FORWARD)
                 and _plain_dropout(self.dropout2))
 
     def _mha_block(self, x, mem, mask, padding, is_causal) -> Tensor:
