@@ -7,7 +7,21 @@
 [2.0, 4.0, 6.0]
 """
 
-from . import autograd, data, linalg, metrics, nn, optim, serialization, tensorboard, training
+import math as _math
+
+from . import (
+    autograd,
+    cuda,
+    data,
+    linalg,
+    metrics,
+    nn,
+    optim,
+    serialization,
+    tensorboard,
+    training,
+    utils,
+)
 from ._summary import ModelSummary, summary
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.functional import grad, jvp, value_and_grad, vjp
@@ -16,11 +30,13 @@ from .dtypes import (
     DType,
     bfloat16,
     double,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int8,
     int16,
     int32,
@@ -35,12 +51,14 @@ from .dtypes import (
 from .dtypes import bool_ as bool  # noqa: A001 - the PyTorch name
 from .dtypes import float as float  # noqa: A001
 from .dtypes import int as int  # noqa: A001
+from .nn.functional import log_softmax, softmax
 from .ops import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from .tensor import Size, Tensor
 from .training import History, Model
 
 __version__ = "0.1.0"
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan  # PyTorch's constants
 
 
 def is_tensor(obj: object) -> bool:

@@ -206,3 +206,47 @@ def result_type(*operands) -> DType:
             scalar_result = dt if scalar_result is None else promote_types(scalar_result, dt)
     result = _combine_categories(_combine_categories(dim_result, zero_dim_result), scalar_result)
     return result
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    """Machine limits of a floating dtype (the default dtype when none is given), as Python
+    floats: ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``),
+    ``resolution``; ``dtype`` is its name.
+
+    >>> finfo(float16).max
+    65504.0
+    """
+
+    def __init__(self, dtype: DType | None = None) -> None:
+        dt = get_default_dtype() if dtype is None else as_dtype(dtype)
+        if dt.category != FLOAT:
+            raise TypeError(f"finfo: expected a floating-point dtype, got {dt.name}")
+        info = ml_dtypes.finfo(dt.np)  # NumPy's finfo for NumPy's types, bfloat16 too
+        self.bits, self.dtype = _py_int(info.bits), dt.name
+        self.eps, self.max, self.min = _py_float(info.eps), _py_float(info.max), _py_float(info.min)
+        self.tiny = self.smallest_normal = _py_float(info.smallest_normal)
+        self.resolution = 10.0 ** -_py_int(info.precision)  # PyTorch: 0.001, not float16(0.001)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "
+                f"eps={self.eps}, smallest_normal={self.smallest_normal}, tiny={self.tiny}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - PyTorch's name
+    """Limits of an integer dtype: ``bits``, ``max``, ``min`` (Python ints), ``dtype``.
+
+    >>> iinfo(int8).min
+    -128
+    """
+
+    def __init__(self, dtype: DType) -> None:
+        dt = as_dtype(dtype)
+        if dt.category != INTEGER:
+            raise TypeError(f"iinfo: expected an integer dtype, got {dt.name}")
+        info = np.iinfo(dt.np)
+        self.bits, self.dtype = _py_int(info.bits), dt.name
+        self.max, self.min = _py_int(info.max), _py_int(info.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

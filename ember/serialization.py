@@ -198,9 +198,13 @@ def _write_array(f: IO[bytes], array: np.ndarray) -> None:
 
 
 # ---------------------------------------------------------------------- loading
-def load(path: str | os.PathLike, *, map_location: str | Device | None = None) -> Any:
+def load(path: str | os.PathLike, *, map_location: str | Device | None = None,
+         weights_only: bool | None = None) -> Any:
     """Read what :func:`save` wrote (or any safetensors file, as a flat ``dict[str,
     Tensor]``). Tensors are created on ``map_location`` (default: the CPU).
+
+    ``weights_only`` is accepted for PyTorch code and changes nothing: ember only ever
+    reads tensors and plain containers, never a pickle, whatever it is set to.
 
     Raises ``FileNotFoundError`` for a missing file and :class:`CheckpointError` for a file
     that is truncated, corrupt, inconsistent or not safetensors (a pickle is refused).

@@ -58,11 +58,29 @@ class Tensor:
     # Lower than a NumPy array's, so ``ndarray + Tensor`` defers to ``Tensor.__radd__``.
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        from .ops.creation import _to_array  # the creation op turns data into an array
+    def __init__(self, *args: Any, requires_grad: bool = False) -> None:
+        """PyTorch's legacy constructor: ``Tensor(data)`` holds ``data`` in the default float
+        dtype (``ember.tensor`` infers the dtype instead), ``Tensor(*sizes)`` or
+        ``Tensor(size)`` is a zero-filled tensor of that shape, ``Tensor()`` an empty one.
 
-        fresh = _make(_to_array(data, None, None))  # _make holds the one list of defaults
-        for name in _STATE_SLOTS:
+        >>> Tensor([1, 2]).dtype, tuple(Tensor(2, 3).shape)
+        (ember.float32, (2, 3))
+        """
+        from . import dtypes
+        from .ops.creation import _to_array, zeros  # the creation ops build the array
+
+        default = dtypes.get_default_dtype()
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            fresh = zeros(args if args else (0,), dtype=default)
+        elif len(args) == 1 and isinstance(args[0], Size):
+            fresh = zeros(tuple(args[0]), dtype=default)
+        elif len(args) == 1 and not isinstance(args[0], (float, complex, bool, str)):
+            fresh = _make(_to_array(args[0], default, None))
+        else:
+            got = ", ".join(type(a).__name__ for a in args)
+            raise TypeError(f"Tensor(): expected data (a sequence, array or tensor) or sizes "
+                            f"(ints), got ({got}); ember.tensor(value) makes a scalar")
+        for name in _STATE_SLOTS:  # _make holds the one list of defaults
             setattr(self, name, getattr(fresh, name))
         if requires_grad:
             self.requires_grad = True
@@ -301,6 +319,23 @@ class Tensor:
         if self._data.ndim == 0:
             return format(self.item(), spec)
         return object.__format__(self, spec)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy with its own memory, ``requires_grad`` and a copied ``grad`` (the
+        "keep the best weights" idiom: ``copy.deepcopy(model.state_dict())``). As in
+        PyTorch, only graph leaves can be deep-copied."""
+        if id(self) in memo:
+            return memo[id(self)]
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol; detach() it first")
+        result = self.detach().clone()
+        if self._requires_grad:
+            result.requires_grad = True
+        if self.grad is not None:
+            result.grad = self.grad.detach().clone()
+        memo[id(self)] = result
+        return result
 
     def __reduce__(self):
         raise TypeError("ember tensors are not pickled; save their arrays instead (t.numpy(), "

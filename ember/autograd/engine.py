@@ -12,6 +12,7 @@ to the next nodes or into leaves' ``.grad``.
 from __future__ import annotations
 
 import heapq
+import warnings
 
 import ember.tensor as _tensor_module
 
@@ -80,8 +81,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=None, materialize_grads=False) -> tuple:
-    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes)."""
+         only_inputs=True, allow_unused=None, materialize_grads=False) -> tuple:
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes).
+    ``only_inputs``, deprecated in PyTorch, is accepted and ignored as there."""
+    if not only_inputs:
+        warnings.warn("grad: only_inputs is deprecated and ignored (it is always True)",
+                      stacklevel=2)
     outs = _as_tuple(outputs)
     targets = _as_tuple(inputs)
     for i, t in enumerate(targets):

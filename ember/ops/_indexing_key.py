@@ -66,7 +66,7 @@ def _normalize_items(x: Tensor, key: Any) -> list:
     items = list(key) if isinstance(key, tuple) else [key]
     out = []
     for item in items:
-        if isinstance(item, (list, tuple)) or (hasattr(item, "__array__")
+        if isinstance(item, (list, tuple, range)) or (hasattr(item, "__array__")
                                                 and not isinstance(item, Tensor)
                                                 and not _is_int(item)):
             item = _as_index_tensor(x, item)

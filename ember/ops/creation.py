@@ -16,6 +16,7 @@ from .. import dtypes as _dt
 from ..backends import Device, backend_for_device, backend_of
 from ..backends.cpu import CPU_BACKEND
 from ..tensor import Tensor, _make
+from ._common import bind_methods
 
 
 def _backend(device: Any):
@@ -41,7 +42,8 @@ def _to_array(data: Any, dtype: _dt.DType | None, device: Any, copy: bool = True
         raise ValueError(f"tensor: could not build a tensor from this "
                          f"{type(data).__name__}: {exc}") from None
     if dtype is None:
-        if array.dtype.kind == "f" and array.dtype.itemsize == 8 and not hasattr(data, "dtype"):
+        if (array.dtype.kind == "f" and array.dtype.itemsize == 8
+                and not hasattr(_first_leaf(data), "dtype")):
             array = array.astype(_dt.get_default_dtype().np)  # Python floats: default dtype
         elif array.dtype.kind in "OUS":
             raise TypeError(f"tensor: could not convert data of type {type(data).__name__} "
@@ -51,6 +53,15 @@ def _to_array(data: Any, dtype: _dt.DType | None, device: Any, copy: bool = True
     if copy and hasattr(data, "dtype") and not isinstance(data, Tensor):
         array = backend.xp.array(array, copy=True)
     return array
+
+
+def _first_leaf(data: Any) -> Any:
+    """The first element of nested lists and tuples: a Python float there means Python
+    floats (the default dtype), a NumPy float64 or a tensor its own dtype, as PyTorch infers
+    it."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
 
 
 def _host(data: Any) -> Any:
@@ -347,6 +358,37 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     dt = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
     return _finish(_backend(device).xp.eye(n, m, dtype=dt.np), requires_grad)
 
+
+# ``Tensor.new_*``: as the functions above, with the tensor's dtype and device by default.
+def _kin(self: Tensor, dtype: Any, device: Any) -> dict:
+    return {"dtype": self.dtype if dtype is None else dtype,
+            "device": self.device if device is None else device}
+
+
+def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
+                requires_grad: bool = False) -> Tensor:
+    """A new tensor of ``data`` (copied), with this tensor's dtype and device by default."""
+    return tensor(data, **_kin(self, dtype, device), requires_grad=requires_grad)
+
+
+def _new_filled(make: Any):
+    def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+        return make(*size, **_kin(self, dtype, device), requires_grad=requires_grad)
+
+    method.__name__ = f"new_{make.__name__}"
+    method.__doc__ = f"``ember.{make.__name__}`` with this tensor's dtype and device by default."
+    return method
+
+
+def _new_full(self: Tensor, size: Sequence[int], fill_value: Any, *, dtype: Any = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``ember.full`` with this tensor's dtype (not the value's) and device by default."""
+    return full(size, fill_value, **_kin(self, dtype, device), requires_grad=requires_grad)
+
+
+bind_methods(new_tensor=_new_tensor, new_zeros=_new_filled(zeros), new_ones=_new_filled(ones),
+             new_empty=_new_filled(empty), new_full=_new_full)
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full",
            "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
