@@ -11,6 +11,7 @@ module stays free of any op and any array library.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -58,24 +59,26 @@ class Tensor:
     # Lower than a NumPy array's, so ``ndarray + Tensor`` defers to ``Tensor.__radd__``.
     __array_priority__ = 1000
 
-    def __init__(self, *args: Any, requires_grad: bool = False) -> None:
+    def __init__(self, *args: Any, device: Any = None, requires_grad: bool = False) -> None:
         """PyTorch's legacy constructor: ``Tensor(data)`` holds ``data`` in the default float
         dtype (``ember.tensor`` infers the dtype instead), ``Tensor(*sizes)`` or
-        ``Tensor(size)`` is a zero-filled tensor of that shape, ``Tensor()`` an empty one.
+        ``Tensor(size)`` is a zero-filled tensor of that shape, ``Tensor()`` an empty one,
+        and ``Tensor(tensor)`` a view of that tensor (its dtype and graph kept).
 
         >>> Tensor([1, 2]).dtype, tuple(Tensor(2, 3).shape)
         (ember.float32, (2, 3))
         """
-        from . import dtypes
         from .ops.creation import _to_array, zeros  # the creation ops build the array
 
-        default = dtypes.get_default_dtype()
-        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-            fresh = zeros(args if args else (0,), dtype=default)
+        default = _dt.get_default_dtype()
+        if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+            fresh = zeros(tuple(int(a) for a in args) or (0,), dtype=default, device=device)
         elif len(args) == 1 and isinstance(args[0], Size):
-            fresh = zeros(tuple(args[0]), dtype=default)
+            fresh = zeros(tuple(args[0]), dtype=default, device=device)
+        elif len(args) == 1 and isinstance(args[0], Tensor):
+            fresh = args[0].view(tuple(args[0].shape))
         elif len(args) == 1 and not isinstance(args[0], (float, complex, bool, str)):
-            fresh = _make(_to_array(args[0], default, None))
+            fresh = _make(_to_array(args[0], default, device))
         else:
             got = ", ".join(type(a).__name__ for a in args)
             raise TypeError(f"Tensor(): expected data (a sequence, array or tensor) or sizes "

@@ -22,9 +22,11 @@ def test_torch_utils_paths_are_embers_modules() -> None:
     from ember.utils.data import DataLoader, TensorDataset, get_worker_info
     from ember.utils.data.dataset import Dataset
     from ember.utils.data.sampler import Sampler
+    from ember.utils.data.transforms import ToTensor
 
     assert DataLoader is ember.data.DataLoader and TensorDataset is ember.data.TensorDataset
     assert Dataset is ember.data.Dataset and Sampler is ember.data.Sampler
+    assert ToTensor is ember.data.transforms.ToTensor
     assert get_worker_info() is None and checkpoint is ember.nn.utils.checkpoint  # the function
     assert ember.utils.data.default_collate is ember.data.default_collate
     batches = list(DataLoader(TensorDataset(ember.arange(6)), batch_size=4))
@@ -73,6 +75,17 @@ def test_legacy_tensor_constructor_matches_pytorch() -> None:
         if args and not isinstance(args[0], int):
             np.testing.assert_array_equal(e.numpy(), t.numpy())
     assert tuple(ember.Tensor(ember.Size([2, 1])).shape) == (2, 1)
+    assert tuple(ember.Tensor(np.int64(3)).shape) == tuple(torch.Tensor(np.int64(3)).shape)
+    assert tuple(ember.Tensor(np.int64(2), np.int32(3)).shape) == (2, 3)
+    assert ember.Tensor([1.0], device="cpu").device.type == "cpu"
+    labels = ember.tensor([1, 0, 2])  # a tensor: a view, its dtype kept (PyTorch: an alias)
+    alias = ember.Tensor(labels)
+    assert alias.dtype is ember.int64 is getattr(ember, str(torch.Tensor(
+        torch.tensor([1, 0, 2])).dtype)[6:])
+    assert np.shares_memory(alias.numpy(), labels.numpy())
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    (ember.Tensor(x) * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
     weight = ember.nn.Parameter(ember.Tensor(4, 3))  # the old custom-layer idiom
     assert weight.requires_grad and weight.dtype is ember.float32
     with pytest.raises(TypeError, match="sizes"):
@@ -81,11 +94,17 @@ def test_legacy_tensor_constructor_matches_pytorch() -> None:
 
 def test_tensor_infers_float64_from_numpy_elements_as_pytorch() -> None:
     cases = ([np.float64(1), np.float64(2)], [np.ones(2), np.zeros(2)], [1.0, 2.0],
-             [[1.0], [2.0]], np.float64(3.0), 2.5, [np.float32(1.0)])
+             [[1.0], [2.0]], np.float64(3.0), 2.5, [np.float32(1.0)],
+             [np.int64(1), 2.0], [np.float32(1), 2.0], [np.float16(1), 2.0],
+             [1.0, np.float64(2)], [1, np.float64(2)], [True, np.float64(2)],
+             [[1.0], [np.float64(2)]], [np.array([1.0], np.float32), [2.0]])
     for data in cases:
         assert ember.tensor(data).dtype.name == str(torch.tensor(data).dtype)[6:], data
-    listed = [ember.tensor(1.0, dtype=ember.float64), ember.tensor(2.0, dtype=ember.float64)]
-    assert ember.tensor(listed).dtype is ember.float64
+    for values in ([1.0, 2.0], [0.5, 1.0], [2.0, 1.0]):
+        for dtype in ("float32", "float64"):  # a tensor among Python floats counts as its dtype
+            e_list = [ember.tensor(values[0], dtype=getattr(ember, dtype)), values[1]]
+            t_list = [torch.tensor(values[0], dtype=getattr(torch, dtype)), values[1]]
+            assert ember.tensor(e_list).dtype.name == str(torch.tensor(t_list).dtype)[6:]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
@@ -100,6 +119,9 @@ def test_new_methods_match_pytorch(dtype) -> None:
         assert got.dtype.name == str(want.dtype)[6:] and tuple(got.shape) == tuple(want.shape)
         np.testing.assert_array_equal(got.numpy(), want.numpy())
     assert tuple(e.new_empty(4).shape) == (4,)
+    assert tuple(e.new_zeros(size=(2, 5)).shape) == tuple(t.new_zeros(size=(2, 5)).shape)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        e.new_ones(2, shape=3)
     if dtype != "int64":
         assert e.new_zeros(2, requires_grad=True).requires_grad
 
@@ -166,4 +188,5 @@ def test_load_accepts_weights_only_and_grad_accepts_only_inputs(tmp_path) -> Non
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ember.autograd.grad((x * x).sum(), x, only_inputs=False)
-    assert any("only_inputs" in str(w.message) for w in caught)
+    assert any("only_inputs" in str(w.message) and w.category is FutureWarning
+               for w in caught)

@@ -86,7 +86,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     ``only_inputs``, deprecated in PyTorch, is accepted and ignored as there."""
     if not only_inputs:
         warnings.warn("grad: only_inputs is deprecated and ignored (it is always True)",
-                      stacklevel=2)
+                      FutureWarning, stacklevel=2)
     outs = _as_tuple(outputs)
     targets = _as_tuple(inputs)
     for i, t in enumerate(targets):

@@ -221,6 +221,10 @@ class Backend:
     def to_numpy(self, array):
         raise NotImplementedError
 
+    def device_count(self) -> int:
+        """How many devices of this backend's type there are (``ember.cuda.device_count``)."""
+        return 1
+
     def owns(self, array) -> bool:
         """Whether ``array`` owns writeable memory no other array shares."""
         return array.base is None and array.flags.writeable

@@ -2,7 +2,8 @@
 ember does not use cuDNN: the flags are kept and read back, and change nothing.
 
 >>> import ember
->>> ember.backends.cudnn.deterministic = True
+>>> ember.backends.cudnn.benchmark
+False
 >>> ember.backends.cudnn.is_available()
 False
 """

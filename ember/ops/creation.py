@@ -43,7 +43,7 @@ def _to_array(data: Any, dtype: _dt.DType | None, device: Any, copy: bool = True
                          f"{type(data).__name__}: {exc}") from None
     if dtype is None:
         if (array.dtype.kind == "f" and array.dtype.itemsize == 8
-                and not hasattr(_first_leaf(data), "dtype")):
+                and not _has_float64(data)):
             array = array.astype(_dt.get_default_dtype().np)  # Python floats: default dtype
         elif array.dtype.kind in "OUS":
             raise TypeError(f"tensor: could not convert data of type {type(data).__name__} "
@@ -55,13 +55,15 @@ def _to_array(data: Any, dtype: _dt.DType | None, device: Any, copy: bool = True
     return array
 
 
-def _first_leaf(data: Any) -> Any:
-    """The first element of nested lists and tuples: a Python float there means Python
-    floats (the default dtype), a NumPy float64 or a tensor its own dtype, as PyTorch infers
-    it."""
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return data
+def _has_float64(data: Any) -> bool:
+    """Whether ``data`` (a value, or nested lists and tuples of them) holds a float64 NumPy
+    value or array or a float64 tensor. PyTorch promotes over the elements, taking Python
+    floats as the default dtype and the others as their own: NumPy alone would make
+    ``[np.float32(1), 2.0]`` float64."""
+    if isinstance(data, (list, tuple)):
+        return any(_has_float64(d) for d in data)
+    dtype = getattr(data, "dtype", None)
+    return dtype is not None and str(getattr(dtype, "name", dtype)) == "float64"
 
 
 def _host(data: Any) -> Any:
@@ -373,10 +375,16 @@ def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = Non
 
 def _new_filled(make: Any):
     def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, **kwargs: Any) -> Tensor:
+        if "size" in kwargs and not size:  # PyTorch also takes the size by keyword
+            size = (kwargs.pop("size"),)
+        if kwargs:
+            raise TypeError(f"new_{make.__name__}() got an unexpected keyword argument "
+                            f"{next(iter(kwargs))!r}")
         return make(*size, **_kin(self, dtype, device), requires_grad=requires_grad)
 
     method.__name__ = f"new_{make.__name__}"
+    method.__qualname__ = f"Tensor.new_{make.__name__}"
     method.__doc__ = f"``ember.{make.__name__}`` with this tensor's dtype and device by default."
     return method
 

@@ -15,14 +15,14 @@ import importlib
 import sys
 
 from .. import data
-from ..data import collate, dataloader, dataset, sampler
 
 # the module (``ember.nn.utils`` exports the function under the same name)
 checkpoint = importlib.import_module("ember.nn.utils.checkpoint")
 
-for _name, _module in {"data": data, "data.collate": collate, "data.dataloader": dataloader,
-                       "data.dataset": dataset, "data.sampler": sampler,
-                       "checkpoint": checkpoint}.items():
+_ALIASES = {"data": data, "checkpoint": checkpoint}
+_ALIASES.update({name[len("ember."):]: module for name, module in list(sys.modules.items())
+                 if name.startswith("ember.data.")})  # every submodule ember.data loaded
+for _name, _module in _ALIASES.items():
     sys.modules[f"{__name__}.{_name}"] = _module
 
 __all__ = ["checkpoint", "data"]

@@ -188,8 +188,7 @@ class TransformerDecoderLayer(_FeedForwardMixin, Module):
     def _mha_fresh(self) -> bool:
         """As ``_sa_fresh``, for :meth:`_mha_block`."""
         return (_own_method(self, "_mha_block", TransformerDecoderLayer)
-                and runs_own_forward(self.multihead_attn, MultiheadAttention,
-                                 _MHA_FORWARD)
+                and runs_own_forward(self.multihead_attn, MultiheadAttention, _MHA_FORWARD)
                 and _plain_dropout(self.dropout2))
 
     def _mha_block(self, x, mem, mask, padding, is_causal) -> Tensor:
