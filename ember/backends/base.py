@@ -221,6 +221,29 @@ class Backend:
     def to_numpy(self, array):
         raise NotImplementedError
 
+    def address(self, array) -> int:
+        """Where ``array``'s first element lies in memory (views of one buffer compare by
+        it)."""
+        raise NotImplementedError
+
+    def view_positions(self, base, view):
+        """For ``view``, an array over ``base``'s memory: the row-major flat position in
+        ``base`` of each of its elements (int64, ``view``'s shape), which in-place ops on
+        views record; None when ``base`` is not C-contiguous or the layouts do not match
+        element for element."""
+        item, xp = base.itemsize, self.xp
+        if not base.flags.c_contiguous or view.itemsize != item:
+            return None
+        if view.size == 0:
+            return xp.zeros(view.shape, dtype=xp.int64)
+        offset = self.address(view) - self.address(base)
+        if offset % item or any(s % item for s in view.strides) or not (
+                0 <= offset < base.nbytes):
+            return None
+        ids = xp.arange(base.size, dtype=xp.int64)
+        strides = tuple(s // item * ids.itemsize for s in view.strides)
+        return xp.lib.stride_tricks.as_strided(ids[offset // item:], view.shape, strides).copy()
+
     def device_count(self) -> int:
         """How many devices of this backend's type there are (``ember.cuda.device_count``)."""
         return 1

@@ -76,6 +76,9 @@ class NumpyBackend(Backend):
     def to_numpy(self, array) -> np.ndarray:
         return array
 
+    def address(self, array) -> int:
+        return array.__array_interface__["data"][0]
+
     def from_dlpack(self, obj):
         return np.from_dlpack(obj)
 

@@ -23,7 +23,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE as _GRAD
 from ..backends import backend_of
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from ._common import bind_methods, ensure_tensor
 from .registry import LARGE_ELEMENTS
 
@@ -78,9 +78,14 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
             "in an in-place operation; do it under ember.no_grad() or on a clone()"
         )
     if self._base is not None:
+        done = _inplace_on_view(name, self, fn, args, kwargs)
+        if done is not None:
+            return done
         raise RuntimeError(
-            f"{name}: in-place ops on a view (shape {tuple(self.shape)}) are not differentiable "
-            "in ember yet; clone() the view, or build the result out of place"
+            f"{name}: in-place ops on this view (shape {tuple(self.shape)}) are not "
+            "differentiable in ember yet (a view of a leaf, of a detached tensor or of memory "
+            "not laid out in row-major order); clone() the view, or build the result out of "
+            "place"
         )
     source = self.clone() if self._requires_grad else self.detach()
     args = tuple(source if a is self else a for a in args)  # e.g. y.mul_(y)
@@ -95,6 +100,40 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
     self._version[0] += 1
     self.grad_fn, self._out_index = result.grad_fn, result._out_index
     self._requires_grad = result._requires_grad
+    return self
+
+
+def _shares_base(a: Any, base: Tensor) -> bool:
+    return isinstance(a, Tensor) and (a is base or a._base is base)
+
+
+def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
+                     kwargs: dict) -> Tensor | None:
+    """An in-place op on a view of a graph tensor, as PyTorch records it: the view's old
+    value is read from its base's current history, the result is written into the shared
+    memory, and the base's history becomes "the old base with the view's elements replaced
+    by the result" (a gradient reaches the old base outside the view and the result inside
+    it). None where this does not apply (a view of a leaf or of a tensor outside the graph,
+    a ``detach()``ed alias, a base whose memory is not row-major)."""
+    base = self._base
+    if not (self._requires_grad and base._requires_grad and base.grad_fn is not None):
+        return None
+    positions = backend_of(base._data).view_positions(base._data, self._data)
+    if positions is None:
+        return None
+    flat = _make(positions.reshape(-1))
+    source = base.reshape(-1).take(flat).reshape(self.shape)
+    # The operands as they are now: the view itself (``v.mul_(v)``) is the source, and
+    # another view of the same memory is copied, so the op saves nothing this write changes.
+    args = tuple(source if a is self else a.clone() if _shares_base(a, base) else a
+                 for a in args)
+    result = fn(source, *args, **kwargs)
+    write_result(name, self, result)
+    result = result.to(self.dtype)
+    new_base = base.reshape(-1).index_copy(0, flat, result.reshape(-1)).reshape(base.shape)
+    self._version[0] += 1  # shared with the base
+    base.grad_fn, base._out_index = new_base.grad_fn, new_base._out_index
+    self.grad_fn, self._out_index = result.grad_fn, result._out_index
     return self
 
 
