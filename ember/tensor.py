@@ -53,8 +53,11 @@ class Size(tuple):
 class Tensor:
     """An n-dimensional array on a device, optionally tracked for automatic differentiation."""
 
+    # _base_version: the shared version counter's value when this view was made (or last
+    # given its base's current history; see ops.inplace.refresh_view); -1 for a detach()ed
+    # alias, which has no history of its own to refresh
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_out_index", "_version",
-                 "_base", "_retains_grad", "_hooks", "_fw", "__weakref__")
+                 "_base", "_base_version", "_retains_grad", "_hooks", "_fw", "__weakref__")
 
     # Lower than a NumPy array's, so ``ndarray + Tensor`` defers to ``Tensor.__radd__``.
     __array_priority__ = 1000
@@ -213,7 +216,7 @@ class Tensor:
         """A tensor sharing this one's memory, cut from the graph."""
         out = _make(self._data)
         out._version = self._version
-        out._base = self
+        out._base, out._base_version = self, -1  # an alias, not a view: never refreshed
         return out
 
     def detach_(self) -> Tensor:
@@ -358,6 +361,7 @@ def _make(data, requires_grad: bool = False) -> Tensor:
     t._out_index = 0
     t._version = [0]
     t._base = None
+    t._base_version = 0
     t._retains_grad = False
     t._hooks = None
     t._fw = None

@@ -117,3 +117,51 @@ def test_inplace_on_views_that_must_still_refuse() -> None:
     alias = y.detach()
     with pytest.raises(RuntimeError, match="view"):
         alias.add_(leaf)  # a detached alias: its own identity, not y's history
+
+
+def _stale_row_after_base_write(y, lib):
+    row = y[0]
+    y.mul_(5)
+    y.add_(row * 2)  # the row, made before the write, is used after it
+
+
+def _stale_row_after_view_write(y, lib):
+    row = y[0]
+    y[:, 1] *= 5
+    y[2].add_(row * 2)
+
+
+@pytest.mark.parametrize("steps", [_stale_row_after_base_write, _stale_row_after_view_write],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_views_made_before_a_write_follow_it(steps) -> None:
+    """A view made before its memory was written in place shows the write in its values,
+    and (as in PyTorch) in the gradients that flow through it."""
+    got, want = _run(ember, steps, np.float32), _run(torch, steps, np.float32)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+def test_a_detached_alias_stays_its_own_leaf() -> None:
+    grads = []
+    for lib in (ember, torch):
+        x = lib.tensor(X0, requires_grad=True)
+        y = x * 2
+        alias = y.detach().requires_grad_()
+        with lib.no_grad():
+            y.mul_(5)
+        (alias * 3).sum().backward()
+        assert x.grad is None
+        grads.append(alias.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_views_of_a_column_major_base_still_refuse() -> None:
+    x = ember.tensor(np.asfortranarray(X0), requires_grad=True)
+    y = x * 2  # NumPy keeps the column-major layout
+    assert not y._data.flags.c_contiguous
+    with pytest.raises(RuntimeError, match="row-major"):
+        y[0].add_(1)
+    row = y[0]
+    y.mul_(5)
+    with pytest.raises(RuntimeError, match="row-major"):
+        row * 2

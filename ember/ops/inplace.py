@@ -116,7 +116,8 @@ def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
     it). None where this does not apply (a view of a leaf or of a tensor outside the graph,
     a ``detach()``ed alias, a base whose memory is not row-major)."""
     base = self._base
-    if not (self._requires_grad and base._requires_grad and base.grad_fn is not None):
+    if not (self._requires_grad and base._requires_grad and base.grad_fn is not None
+            and self._base_version >= 0):
         return None
     positions = backend_of(base._data).view_positions(base._data, self._data)
     if positions is None:
@@ -134,7 +135,29 @@ def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
     self._version[0] += 1  # shared with the base
     base.grad_fn, base._out_index = new_base.grad_fn, new_base._out_index
     self.grad_fn, self._out_index = result.grad_fn, result._out_index
+    self._base_version = self._version[0]
     return self
+
+
+def refresh_view(view: Tensor) -> None:
+    """Give a view made before its memory was written in place (through its base or another
+    view) its base's current history: its elements read from the base as it is now. Its
+    values already show the write (they share the memory); without this a gradient through
+    it would go around the write, where PyTorch regenerates the view's history too. Run by
+    the graph recorder when such a view is an input."""
+    base = view._base
+    if view._base_version < 0:  # a detach()ed alias: a tensor of its own for autograd
+        return
+    positions = backend_of(base._data).view_positions(base._data, view._data)
+    if positions is None:
+        raise RuntimeError(
+            f"a view (shape {tuple(view.shape)}) whose memory was modified in place after "
+            "it was made is used in a differentiable op, and its base is not laid out in "
+            "row-major order, so ember cannot follow the write; make the view again after "
+            "the in-place op")
+    current = base.reshape(-1).take(_make(positions.reshape(-1))).reshape(view.shape)
+    view.grad_fn, view._out_index = current.grad_fn, current._out_index
+    view._base_version = view._version[0]
 
 
 def make_inplace(name: str, fn: Callable, ufunc: str | None = None) -> Callable:

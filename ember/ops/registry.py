@@ -164,6 +164,8 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     # One pass over the inputs (this runs for every recorded op, so no generator expressions).
     data, needs, edges, shapes, dtypes = [], [], [], [], []
     for t in inputs:
+        if t._base is not None and t._base_version != t._version[0] and t._requires_grad:
+            _refresh_view(t)
         array = t._data
         data.append(array)
         shapes.append(array.shape)
@@ -183,6 +185,12 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     if ANOMALY.enabled:
         ANOMALY.record_forward(node)
     return _finish(op, node, inputs, out, attrs)
+
+
+def _refresh_view(t: Tensor) -> None:
+    from .inplace import refresh_view  # the in-place machinery imports this module
+
+    refresh_view(t)
 
 
 def _finish(op: OpDef, node: Node | None, inputs: tuple, out, attrs: dict):
@@ -243,6 +251,7 @@ def _view_of(t: Tensor, source: Tensor) -> None:
     of ``source``'s base (``source`` itself when it owns its memory)."""
     t._version = source._version
     t._base = source._base if source._base is not None else source
+    t._base_version = t._version[0]
 
 
 # ----------------------------------------------------------------------------- fast paths
