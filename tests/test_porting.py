@@ -190,3 +190,18 @@ def test_load_accepts_weights_only_and_grad_accepts_only_inputs(tmp_path) -> Non
         ember.autograd.grad((x * x).sum(), x, only_inputs=False)
     assert any("only_inputs" in str(w.message) and w.category is FutureWarning
                for w in caught)
+
+
+def test_composite_helpers_and_their_inplace_forms() -> None:
+    """``addcmul_``/``addcdiv_`` as a hand-written Adam step uses them, and ``numel``."""
+    p0, g0 = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
+    results = []
+    for lib in (ember, torch):
+        p, g = lib.tensor(p0), lib.tensor(g0)
+        v = lib.zeros_like(p).addcmul_(g, g, value=0.1)
+        p.addcdiv_(g, v.sqrt().add_(1e-8), value=-1e-3)
+        results.append((p.numpy(), v.numpy()))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert ember.numel(ember.ones(2, 3)) == torch.numel(torch.ones(2, 3)) == 6
+    assert ember.ones(3).diff().tolist() == [0.0, 0.0]

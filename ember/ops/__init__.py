@@ -4,6 +4,7 @@ this package re-exports their public functions (each module's ``__all__``)."""
 from . import (
     activation,
     compare,
+    composite,
     conversion,
     creation,
     cumulative,
@@ -26,13 +27,15 @@ from . import (
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
 __all__ = ["REGISTRY", "defop"] + [
     name
-    for family in (activation, compare, conversion, creation, cumulative, elementwise, indexing,
-                   join, linalg, math, random, reduction, rounding, scatter, shape, sorting, stats)
+    for family in (activation, compare, composite, conversion, creation, cumulative, elementwise,
+                   indexing, join, linalg, math, random, reduction, rounding, scatter, shape,
+                   sorting, stats)
     for name in family.__all__
 ]
 
 from .activation import *  # noqa: F403
 from .compare import *  # noqa: F403
+from .composite import *  # noqa: F403
 from .conversion import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .cumulative import *  # noqa: F403
