@@ -186,6 +186,7 @@ class Tensor:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        _refresh_if_stale(self)
         if self.grad_fn is not None and not self._retains_grad:
             self._retains_grad = True
             # The engine fills .grad through the node, which holds only a weak reference.
@@ -200,6 +201,7 @@ class Tensor:
         replaces the gradient. Returns a handle with ``remove()``."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require grad")
+        _refresh_if_stale(self)
         if self.grad_fn is not None:
             return self.grad_fn._add_tensor_hook(self._out_index, hook)
         if self._hooks is None:
@@ -349,6 +351,12 @@ class Tensor:
 
 
 _STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")
+
+
+def _refresh_if_stale(t: Tensor) -> None:
+    from .ops.registry import refresh_if_stale  # the ops import this module
+
+    refresh_if_stale(t)
 
 
 def _make(data, requires_grad: bool = False) -> Tensor:

@@ -17,7 +17,7 @@ import warnings
 import ember.tensor as _tensor_module
 
 from ..backends import backend_of
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, _refresh_if_stale
 from .anomaly import ANOMALY
 from .grad_mode import STATE as _GRAD
 from .graph import Node
@@ -191,6 +191,7 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
     # buffer exactly when at least one of them is not None.
     buffers: dict[Node, list] = {}
     for out, g in zip(outputs, grads):
+        _refresh_if_stale(out)
         node = out.grad_fn
         if node is None:  # a leaf: its gradient is the seed itself
             _deliver(out, g, cap, create_graph, given)

@@ -134,10 +134,12 @@ class Function:
 
 def _record(cls: type, ctx: FunctionCtx, tensors: list, positions: tuple, out: Any) -> Any:
     """Give the outputs of a custom Function a node whose backward calls ``cls.backward``."""
-    from ..tensor import _make
+    from ..tensor import _make, _refresh_if_stale
     from .anomaly import ANOMALY
 
     outs = out if isinstance(out, tuple) else (out,)
+    for t in tensors:
+        _refresh_if_stale(t)
     op = cls.__dict__.get("_ember_op") or _FunctionOp(cls)
     cls._ember_op = op
     edges = tuple((t.grad_fn, t._out_index) if t.grad_fn is not None

@@ -229,20 +229,27 @@ class Backend:
     def view_positions(self, base, view):
         """For ``view``, an array over ``base``'s memory: the row-major flat position in
         ``base`` of each of its elements (int64, ``view``'s shape), which in-place ops on
-        views record; None when ``base`` is not C-contiguous or the layouts do not match
-        element for element."""
+        views record. ``base`` may lie in memory in any axis order (row- or column-major,
+        permuted) but without gaps; None for other layouts or a ``view`` not on its
+        elements."""
         item, xp = base.itemsize, self.xp
-        if not base.flags.c_contiguous or view.itemsize != item:
+        if view.itemsize != item:
             return None
         if view.size == 0:
             return xp.zeros(view.shape, dtype=xp.int64)
+        # each element's row-major position, written where that element lies in memory
+        ids = xp.empty_like(base, dtype=xp.int64)  # order "K": the base's axis order
+        if ids.strides != tuple(s // item * ids.itemsize for s in base.strides):
+            return None  # gaps, overlaps or negative strides
+        ids[...] = xp.arange(base.size, dtype=xp.int64).reshape(base.shape)
         offset = self.address(view) - self.address(base)
         if offset % item or any(s % item for s in view.strides) or not (
                 0 <= offset < base.nbytes):
             return None
-        ids = xp.arange(base.size, dtype=xp.int64)
+        memory = xp.lib.stride_tricks.as_strided(ids, (base.size,), (ids.itemsize,))
         strides = tuple(s // item * ids.itemsize for s in view.strides)
-        return xp.lib.stride_tricks.as_strided(ids[offset // item:], view.shape, strides).copy()
+        return xp.lib.stride_tricks.as_strided(memory[offset // item:], view.shape,
+                                               strides).copy()
 
     def device_count(self) -> int:
         """How many devices of this backend's type there are (``ember.cuda.device_count``)."""

@@ -129,6 +129,8 @@ def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
     args = tuple(source if a is self else a.clone() if _shares_base(a, base) else a
                  for a in args)
     result = fn(source, *args, **kwargs)
+    if not result._requires_grad:  # e.g. copy_ from a constant: still in the graph, as torch
+        result = result + source * 0
     write_result(name, self, result)
     result = result.to(self.dtype)
     new_base = base.reshape(-1).index_copy(0, flat, result.reshape(-1)).reshape(base.shape)

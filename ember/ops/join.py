@@ -32,6 +32,7 @@ def _share_version(outs: tuple, base: Tensor) -> tuple:
     for t in outs:
         t._version = base._version
         t._base = root
+        t._base_version = -1 if base._base_version < 0 else t._version[0]
     return outs
 
 

@@ -165,7 +165,7 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     data, needs, edges, shapes, dtypes = [], [], [], [], []
     for t in inputs:
         if t._base is not None and t._base_version != t._version[0] and t._requires_grad:
-            _refresh_view(t)
+            refresh_if_stale(t)
         array = t._data
         data.append(array)
         shapes.append(array.shape)
@@ -187,10 +187,15 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     return _finish(op, node, inputs, out, attrs)
 
 
-def _refresh_view(t: Tensor) -> None:
-    from .inplace import refresh_view  # the in-place machinery imports this module
+def refresh_if_stale(t: Tensor) -> None:
+    """Give ``t`` its base's current history if it is a view whose memory was written in
+    place since it was made (see ``ops.inplace.refresh_view``); for every place that reads
+    a tensor's ``grad_fn`` to build a graph: recorded ops, backward roots, custom Functions,
+    hooks."""
+    if t._base is not None and t._base_version != t._version[0] and t._requires_grad:
+        from .inplace import refresh_view  # the in-place machinery imports this module
 
-    refresh_view(t)
+        refresh_view(t)
 
 
 def _finish(op: OpDef, node: Node | None, inputs: tuple, out, attrs: dict):
@@ -251,7 +256,8 @@ def _view_of(t: Tensor, source: Tensor) -> None:
     of ``source``'s base (``source`` itself when it owns its memory)."""
     t._version = source._version
     t._base = source._base if source._base is not None else source
-    t._base_version = t._version[0]
+    # a view of a detach()ed alias is an alias too (-1: never given its base's history)
+    t._base_version = -1 if source._base_version < 0 else t._version[0]
 
 
 # ----------------------------------------------------------------------------- fast paths
