@@ -83,9 +83,8 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
             return done
         raise RuntimeError(
             f"{name}: in-place ops on this view (shape {tuple(self.shape)}) are not "
-            "differentiable in ember yet (a view of a leaf, of a detached tensor or of memory "
-            "not laid out in row-major order); clone() the view, or build the result out of "
-            "place"
+            "differentiable in ember (a view of a leaf, of a detached tensor, or of memory with "
+            "gaps); clone() the view, or build the result out of place"
         )
     source = self.clone() if self._requires_grad else self.detach()
     args = tuple(source if a is self else a for a in args)  # e.g. y.mul_(y)
@@ -114,7 +113,7 @@ def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
     memory, and the base's history becomes "the old base with the view's elements replaced
     by the result" (a gradient reaches the old base outside the view and the result inside
     it). None where this does not apply (a view of a leaf or of a tensor outside the graph,
-    a ``detach()``ed alias, a base whose memory is not row-major)."""
+    a ``detach()``ed alias, a base whose memory has gaps)."""
     base = self._base
     if not (self._requires_grad and base._requires_grad and base.grad_fn is not None
             and self._base_version >= 0):
@@ -145,8 +144,8 @@ def refresh_view(view: Tensor) -> None:
     """Give a view made before its memory was written in place (through its base or another
     view) its base's current history: its elements read from the base as it is now. Its
     values already show the write (they share the memory); without this a gradient through
-    it would go around the write, where PyTorch regenerates the view's history too. Run by
-    the graph recorder when such a view is an input."""
+    it would go around the write, where PyTorch regenerates the view's history too. Run
+    (through ``registry.refresh_if_stale``) wherever a graph reads such a view's history."""
     base = view._base
     if view._base_version < 0:  # a detach()ed alias: a tensor of its own for autograd
         return
@@ -154,9 +153,8 @@ def refresh_view(view: Tensor) -> None:
     if positions is None:
         raise RuntimeError(
             f"a view (shape {tuple(view.shape)}) whose memory was modified in place after "
-            "it was made is used in a differentiable op, and its base is not laid out in "
-            "row-major order, so ember cannot follow the write; make the view again after "
-            "the in-place op")
+            "it was made is used in a differentiable op, and its base's memory has gaps, so "
+            "ember cannot follow the write; make the view again after the in-place op")
     current = base.reshape(-1).take(_make(positions.reshape(-1))).reshape(view.shape)
     view.grad_fn, view._out_index = current.grad_fn, current._out_index
     view._base_version = view._version[0]
