@@ -54,7 +54,7 @@ class Tensor:
     """An n-dimensional array on a device, optionally tracked for automatic differentiation."""
 
     # _base_version: the shared version counter's value when this view was made (or last
-    # given its base's current history; see ops.inplace.refresh_view); -1 for a detach()ed
+    # given its base's current history; see ops.inplace.refresh_if_stale); -1 for a detach()ed
     # alias, which has no history of its own to refresh
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_out_index", "_version",
                  "_base", "_base_version", "_retains_grad", "_hooks", "_fw", "__weakref__")
@@ -354,7 +354,7 @@ _STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")
 
 
 def _refresh_if_stale(t: Tensor) -> None:
-    from .ops.registry import refresh_if_stale  # the ops import this module
+    from .ops.inplace import refresh_if_stale  # the ops import this module
 
     refresh_if_stale(t)
 

@@ -106,6 +106,18 @@ def _shares_base(a: Any, base: Tensor) -> bool:
     return isinstance(a, Tensor) and (a is base or a._base is base)
 
 
+def _read_from_base(view: Tensor) -> tuple[Tensor, Tensor] | None:
+    """``(positions, value)``: the view's row-major flat positions in its base, and its
+    elements taken from the base at them, so as a function of the base's current history;
+    None when the base's memory has gaps."""
+    base = view._base
+    positions = backend_of(base._data).view_positions(base._data, view._data)
+    if positions is None:
+        return None
+    flat = _make(positions.reshape(-1))
+    return flat, base.reshape(-1).take(flat).reshape(view.shape)
+
+
 def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
                      kwargs: dict) -> Tensor | None:
     """An in-place op on a view of a graph tensor, as PyTorch records it: the view's old
@@ -118,11 +130,10 @@ def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
     if not (self._requires_grad and base._requires_grad and base.grad_fn is not None
             and self._base_version >= 0):
         return None
-    positions = backend_of(base._data).view_positions(base._data, self._data)
-    if positions is None:
+    read = _read_from_base(self)
+    if read is None:
         return None
-    flat = _make(positions.reshape(-1))
-    source = base.reshape(-1).take(flat).reshape(self.shape)
+    flat, source = read
     # The operands as they are now: the view itself (``v.mul_(v)``) is the source, and
     # another view of the same memory is copied, so the op saves nothing this write changes.
     args = tuple(source if a is self else a.clone() if _shares_base(a, base) else a
@@ -140,22 +151,24 @@ def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
     return self
 
 
-def refresh_view(view: Tensor) -> None:
+def refresh_if_stale(view: Tensor) -> None:
     """Give a view made before its memory was written in place (through its base or another
     view) its base's current history: its elements read from the base as it is now. Its
     values already show the write (they share the memory); without this a gradient through
     it would go around the write, where PyTorch regenerates the view's history too. Run
-    (through ``registry.refresh_if_stale``) wherever a graph reads such a view's history."""
-    base = view._base
-    if view._base_version < 0:  # a detach()ed alias: a tensor of its own for autograd
+    wherever a graph reads a tensor's history: recorded ops, backward roots, custom
+    Functions, hooks. Anything else (not a view, not stale, a ``detach()``ed alias, no
+    gradient) is left alone."""
+    if (view._base is None or view._base_version == view._version[0]
+            or view._base_version < 0 or not view._requires_grad):
         return
-    positions = backend_of(base._data).view_positions(base._data, view._data)
-    if positions is None:
+    read = _read_from_base(view)
+    if read is None:
         raise RuntimeError(
             f"a view (shape {tuple(view.shape)}) whose memory was modified in place after "
             "it was made is used in a differentiable op, and its base's memory has gaps, so "
             "ember cannot follow the write; make the view again after the in-place op")
-    current = base.reshape(-1).take(_make(positions.reshape(-1))).reshape(view.shape)
+    current = read[1]
     view.grad_fn, view._out_index = current.grad_fn, current._out_index
     view._base_version = view._version[0]
 

@@ -165,6 +165,8 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     data, needs, edges, shapes, dtypes = [], [], [], [], []
     for t in inputs:
         if t._base is not None and t._base_version != t._version[0] and t._requires_grad:
+            from .inplace import refresh_if_stale  # the in-place machinery imports this
+
             refresh_if_stale(t)
         array = t._data
         data.append(array)
@@ -185,17 +187,6 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     if ANOMALY.enabled:
         ANOMALY.record_forward(node)
     return _finish(op, node, inputs, out, attrs)
-
-
-def refresh_if_stale(t: Tensor) -> None:
-    """Give ``t`` its base's current history if it is a view whose memory was written in
-    place since it was made (see ``ops.inplace.refresh_view``); for every place that reads
-    a tensor's ``grad_fn`` to build a graph: recorded ops, backward roots, custom Functions,
-    hooks."""
-    if t._base is not None and t._base_version != t._version[0] and t._requires_grad:
-        from .inplace import refresh_view  # the in-place machinery imports this module
-
-        refresh_view(t)
 
 
 def _finish(op: OpDef, node: Node | None, inputs: tuple, out, attrs: dict):
