@@ -43,6 +43,61 @@ def test_modifying_a_tensor_the_backward_does_not_read_is_fine():
     assert x.grad.tolist() == [2.0, 2.0]
 
 
+# An operand whose values only the other operands' gradients read (``x`` in ``x @ w`` when
+# only ``x`` requires a gradient) may be modified before backward, as in PyTorch; it is an
+# error exactly when a gradient that reads it is needed.
+_SAVED_CASES = {
+    "mul": lambda m, x, c: x * c,
+    "mul, constant first": lambda m, x, c: c * x,
+    "div": lambda m, x, c: x / c,
+    "div, constant first": lambda m, x, c: c / x,
+    "matmul": lambda m, x, c: x @ c,
+    "matmul, constant first": lambda m, x, c: c @ x,
+    "linear": lambda m, x, c: m.nn.functional.linear(x, c),
+    "linear + bias": lambda m, x, c: m.nn.functional.linear(x, c, c[0]),
+    "linear as the weight": lambda m, x, c: m.nn.functional.linear(c, x),
+    "linear + relu module": lambda m, x, c: _linear_relu(m, c)(x),
+    "einsum": lambda m, x, c: m.einsum("ij,jk->ik", x, c),
+}
+
+
+def _linear_relu(module, weight):
+    """``Linear(3, 3)`` + ``ReLU`` holding ``weight`` (ember runs the pair as one op)."""
+    layer = module.nn.Linear(3, 3)
+    with module.no_grad():
+        layer.weight.copy_(weight)
+        layer.bias.fill_(-1.0)
+    layer.requires_grad_(weight.requires_grad)  # a frozen layer never reads its input
+    return module.nn.Sequential(layer, module.nn.ReLU())
+
+
+def _mutate_then_backward(module, case: str, constant_requires_grad: bool):
+    data = (np.arange(9.0).reshape(3, 3) / 7 + 0.5).astype(np.float32)
+    base = module.tensor(data, requires_grad=True)
+    constant = module.tensor(data[::-1].copy(), requires_grad=constant_requires_grad)
+    x = base * 1  # a non-leaf, so it may be modified in place
+    y = _SAVED_CASES[case](module, x, constant)
+    x.mul_(3.0)
+    try:
+        (y * y).sum().backward()
+    except RuntimeError as error:
+        assert "modified by an inplace operation" in str(error)
+        return None
+    return base.grad.numpy()
+
+
+@pytest.mark.parametrize("constant_requires_grad", [False, True])
+@pytest.mark.parametrize("case", sorted(_SAVED_CASES))
+def test_a_saved_operand_modified_in_place_is_an_error_only_when_its_values_are_read(
+        case, constant_requires_grad):
+    torch = pytest.importorskip("torch")
+    expected = _mutate_then_backward(torch, case, constant_requires_grad)
+    got = _mutate_then_backward(ember, case, constant_requires_grad)
+    assert (got is None) == (expected is None), (case, got, expected)
+    if expected is not None:
+        np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
 # ----------------------------------------------------------------------------- memory
 def test_saved_tensors_are_released_after_backward():
     x = ember.tensor([1.0, 2.0], requires_grad=True)

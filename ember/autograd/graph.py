@@ -66,8 +66,8 @@ class Node:
         """The saved input tensors, after checking none was modified in place since."""
         if self._released:
             self._check_alive()
-        for t, version in zip(self._saved, self._saved_versions):
-            if t._version[0] != version:
+        for i, (t, version) in enumerate(zip(self._saved, self._saved_versions)):
+            if t._version[0] != version and self._reads_values(i):
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified "
                     f"by an inplace operation: {self.name()} saved a tensor of shape "
@@ -75,6 +75,14 @@ class Node:
                     f"{t._version[0]}. Use .clone() before the in-place op, or avoid it."
                 )
         return self._saved
+
+    def _reads_values(self, i: int) -> bool:
+        """Whether the backward reads saved tensor ``i``'s values, not just its shape and
+        layout: not when the op's ``save_read_by`` lists only inputs needing no gradient."""
+        readers = getattr(self.op, "save_read_by", None)
+        if readers is None or readers[i] is None:
+            return True
+        return any(self.needs_input_grad[j] for j in readers[i])
 
     @property
     def output(self):

@@ -31,7 +31,7 @@ def _einsum1(ctx, x, *, equation):
     return ctx.xp.einsum(equation, x)
 
 
-@defop("einsum", save=(0, 1))
+@defop("einsum", save=(0, 1), save_read_by={0: (1,), 1: (0,)})
 def _einsum2(ctx, a, b, *, equation):
     return ctx.xp.einsum(equation, a, b, optimize=True)
 

@@ -212,7 +212,7 @@ def _(ctx, tangents):
     return (-tb).expand(shape) if ta is None else (ta - tb).expand(shape)
 
 
-@defop("mul", save=(0, 1))
+@defop("mul", save=(0, 1), save_read_by={0: (1,), 1: (0,)})
 def _mul(ctx, a, b):
     return _mul_arrays(a, b)
 
@@ -234,7 +234,7 @@ def _(ctx, tangents):
     return out.expand(ctx.output.shape)
 
 
-@defop("div", save=(0, 1))
+@defop("div", save=(0, 1), save_read_by={0: (1,)})
 def _div(ctx, a, b):
     return _div_arrays(a, b)
 

@@ -22,7 +22,7 @@ from .registry import defop, fast_binary
 
 
 # ----------------------------------------------------------------------------- primitive
-@defop("matmul", save=(0, 1))
+@defop("matmul", save=(0, 1), save_read_by={0: (1,), 1: (0,)})
 def _matmul(ctx, a, b):
     out = _matmul_arrays(a, b)
     if out.dtype != a.dtype:  # NumPy computes bfloat16 products in float32

@@ -36,17 +36,22 @@ _NO_ATTRS: dict = {}
 class OpDef:
     """One primitive op: its forward, backward, forward-mode rule and metadata."""
 
-    __slots__ = ("name", "forward", "backward", "jvp", "save", "save_output", "view",
-                 "differentiable", "nondiff_outputs", "backward_name", "doc")
+    __slots__ = ("name", "forward", "backward", "jvp", "save", "save_read_by", "save_output",
+                 "view", "differentiable", "nondiff_outputs", "backward_name", "doc")
 
-    def __init__(self, name: str, forward: Callable, *, save: tuple = (), save_output=False,
-                 view: bool = False, differentiable: bool = True,
-                 nondiff_outputs: tuple = ()) -> None:
+    def __init__(self, name: str, forward: Callable, *, save: tuple = (),
+                 save_read_by: dict | None = None, save_output=False, view: bool = False,
+                 differentiable: bool = True, nondiff_outputs: tuple = ()) -> None:
         self.name = name
         self.forward = forward
         self.backward: Callable | None = None
         self.jvp: Callable | None = None
         self.save = save
+        # {saved input: the inputs whose gradients read its values}: an input modified in
+        # place before backward is then only an error when one of those needs a gradient
+        # (``x @ w`` with only ``x`` requiring one never reads ``x``), as in PyTorch.
+        self.save_read_by = None if save_read_by is None else tuple(
+            [save_read_by.get(i) for i in save])  # aligned with ``save``; None: always read
         self.save_output = save_output
         self.view = view
         self.differentiable = differentiable

@@ -53,13 +53,14 @@ def _product(ctx, x, w, b, relu: bool):
     return out
 
 
-@defop("linear", save=(0, 1))
+@defop("linear", save=(0, 1), save_read_by={0: (1,), 1: (0,)})
 def _linear(ctx, x, w, b=None):
     """``x @ w.T + b`` for a 2-D ``x``: one GEMM, the bias added in place."""
     return _product(ctx, x, w, b, relu=False)
 
 
-@defop("linear_relu", save=(0, 1), save_output=True)
+@defop("linear_relu", save=(0, 1), save_read_by={0: (1,), 1: (0,)},
+       save_output=True)
 def _linear_relu(ctx, x, w, b=None):
     """``relu(x @ w.T + b)``: the bias and the ReLU in one pass over the GEMM's output, as
     PyTorch's ``addmm`` with a fused activation; the feed-forward blocks use it."""
