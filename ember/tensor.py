@@ -354,7 +354,7 @@ _STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")
 
 
 def _refresh_if_stale(t: Tensor) -> None:
-    from .ops.inplace import refresh_if_stale  # the ops import this module
+    from .ops.inplace_view import refresh_if_stale  # the ops import this module
 
     refresh_if_stale(t)
 

@@ -257,3 +257,81 @@ def test_a_constant_written_into_a_view_keeps_it_in_the_graph() -> None:
     (e_flags, e_grad), (t_flags, t_grad) = _both(run)
     assert e_flags == t_flags == (False, False)
     np.testing.assert_allclose(e_grad, t_grad, rtol=1e-12)
+
+
+def _fill_rows(lib, write, extra):
+    """A loop writing results that need a gradient into rows of zeros outside the graph."""
+    w = lib.tensor(X0[0].astype(np.float32), requires_grad=True)
+    out = lib.zeros(4, 3, 4)
+    for t in range(3):
+        write(out, t, (w * (t + 1)).tanh())
+    extra(out, w)
+    loss = (out * out).sum()
+    loss.backward()
+    return out.detach().numpy(), w.grad.numpy(), out.is_leaf
+
+
+_WRITES = {
+    "copy_ a row": lambda out, t, h: out[1][t].copy_(h),
+    "add_ into a column slice": lambda out, t, h: out[:, t, 0].add_(h),
+    "setitem": lambda out, t, h: out.__setitem__((2, t), h),
+    "mul_ then copy_": lambda out, t, h: out[0, t].copy_(h).mul_(2),
+}
+_EXTRAS = {
+    "nothing": lambda out, w: None,
+    "a later write to the base": lambda out, w: out.mul_(w[0]),
+    "a constant written after": lambda out, w: out[3, 0].fill_(0.5),
+}
+
+
+@pytest.mark.parametrize("extra", sorted(_EXTRAS))
+@pytest.mark.parametrize("write", sorted(_WRITES))
+def test_writes_into_views_of_a_tensor_outside_the_graph_match_pytorch(write, extra) -> None:
+    got = _fill_rows(ember, _WRITES[write], _EXTRAS[extra])
+    want = _fill_rows(torch, _WRITES[write], _EXTRAS[extra])
+    for g, w in zip(got[:2], want[:2]):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    assert got[2] is want[2] is False
+
+
+def test_writes_into_views_of_a_tensor_outside_the_graph_match_finite_differences() -> None:
+    def loss(w):
+        out = ember.zeros(3, 4, dtype=ember.float64)
+        for t in range(3):
+            out[t].copy_((w * (t + 1)).sin())
+        out[1:, ::2].mul_(out[0, :2])
+        return (out * out).sum()
+
+    w0 = X0[0]
+    w = ember.tensor(w0, requires_grad=True)
+    loss(w).backward()
+    eps, numeric = 1e-6, np.zeros_like(w0)
+    for i in range(w0.size):
+        up, down = w0.copy(), w0.copy()
+        up[i] += eps
+        down[i] -= eps
+        numeric[i] = (loss(ember.tensor(up)).item() - loss(ember.tensor(down)).item()) / (2 * eps)
+    np.testing.assert_allclose(w.grad.numpy(), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("order", ["C", "F", "permuted"])
+def test_view_positions_are_the_row_major_positions_of_the_view(order) -> None:
+    from ember.backends import backend_of
+
+    base = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
+    if order == "F":
+        base = np.asfortranarray(base)
+    elif order == "permuted":
+        base = np.ascontiguousarray(base.transpose(2, 0, 1)).transpose(1, 2, 0)
+    keys = [(1,), (slice(None), 2), (slice(None, None, 2), slice(1, 3), slice(None, None, -2)),
+            (Ellipsis, 4), (slice(2, 0, -1), 0)]
+    backend = backend_of(base)
+    for key in keys:
+        view = base[key]
+        positions = backend.view_positions(base, view)
+        # base holds its own row-major positions as values
+        np.testing.assert_array_equal(positions, view.astype(np.int64), err_msg=str(key))
+    transposed = base.transpose(1, 0, 2)[:, 1]
+    np.testing.assert_array_equal(backend.view_positions(base, transposed),
+                                  transposed.astype(np.int64))
+    assert backend.view_positions(base, np.zeros(3, np.float32)) is None  # other memory

@@ -237,6 +237,8 @@ class Backend:
             return None
         if view.size == 0:
             return xp.zeros(view.shape, dtype=xp.int64)
+        if base.flags.c_contiguous:  # memory order is row-major order: O(view), not O(base)
+            return self._row_major_positions(base, view)
         # each element's row-major position, written where that element lies in memory
         ids = xp.empty_like(base, dtype=xp.int64)  # order "K": the base's axis order
         if ids.strides != tuple(s // item * ids.itemsize for s in base.strides):
@@ -250,6 +252,24 @@ class Backend:
         strides = tuple(s // item * ids.itemsize for s in view.strides)
         return xp.lib.stride_tricks.as_strided(memory[offset // item:], view.shape,
                                                strides).copy()
+
+    def _row_major_positions(self, base, view):
+        """``view_positions`` for a row-major ``base``: each element's memory offset from
+        the base's first, in elements, summed over the view's axes."""
+        item, xp = base.itemsize, self.xp
+        offset = self.address(view) - self.address(base)
+        if offset % item or any(s % item for s in view.strides):
+            return None
+        positions = xp.full(view.shape, offset // item, dtype=xp.int64)
+        for axis, (size, stride) in enumerate(zip(view.shape, view.strides)):
+            if size > 1 and stride:
+                steps = [1] * view.ndim
+                steps[axis] = size
+                positions += xp.arange(0, size * (stride // item), stride // item,
+                                       dtype=xp.int64).reshape(steps)
+        if positions.min() < 0 or positions.max() >= base.size:
+            return None  # not on the base's elements
+        return positions
 
     def device_count(self) -> int:
         """How many devices of this backend's type there are (``ember.cuda.device_count``)."""

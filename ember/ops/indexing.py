@@ -258,11 +258,20 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     """
     from .inplace import _records, run_inplace
 
+    k = parse_key(self, key)
     if _records(self, (value,), {}):
+        if not k.dims and not (self._requires_grad and self.grad_fn is None):
+            # Basic indexing: write through the view, as PyTorch's CopySlices does (the
+            # forward touches only the view's elements, not a copy of all of self's).
+            view = self[key]
+            value = _value_for("__setitem__", self, value, tuple(view.shape))
+            if value.ndim > view.ndim:  # leading unit dims, which setitem drops
+                value = value.reshape(tuple(value.shape)[value.ndim - view.ndim:])
+            view.copy_(value)
+            return
         run_inplace("__setitem__", self, lambda s, v: index_put_key("__setitem__", s, key, v),
                     (value,))
         return
-    k = parse_key(self, key)
     view, index = checked_index("__setitem__", self.detach(), k)
     target = view._data
     value = _value_for("__setitem__", self, value, indexed_shape(view.shape, k.dims, index))

@@ -23,8 +23,9 @@ from typing import Any
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE as _GRAD
 from ..backends import backend_of
-from ..tensor import Tensor, _make
+from ..tensor import Tensor
 from ._common import bind_methods, ensure_tensor
+from .inplace_view import inplace_on_view, write_result
 from .registry import LARGE_ELEMENTS
 
 
@@ -35,27 +36,6 @@ def _records(self: Tensor, args: tuple, kwargs: dict) -> bool:
         return True
     return any(isinstance(a, Tensor) and a._requires_grad
                for a in (*args, *kwargs.values()))
-
-
-def write_result(name: str, self: Tensor, result: Tensor) -> None:
-    """Store ``result`` in ``self``'s memory, checking shape and dtype like PyTorch."""
-    if result.shape != self.shape:
-        raise RuntimeError(
-            f"{name}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
-            f"{tuple(result.shape)}"
-        )
-    src, dst = result.dtype, self.dtype
-    if src.category > dst.category:
-        raise RuntimeError(
-            f"{name}: result type {src.name} can't be cast to the desired output type "
-            f"{dst.name}"
-        )
-    if not self._data.flags.writeable:
-        raise RuntimeError(
-            f"{name}: unsupported operation: the tensor (shape {tuple(self.shape)}) is a "
-            "broadcast view where several elements share one memory location; clone() it first"
-        )
-    backend_of(self._data).xp.copyto(self._data, result._data, casting="unsafe")
 
 
 def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
@@ -78,7 +58,7 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
             "in an in-place operation; do it under ember.no_grad() or on a clone()"
         )
     if self._base is not None:
-        done = _inplace_on_view(name, self, fn, args, kwargs)
+        done = inplace_on_view(name, self, fn, args, kwargs)
         if done is not None:
             return done
         raise RuntimeError(
@@ -100,77 +80,6 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
     self.grad_fn, self._out_index = result.grad_fn, result._out_index
     self._requires_grad = result._requires_grad
     return self
-
-
-def _shares_base(a: Any, base: Tensor) -> bool:
-    return isinstance(a, Tensor) and (a is base or a._base is base)
-
-
-def _read_from_base(view: Tensor) -> tuple[Tensor, Tensor] | None:
-    """``(positions, value)``: the view's row-major flat positions in its base, and its
-    elements taken from the base at them, so as a function of the base's current history;
-    None when the base's memory has gaps."""
-    base = view._base
-    positions = backend_of(base._data).view_positions(base._data, view._data)
-    if positions is None:
-        return None
-    flat = _make(positions.reshape(-1))
-    return flat, base.reshape(-1).take(flat).reshape(view.shape)
-
-
-def _inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
-                     kwargs: dict) -> Tensor | None:
-    """An in-place op on a view of a graph tensor, as PyTorch records it: the view's old
-    value is read from its base's current history, the result is written into the shared
-    memory, and the base's history becomes "the old base with the view's elements replaced
-    by the result" (a gradient reaches the old base outside the view and the result inside
-    it). None where this does not apply (a view of a leaf or of a tensor outside the graph,
-    a ``detach()``ed alias, a base whose memory has gaps)."""
-    base = self._base
-    if not (self._requires_grad and base._requires_grad and base.grad_fn is not None
-            and self._base_version >= 0):
-        return None
-    read = _read_from_base(self)
-    if read is None:
-        return None
-    flat, source = read
-    # The operands as they are now: the view itself (``v.mul_(v)``) is the source, and
-    # another view of the same memory is copied, so the op saves nothing this write changes.
-    args = tuple(source if a is self else a.clone() if _shares_base(a, base) else a
-                 for a in args)
-    result = fn(source, *args, **kwargs)
-    if not result._requires_grad:  # e.g. copy_ from a constant: still in the graph, as torch
-        result = result + source * 0
-    write_result(name, self, result)
-    result = result.to(self.dtype)
-    new_base = base.reshape(-1).index_copy(0, flat, result.reshape(-1)).reshape(base.shape)
-    self._version[0] += 1  # shared with the base
-    base.grad_fn, base._out_index = new_base.grad_fn, new_base._out_index
-    self.grad_fn, self._out_index = result.grad_fn, result._out_index
-    self._base_version = self._version[0]
-    return self
-
-
-def refresh_if_stale(view: Tensor) -> None:
-    """Give a view made before its memory was written in place (through its base or another
-    view) its base's current history: its elements read from the base as it is now. Its
-    values already show the write (they share the memory); without this a gradient through
-    it would go around the write, where PyTorch regenerates the view's history too. Run
-    wherever a graph reads a tensor's history: recorded ops, backward roots, custom
-    Functions, hooks. Anything else (not a view, not stale, a ``detach()``ed alias, no
-    gradient) is left alone."""
-    if (view._base is None or view._base_version == view._version[0]
-            or view._base_version < 0 or not view._requires_grad):
-        return
-    read = _read_from_base(view)
-    if read is None:
-        raise RuntimeError(
-            f"a view (shape {tuple(view.shape)}) whose memory was modified in place after "
-            "it was made is used in a differentiable op, and its base's memory has gaps, so "
-            "ember cannot follow the write; make the view again after the in-place op")
-    current = read[1]
-    view.grad_fn, view._out_index = current.grad_fn, current._out_index
-    view._base_version = view._version[0]
 
 
 def make_inplace(name: str, fn: Callable, ufunc: str | None = None) -> Callable:

@@ -170,7 +170,7 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     data, needs, edges, shapes, dtypes = [], [], [], [], []
     for t in inputs:
         if t._base is not None and t._base_version != t._version[0] and t._requires_grad:
-            from .inplace import refresh_if_stale  # the in-place machinery imports this
+            from .inplace_view import refresh_if_stale  # it imports this module
 
             refresh_if_stale(t)
         array = t._data
