@@ -17,8 +17,9 @@ REDUCTIONS = """sum mean nansum nanmean prod max min amax amin argmax argmin var
 norm logsumexp cumsum cumprod cummax all any count_nonzero median mode""".split()
 SHAPE = """reshape flatten unflatten squeeze unsqueeze permute transpose movedim broadcast_to
 repeat_interleave tile flip roll cat concat stack hstack vstack split chunk unbind narrow tril
-triu diagonal diag clone""".split()
-SHAPE_METHODS = "view expand expand_as repeat contiguous detach".split()
+triu diagonal diag clone select hsplit vsplit dsplit rot90 block_diag cartesian_prod
+combinations vander diagflat renorm""".split()
+SHAPE_METHODS = "view expand expand_as repeat contiguous detach unfold".split()
 INDEXING = """gather scatter scatter_add scatter_reduce index_select index_add index_copy
 index_fill take take_along_dim masked_fill masked_select nonzero topk sort argsort unique
 searchsorted bincount""".split()

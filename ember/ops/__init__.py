@@ -22,6 +22,8 @@ from . import (
     rounding,
     scatter,
     shape,
+    shape_build,
+    shape_more,
     sorting,
     stats,
 )
@@ -31,7 +33,7 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, join, linalg, linalg_more, math, random, reduction,
-                   rounding, scatter, shape, sorting, stats)
+                   rounding, scatter, shape, shape_build, shape_more, sorting, stats)
     for name in family.__all__
 ]
 
@@ -54,6 +56,8 @@ from .registry import REGISTRY, defop
 from .rounding import *  # noqa: F403
 from .scatter import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .shape_build import *  # noqa: F403
+from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
 

@@ -1,5 +1,6 @@
-"""Distances: ``cdist`` (between the rows of two batches of matrices) and ``dist`` (the norm
-of a difference), as compositions of ember's ops.
+"""Distances and norms: ``cdist`` (between the rows of two batches of matrices), ``dist``
+(the norm of a difference) and ``renorm`` (slices scaled down to a maximum norm), as
+compositions of ember's ops.
 
 ``cdist`` follows PyTorch's two algorithms: for ``p = 2`` with many rows (more than 25 in
 either input, or ``compute_mode="use_mm_for_euclid_dist"``) it uses one matrix product,
@@ -18,7 +19,8 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import bind_methods, broadcast_shapes, promote
+from ._common import bind_methods, broadcast_shapes, normalize_dim, promote
+from .inplace import make_inplace
 
 _MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
           "donot_use_mm_for_euclid_dist")
@@ -104,6 +106,37 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     return vector_norm(a - b, p)
 
 
-bind_methods(dist=dist)
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """``input`` with each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled
+    down to norm ``maxnorm`` (by ``maxnorm / (norm + 1e-7)``, PyTorch's factor).
 
-__all__ = ["cdist", "dist"]
+    >>> import ember
+    >>> ember.renorm(ember.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]]
+    """
+    from .decomp_norm import vector_norm
+    from .elementwise import where
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"renorm: expected a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got shape "
+                           f"{tuple(input.shape)}")
+    if input.dtype.category != _dt.FLOAT:
+        raise RuntimeError(f"renorm: expected a floating point tensor, got {input.dtype.name}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p > 0:
+        raise RuntimeError(f"renorm: non-positive norm not supported, got p={p!r}")
+    if isinstance(maxnorm, Tensor):
+        maxnorm = maxnorm.item()
+    if not maxnorm >= 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    d = normalize_dim("renorm", dim, input.ndim)
+    others = tuple(i for i in range(input.ndim) if i != d)
+    norm = vector_norm(input, float(p), dim=others, keepdim=True)
+    # the factor depends on the norm, so the gradient includes the norm's (as PyTorch's)
+    return where(norm > maxnorm, input * (maxnorm / (norm + 1e-7)), input)
+
+
+bind_methods(dist=dist, renorm=renorm, renorm_=make_inplace("renorm_", renorm))
+
+__all__ = ["cdist", "dist", "renorm"]
