@@ -12,6 +12,7 @@ from . import (
     distance,
     elementwise,
     indexing,
+    indexing_more,
     inplace,
     join,
     linalg,
@@ -32,8 +33,8 @@ from . import (
 __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
-                   elementwise, indexing, join, linalg, linalg_more, math, random, reduction,
-                   rounding, scatter, shape, shape_build, shape_more, sorting, stats)
+                   elementwise, indexing, indexing_more, join, linalg, linalg_more, math, random,
+                   reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats)
     for name in family.__all__
 ]
 
@@ -46,6 +47,7 @@ from .cumulative import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
+from .indexing_more import *  # noqa: F403
 from .join import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .linalg_more import *  # noqa: F403
