@@ -1,7 +1,11 @@
 """``ember.linalg``: norms, solves and decompositions, as in ``torch.linalg``.
 
-The implementations live in ``ember/ops/decomp.py``; this module is the public namespace.
+The implementations live in ``ember/ops/decomp.py`` (and ``cross`` in
+``ember/ops/linalg_more.py``); this module is the public namespace.
 """
 
 from .ops.decomp import *  # noqa: F403
-from .ops.decomp import __all__  # noqa: F401
+from .ops.decomp import __all__ as _decomp_all
+from .ops.linalg_more import linalg_cross as cross
+
+__all__ = [*_decomp_all, "cross"]

@@ -17,16 +17,18 @@ REDUCTIONS = """sum mean nansum nanmean prod max min amax amin argmax argmin var
 norm logsumexp cumsum cumprod cummax all any count_nonzero median mode""".split()
 SHAPE = """reshape flatten unflatten squeeze unsqueeze permute transpose movedim broadcast_to
 repeat_interleave tile flip roll cat concat stack hstack vstack split chunk unbind narrow tril
-triu diagonal diag clone""".split()
-SHAPE_METHODS = "view expand expand_as repeat contiguous detach".split()
+triu diagonal diag clone select hsplit vsplit dsplit rot90 block_diag cartesian_prod
+combinations vander diagflat renorm""".split()
+SHAPE_METHODS = "view expand expand_as repeat contiguous detach unfold".split()
 INDEXING = """gather scatter scatter_add scatter_reduce index_select index_add index_copy
 index_fill take take_along_dim masked_fill masked_select nonzero topk sort argsort unique
-searchsorted bincount""".split()
-LINALG = "matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron".split()
+searchsorted bincount index_put masked_scatter""".split()
+LINALG = """matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron mv addmv addr
+addbmm inner chain_matmul cross inverse det logdet cdist dist""".split()
 LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr svd eigh pinv
-lstsq""".split()
+lstsq cross""".split()
 INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_
-uniform_ normal_""".split()
+uniform_ normal_ index_put_ masked_scatter_ addmm_ logical_not_ renorm_""".split()
 
 FUNCTIONS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG
 # Ops without a float gradient or whose output is not comparable elementwise still need a

@@ -25,6 +25,10 @@ VIEWS = {
     "tensor_split-mid": lambda x: x.tensor_split([1, 2])[1],
     "unbind-last": lambda x: x.unbind(1)[-1],
     "iter": lambda x: list(x)[1],
+    "select": lambda x: x.select(1, -2),
+    "hsplit-last": lambda x: x.hsplit(2)[-1],
+    "unfold": lambda x: x.unfold(1, 2, 2),
+    "unfold-overlapping": lambda x: x.unfold(1, 3, 1),
 }
 
 COPIES = {

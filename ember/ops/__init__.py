@@ -9,17 +9,22 @@ from . import (
     creation,
     cumulative,
     decomp,
+    distance,
     elementwise,
     indexing,
+    indexing_more,
     inplace,
     join,
     linalg,
+    linalg_more,
     math,
     random,
     reduction,
     rounding,
     scatter,
     shape,
+    shape_build,
+    shape_more,
     sorting,
     stats,
 )
@@ -27,9 +32,9 @@ from . import (
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
 __all__ = ["REGISTRY", "defop"] + [
     name
-    for family in (activation, compare, composite, conversion, creation, cumulative, elementwise,
-                   indexing, join, linalg, math, random, reduction, rounding, scatter, shape,
-                   sorting, stats)
+    for family in (activation, compare, composite, conversion, creation, cumulative, distance,
+                   elementwise, indexing, indexing_more, join, linalg, linalg_more, math, random,
+                   reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats)
     for name in family.__all__
 ]
 
@@ -39,10 +44,13 @@ from .composite import *  # noqa: F403
 from .conversion import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .cumulative import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
+from .indexing_more import *  # noqa: F403
 from .join import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .linalg_more import *  # noqa: F403
 from .math import *  # noqa: F403
 from .random import *  # noqa: F403
 from .reduction import *  # noqa: F403
@@ -50,6 +58,8 @@ from .registry import REGISTRY, defop
 from .rounding import *  # noqa: F403
 from .scatter import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .shape_build import *  # noqa: F403
+from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
 

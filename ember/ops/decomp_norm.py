@@ -54,7 +54,12 @@ def _weight(x: Tensor, norm: Tensor, ord: float, dims: tuple) -> Tensor:
     zero = _const(norm, norm._data == 0)  # where the norm is 0, x is 0: gradient 0
     if ord == 2:
         return x / (norm + zero)
-    return x.sign() * x.abs() ** (ord - 1) / (norm + zero) ** (ord - 1)
+    # |x|^(ord-1) is inf at x = 0 for ord < 1; the sign makes those elements 0 anyway, so
+    # raise 1 there instead (no 0 * inf = NaN), as PyTorch's subgradient does
+    x_zero = _const(x, x._data == 0)
+    weight = x.sign() * (x.abs() + x_zero) ** (ord - 1) / (norm + zero) ** (ord - 1)
+    # ord < 0: one zero element makes the norm 0, and PyTorch gives every element 0 there
+    return weight * (1 - zero) if ord < 0 else weight
 
 
 def _kept(ctx_out: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:

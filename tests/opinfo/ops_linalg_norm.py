@@ -9,6 +9,12 @@ from .core import ErrorInput, I, OpRecord, Sample, T
 INF = float("inf")
 
 
+def _zero_column(lib):
+    """``vector_norm(x, p)`` of ``x`` (3 columns) with its first column zeroed by a product,
+    so the gradient passes through the zero elements."""
+    return lambda x, p: lib.linalg.vector_norm(x * lib.tensor([0.0, 1.0, 1.0], dtype=x.dtype), p)
+
+
 def _vn(lib):
     return lib.linalg.vector_norm
 
@@ -37,6 +43,11 @@ RECORDS = [
     OpRecord("linalg.vector_norm", lambda x: ember.linalg.vector_norm(x * 0),
              lambda x: torch.linalg.vector_norm(x * 0), [Sample((T((3,)),))],
              variant="zero"),
+    # Zero elements: |x|^(ord-1) is inf there for ord < 1, yet the gradient is 0 (and for
+    # ord < 0 the norm itself is 0, with a zero gradient everywhere), as in PyTorch.
+    OpRecord("linalg.vector_norm", _zero_column(ember), _zero_column(torch),
+             [Sample((T((2, 3)), p), name=f"p{p}") for p in (0.5, 3.0, -1.0, -2.5)],
+             second_order=True, jvp=True, variant="zero-elements"),
     OpRecord("linalg.vector_norm", lambda x: ember.linalg.vector_norm(x, dtype=ember.float64),
              lambda x: torch.linalg.vector_norm(x, dtype=torch.float64),
              [Sample((T((3, 4)),), name="dtype")],
