@@ -22,6 +22,7 @@ from . import (
     shape,
     sorting,
     stats,
+    tensor_meta,  # Tensor methods only (storage_offset, apply_, ...)
 )
 
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
