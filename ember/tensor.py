@@ -327,9 +327,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import format_tensor
-
-        return format_tensor(self)
+        return _FORMAT_TENSOR[0](self)
 
     def __format__(self, spec: str) -> str:
         """As in PyTorch: a 0-d tensor formats as its Python scalar (``f"{loss:.4f}"``)."""
@@ -360,6 +358,10 @@ class Tensor:
 
 
 _STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")
+# ``_format.format_tensor``, bound by ``ember/__init__`` at import: a bound function (not an
+# import at call time) keeps repr on the module ``set_printoptions`` configures even where
+# the module is imported a second time (pytest's doctest collection does that).
+_FORMAT_TENSOR: list[Callable[[Tensor], str]] = []
 
 
 def _legacy_new(op: str, args: tuple, dtype: _dt.DType, device: Any,

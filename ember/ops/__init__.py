@@ -23,6 +23,7 @@ from . import (
     sorting,
     stats,
     tensor_meta,  # Tensor methods only (storage_offset, apply_, ...)
+    tensor_query,
 )
 
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
@@ -30,7 +31,7 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, elementwise,
                    indexing, join, linalg, math, random, reduction, rounding, scatter, shape,
-                   sorting, stats)
+                   sorting, stats, tensor_query)
     for name in family.__all__
 ]
 
@@ -53,4 +54,5 @@ from .scatter import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
+from .tensor_query import *  # noqa: F403
 
