@@ -22,6 +22,29 @@ from . import (
     training,
     utils,
 )
+from ._format import format_tensor as _format_tensor
+from ._format import set_printoptions
+from ._legacy_types import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from ._summary import ModelSummary, summary
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.functional import grad, jvp, value_and_grad, vjp
@@ -54,8 +77,10 @@ from .dtypes import int as int  # noqa: A001
 from .nn.functional import log_softmax, softmax
 from .ops import *  # noqa: F403
 from .serialization import CheckpointError, load, save
-from .tensor import Size, Tensor
+from .tensor import _FORMAT_TENSOR, Size, Tensor
 from .training import History, Model
+
+_FORMAT_TENSOR.append(_format_tensor)  # Tensor.__repr__'s formatter (see tensor.py)
 
 __version__ = "0.1.0"
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan  # PyTorch's constants

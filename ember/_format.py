@@ -6,7 +6,8 @@ from the non-zero finite values (of the summarised data when the tensor is large
 integer mode (``1.``), fixed point (``1.5000``) and scientific notation (``1.5000e+08``),
 and pads every element to a common width.
 
-Known differences: ember has no ``set_printoptions``; ``grad_fn`` names are ember's
+``set_printoptions`` changes the options as PyTorch's does. Known differences: ``grad_fn``
+names are ember's
 (``AddBackward`` where PyTorch prints ``AddBackward0``); complex and sparse tensors do not
 exist in ember.
 
@@ -26,6 +27,42 @@ import numpy as np
 from . import dtypes as _dt
 
 PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
+SCI_MODE: bool | None = None  # None: chosen per tensor from its values
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+             "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Set how tensors print, as PyTorch's: ``profile`` (``'default'``, ``'short'`` or
+    ``'full'``) sets the first four options, then the given ones override; ``precision``
+    digits after the point, more than ``threshold`` elements are summarised to
+    ``edgeitems`` per edge, lines wrap at ``linewidth``; ``sci_mode`` forces (True) or
+    forbids (False) scientific notation, None chooses per tensor. ``sci_mode`` is always
+    set, so leaving it out restores the automatic choice.
+
+    >>> import ember
+    >>> ember.set_printoptions(precision=2)
+    >>> ember.tensor([1.2345])
+    tensor([1.23])
+    >>> ember.set_printoptions(profile="default")
+    """
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: unknown profile {profile!r}; expected one of "
+                             f"{sorted(_PROFILES)}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
 
 
 def format_tensor(t) -> str:
@@ -84,13 +121,15 @@ class _Formatter:
         magnitudes = np.abs(values)
         lo, hi = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool(np.all(values == np.ceil(values)))
-        wide = hi / lo > 1000.0 or hi > 1.0e8
-        if self.int_mode:
-            self.sci_mode = wide
-            fmt, extra = (f"{{:.{PRECISION}e}}", 0) if wide else ("{:.0f}", 1)  # 1: the "."
+        # (integer values are >= 1, so the lo test only matters outside int mode)
+        auto = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        self.sci_mode = auto if SCI_MODE is None else SCI_MODE
+        if self.sci_mode:
+            fmt, extra = f"{{:.{PRECISION}e}}", 0
+        elif self.int_mode:
+            fmt, extra = "{:.0f}", 1  # 1: the "."
         else:
-            self.sci_mode = wide or lo < 1.0e-4
-            fmt, extra = (f"{{:.{PRECISION}e}}" if self.sci_mode else f"{{:.{PRECISION}f}}"), 0
+            fmt, extra = f"{{:.{PRECISION}f}}", 0
         for value in values.tolist():
             self.max_width = max(self.max_width, len(fmt.format(value)) + extra)
 

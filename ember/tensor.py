@@ -71,21 +71,7 @@ class Tensor:
         >>> Tensor([1, 2]).dtype, tuple(Tensor(2, 3).shape)
         (ember.float32, (2, 3))
         """
-        from .ops.creation import _to_array, zeros  # the creation ops build the array
-
-        default = _dt.get_default_dtype()
-        if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
-            fresh = zeros(tuple(int(a) for a in args) or (0,), dtype=default, device=device)
-        elif len(args) == 1 and isinstance(args[0], Size):
-            fresh = zeros(tuple(args[0]), dtype=default, device=device)
-        elif len(args) == 1 and isinstance(args[0], Tensor):
-            fresh = args[0].view(tuple(args[0].shape))
-        elif len(args) == 1 and not isinstance(args[0], (float, complex, bool, str)):
-            fresh = _make(_to_array(args[0], default, device))
-        else:
-            got = ", ".join(type(a).__name__ for a in args)
-            raise TypeError(f"Tensor(): expected data (a sequence, array or tensor) or sizes "
-                            f"(ints), got ({got}); ember.tensor(value) makes a scalar")
+        fresh = _legacy_new("Tensor", args, _dt.get_default_dtype(), device)
         for name in _STATE_SLOTS:  # _make holds the one list of defaults
             setattr(self, name, getattr(fresh, name))
         if requires_grad:
@@ -208,6 +194,29 @@ class Tensor:
             self._hooks = []
         return _HookHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` after backward has accumulated into this leaf's ``.grad`` (the
+        place to step an optimizer per parameter). Leaves only; returns a handle with
+        ``remove()``.
+
+        >>> import ember
+        >>> w = ember.ones(2, requires_grad=True)
+        >>> seen = []
+        >>> _ = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+        >>> (w * 3).sum().backward()
+        >>> seen
+        [[3.0, 3.0]]
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if self._hooks is None:
+            self._hooks = []
+        # kept with the gradient hooks (no extra slot on every tensor), marked by its type
+        return _HookHandle(self._hooks, PostAccumulateGradHook(hook))
+
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Compute gradients of this tensor and accumulate them into leaves' ``.grad``."""
@@ -318,9 +327,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import format_tensor
-
-        return format_tensor(self)
+        return _FORMAT_TENSOR[0](self)
 
     def __format__(self, spec: str) -> str:
         """As in PyTorch: a 0-d tensor formats as its Python scalar (``f"{loss:.4f}"``)."""
@@ -351,6 +358,33 @@ class Tensor:
 
 
 _STATE_SLOTS = tuple(n for n in Tensor.__slots__ if n != "__weakref__")
+# ``_format.format_tensor``, bound by ``ember/__init__`` at import: a bound function (not an
+# import at call time) keeps repr on the module ``set_printoptions`` configures even where
+# the module is imported a second time (pytest's doctest collection does that).
+_FORMAT_TENSOR: list[Callable[[Tensor], str]] = []
+
+
+def _legacy_new(op: str, args: tuple, dtype: _dt.DType, device: Any,
+                check_dtype: bool = False) -> Tensor:
+    """PyTorch's legacy constructor rules (``Tensor(...)``, ``FloatTensor(...)``): sizes give
+    a zero-filled tensor, data is converted to ``dtype``, a tensor is viewed (and must have
+    ``dtype`` when ``check_dtype``)."""
+    from .ops.creation import _to_array, zeros  # the creation ops build the array
+
+    if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+        return zeros(tuple(int(a) for a in args) or (0,), dtype=dtype, device=device)
+    if len(args) == 1 and isinstance(args[0], Size):
+        return zeros(tuple(args[0]), dtype=dtype, device=device)
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        if check_dtype and args[0].dtype != dtype:
+            raise TypeError(f"{op}(): expected a tensor of dtype {dtype} (got "
+                            f"{args[0].dtype}); convert it with .to({dtype}) first")
+        return args[0].view(tuple(args[0].shape))
+    if len(args) == 1 and not isinstance(args[0], (float, complex, bool, str)):
+        return _make(_to_array(args[0], dtype, device))
+    got = ", ".join(type(a).__name__ for a in args)
+    raise TypeError(f"{op}(): expected data (a sequence, array or tensor) or sizes "
+                    f"(ints), got ({got}); ember.tensor(value) makes a scalar")
 
 
 def _refresh_if_stale(t: Tensor) -> None:
@@ -395,6 +429,16 @@ def _check_dim(op: str, dim: int, ndim: int) -> int:
             f"but got {dim})"
         )
     return dim + size if dim < 0 else dim
+
+
+class PostAccumulateGradHook:
+    """A ``register_post_accumulate_grad_hook`` callable, told apart from gradient hooks
+    in a leaf's hook list by its type."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Tensor], None]) -> None:
+        self.fn = fn
 
 
 class _HookHandle:

@@ -17,7 +17,7 @@ import warnings
 import ember.tensor as _tensor_module
 
 from ..backends import backend_of
-from ..tensor import Tensor, _make, _refresh_if_stale
+from ..tensor import PostAccumulateGradHook, Tensor, _make, _refresh_if_stale
 from .anomaly import ANOMALY
 from .grad_mode import STATE as _GRAD
 from .graph import Node
@@ -205,6 +205,9 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
     # Ready nodes, latest-created first (as PyTorch). The heap keeps that order on a DAG.
     ready = [(-n.seq, n) for n in roots if deps[n] == 0]
     heapq.heapify(ready)
+    # leaf gradients, summed over the leaf's edges before its hooks see them (as PyTorch's
+    # AccumulateGrad node does): id(leaf) -> [leaf, gradient]
+    leaf_grads: dict[int, list] = {}
     prev_mode = _GRAD.grad_enabled
     _GRAD.grad_enabled = create_graph
     try:
@@ -224,7 +227,11 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
                 target = edge[0]
                 if type(target) is not Node:  # a leaf (_deliver, inlined: once per leaf)
                     if g is not None and cap is None:
-                        _accumulate(target, g, create_graph, given)
+                        slot = leaf_grads.get(id(target))
+                        if slot is None:
+                            leaf_grads[id(target)] = [target, g]
+                        else:
+                            slot[1] = slot[1] + g
                     elif g is not None:
                         cap.leaf(target, g)
                     continue
@@ -235,6 +242,8 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
                     heapq.heappush(ready, (-target.seq, target))
             if not retain:
                 node.release()
+        for leaf, g in leaf_grads.values():
+            _accumulate(leaf, g, create_graph, given)
     finally:
         _GRAD.grad_enabled = prev_mode
     return None if cap is None else cap.grads
@@ -317,9 +326,14 @@ def _deliver(leaf: Tensor, g: Tensor, cap, create_graph: bool, given: set) -> No
 
 
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set | None = None) -> None:
-    """Add ``g`` into ``leaf.grad``, running the leaf's hooks first."""
+    """Add ``g`` into ``leaf.grad``, running the leaf's gradient hooks first and its
+    post-accumulate hooks after."""
+    post = None
     if leaf._hooks:
         for hook in list(leaf._hooks):
+            if type(hook) is PostAccumulateGradHook:
+                post = [hook] if post is None else [*post, hook]
+                continue
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
@@ -330,6 +344,10 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set | None =
         leaf.grad = _own(g, create_graph, given)
     else:
         leaf.grad = _plain_add(leaf.grad, g, create_graph)
+    if post is not None:
+        for hook in post:
+            if hook.fn(leaf) is not None:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _own(g: Tensor, create_graph: bool, given: set | None) -> Tensor:

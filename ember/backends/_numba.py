@@ -39,6 +39,19 @@ MIN_ELEMENTS = 1 << 16
 ENABLED = (os.environ.get("EMBER_KERNELS", "").lower() != "numpy"
            and importlib.util.find_spec("numba") is not None)
 _kernels: dict[str, Any] = {}
+_threads: int | None = None  # ember.set_num_threads's count, applied once numba is loaded
+
+
+def set_threads(n: int) -> None:
+    """Run numba's parallel kernels on ``n`` threads (at most the pool numba started with).
+    numba's count is per calling thread: this sets the caller's, now if the kernels are
+    loaded, else when they load."""
+    global _threads
+    _threads = n
+    if _kernels:
+        import numba
+
+        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
 
 
 def set_enabled(flag: bool) -> bool:
@@ -77,6 +90,8 @@ def _kernel(name: str):
             from ._numba_kernels import KERNELS
 
             _kernels.update(KERNELS)
+            if _threads is not None:
+                set_threads(_threads)
         except Exception:  # numba cannot be imported or used (e.g. built for another NumPy)
             global ENABLED
             ENABLED = False

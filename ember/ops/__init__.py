@@ -27,6 +27,8 @@ from . import (
     shape_more,
     sorting,
     stats,
+    tensor_meta,  # Tensor methods only (storage_offset, apply_, ...)
+    tensor_query,
 )
 
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
@@ -34,7 +36,8 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, join, linalg, linalg_more, math, random,
-                   reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats)
+                   reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats,
+                   tensor_query)
     for name in family.__all__
 ]
 
@@ -62,4 +65,5 @@ from .shape_build import *  # noqa: F403
 from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
+from .tensor_query import *  # noqa: F403
 

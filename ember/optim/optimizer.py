@@ -27,7 +27,7 @@ from ..backends import backend_of
 from ..tensor import Tensor, _make
 from ._update import LIGHT_UPDATE_MIN, Workspace
 
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
 class _Required:
@@ -75,7 +75,7 @@ class Optimizer:
             raise TypeError("optimizer parameters need to be organized in ordered collections, "
                             "but the ordering of tensors in sets will change between runs. "
                             "Please use a list instead.")
-        params = list(params)
+        params, names = _split_names(list(params))
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
@@ -83,11 +83,19 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         group = dict(param_group, params=params)
+        if names is not None:
+            group["param_names"] = names
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError("parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             group.setdefault(name, default)
+        check_implementation(type(self).__name__, group)
+        for other in self.param_groups:
+            if ("param_names" in group) != ("param_names" in other):
+                kind = "with names" if "param_names" in group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {kind} to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if len({id(p) for p in params}) != len(params):
             # PyTorch only warns here; a parameter stepped twice per step is always a bug.
@@ -127,6 +135,8 @@ class Optimizer:
                 self._init_state(p, group, state)
             self._update(p, p.grad, state, group)
             p._version[0] += 1
+            if not state:  # stateless (SGD without momentum): no entry, as in PyTorch
+                del self.state[p]
 
     def _init_state(self, p: Tensor, group: dict[str, Any], state: dict[str, Any]) -> None:
         """Fill a fresh parameter's ``state`` (e.g. ``step`` and moment buffers)."""
@@ -188,9 +198,8 @@ class Optimizer:
             else:
                 state[key] = value
         self.state = state
-        self.param_groups = [
-            {**{k: v for k, v in s.items() if k != "params"}, "params": g["params"]}
-            for g, s in zip(self.param_groups, saved)]
+        self.param_groups = [_loaded_group(g, s, self.defaults)
+                             for g, s in zip(self.param_groups, saved)]
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -198,6 +207,37 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _split_names(params: list) -> tuple[list, list[str] | None]:
+    """Split ``named_parameters()``-style ``(name, tensor)`` pairs into tensors and names;
+    names are ``None`` when no entry is a pair (all or none must be, as in PyTorch)."""
+    pairs = [isinstance(p, tuple) for p in params]
+    if not any(pairs):
+        return params, None
+    if not all(pairs):
+        raise ValueError("all optimizer params should be with/without names. Some param names "
+                         "are missing")
+    for p in params:
+        if len(p) != 2 or not isinstance(p[0], str):
+            raise TypeError("optimizer params given as tuples must be (name: str, tensor) "
+                            f"pairs, as named_parameters() yields, but got {p!r}")
+    return [p[1] for p in params], [p[0] for p in params]
+
+
+def _loaded_group(group: dict[str, Any], saved: dict[str, Any],
+                  defaults: dict[str, Any]) -> dict[str, Any]:
+    """A loaded group: the saved options on the live parameters. Like PyTorch, the live
+    ``param_names`` are kept when the saved group has none, and options missing from an
+    older state dict (e.g. ``foreach``) take the optimizer's defaults."""
+    out = {k: v for k, v in saved.items() if k != "params"}
+    out["params"] = group["params"]
+    if "param_names" in group and "param_names" not in out:
+        out["param_names"] = group["param_names"]
+    for k, v in defaults.items():
+        if v is not required:
+            out.setdefault(k, v)
+    return out
 
 
 def _cast(p: Tensor, value: Any, key: str | None = None) -> Any:
@@ -221,6 +261,29 @@ def check(ok: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``ok`` (PyTorch's constructor checks)."""
     if not ok:
         raise ValueError(message)
+
+
+def check_implementation(name: str, group: dict[str, Any]) -> None:
+    """Check PyTorch's implementation switches in a group.
+
+    ``foreach`` and ``fused`` pick among PyTorch's three copies of each update; ember has
+    one implementation (blocked, multi-threaded, see ``_update.py``), so both are accepted
+    and recorded but change nothing. ``differentiable`` (a step that autograd can see) and
+    ``capturable`` (CUDA graph capture) cannot be honoured: ember updates raw arrays outside
+    the graph, so they raise ``NotImplementedError`` instead of being silently ignored."""
+    fused, foreach = group.get("fused"), group.get("foreach")
+    if fused and group.get("differentiable"):
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if group.get("differentiable"):
+        raise NotImplementedError(
+            f"{name}(differentiable=True) is not supported: ember's optimizers update the "
+            "parameters in place outside autograd, so a step cannot be differentiated")
+    if group.get("capturable"):
+        raise NotImplementedError(
+            f"{name}(capturable=True) is not supported: ember has no CUDA graph capture, so "
+            "the step counters stay host-side floats (the default capturable=False)")
 
 
 def check_common(lr: float, eps: float | None = None, betas: tuple | None = None,
