@@ -50,6 +50,7 @@ PARAMETERLESS = [
     ("AdaptiveMaxPool2d", ((3, 2),), {}, [(2, 3, 7, 6)]),
     ("AdaptiveMaxPool1d", (3,), {}, [(2, 3, 7)]),
     ("LPPool2d", (2, 2), {}, [(1, 2, 4, 6)]),
+    ("LPPool3d", (3, (2, 1, 2)), dict(stride=1), [(1, 2, 3, 4, 3)]),
     ("Upsample", (), dict(scale_factor=2, mode="bilinear"), [(1, 2, 3, 4)]),
     ("Upsample", (), dict(size=(5, 7), mode="bicubic", align_corners=True), [(1, 2, 3, 4)]),
     ("Upsample", (), dict(scale_factor=1.5), [(1, 2, 3, 4)]),

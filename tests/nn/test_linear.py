@@ -48,6 +48,16 @@ def test_lazy_linear_materialises_at_first_call():
     check_layer(lambda: _lazy(5), lambda: tfc, [(2, 5)])
 
 
+def test_lazy_linear_loads_a_state_dict_before_the_first_call():
+    tfc = torch.nn.Linear(4, 3).double()
+    fc = ember.nn.LazyLinear(3)
+    fc.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tfc.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 4))
+    np.testing.assert_allclose(fc(ember.tensor(x)).detach().numpy(),
+                               tfc(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    assert type(fc) is ember.nn.Linear and fc.in_features == 4
+
+
 def _lazy(n):
     fc = ember.nn.LazyLinear(3)
     fc(ember.zeros(1, n))

@@ -46,6 +46,9 @@ LAYERS = [
     (_pair("MarginRankingLoss", 0.1), [(4,), (4,), SIGNS]),
     (_pair("HingeEmbeddingLoss", 0.5), [X, np.tile(SIGNS[:, None], 3)]),
     (_pair("TripletMarginLoss", swap=True), [X, X, X]),
+    (_pair("TripletMarginWithDistanceLoss", margin=0.5, swap=True), [X, X, X]),
+    (_pair("MultiLabelMarginLoss", reduction="sum"),
+     [X, np.array([[2, 0, -1], [1, -1, 2], [0, 1, 2], [-1, 0, 0]])]),
 ]
 
 
@@ -181,3 +184,17 @@ def test_ctc_loss_unbatched_and_module():
     np.testing.assert_allclose(le.item(), lt.item(), rtol=1e-10)
     with pytest.raises(RuntimeError, match=r"input_lengths.*\[0, 5\].*got input_lengths\[0\] = 6"):
         F.ctc_loss(F.log_softmax(ember.tensor(x), 1), ember.tensor([1]), [6], [1])
+
+
+def test_triplet_with_distance_and_multilabel_margin_modules():
+    for lib in (nn, tnn):
+        with pytest.raises(ValueError, match="TripletMarginWithDistanceLoss: expected margin to "
+                           "be greater than 0, got -1 instead"):
+            lib.TripletMarginWithDistanceLoss(margin=-1)
+    # the default distance is a PairwiseDistance child, as in PyTorch
+    assert repr(nn.TripletMarginWithDistanceLoss()) == repr(tnn.TripletMarginWithDistanceLoss())
+    assert repr(nn.MultiLabelMarginLoss()) == repr(tnn.MultiLabelMarginLoss())
+    loss = nn.TripletMarginWithDistanceLoss(distance_function=lambda x, y: (x - y).abs().sum(-1),
+                                            reduction="none")
+    a = ember.zeros(2, 3)
+    assert loss(a, a + 2, a + 1).tolist() == [4.0, 4.0]  # 1 + 6 - 3

@@ -102,3 +102,44 @@ def test_reprs_match_torch():
     for name, args in (("BatchNorm2d", (3,)), ("LayerNorm", (4,)), ("GroupNorm", (2, 4)),
                        ("InstanceNorm1d", (3,)), ("RMSNorm", (4,)), ("LocalResponseNorm", (2,))):
         assert repr(getattr(ember.nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
+
+
+@pytest.mark.parametrize("channels,size", [(6, 3), (7, 4), (9, 5), (5, 2), (2, 5), (1, 1)])
+def test_cross_map_lrn2d_forward_matches_torch(channels, size):
+    # PyTorch's legacy windows (channel 0 stays in late windows) are reproduced exactly
+    x = np.random.default_rng(channels).standard_normal((2, channels, 3, 2))
+    em = ember.nn.CrossMapLRN2d(size, alpha=0.5, beta=0.75, k=1.5)
+    tm = torch.nn.CrossMapLRN2d(size, alpha=0.5, beta=0.75, k=1.5)
+    assert repr(em) == repr(tm)
+    np.testing.assert_allclose(em(ember.tensor(x)).numpy(), tm(torch.tensor(x)).numpy(),
+                               rtol=1e-13, atol=1e-15)
+
+
+def test_cross_map_lrn2d_gradients():
+    # PyTorch's hand-written backward is not the gradient of its forward (its windows are
+    # shifted: torch.autograd.gradcheck fails on it), so ember's gradient, the exact one of
+    # the same forward, is checked by central differences in float64 instead.
+    rng = np.random.default_rng(0)
+    x, cot = rng.standard_normal((1, 6, 2, 2)), rng.standard_normal((1, 6, 2, 2))
+    m = ember.nn.CrossMapLRN2d(3, alpha=0.5)
+    xt = ember.tensor(x, requires_grad=True)
+    (m(xt) * ember.tensor(cot)).sum().backward()
+    numeric = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        d = np.zeros_like(x)
+        d[i] = 1e-6
+        up = (m(ember.tensor(x + d)).numpy() * cot).sum()
+        down = (m(ember.tensor(x - d)).numpy() * cot).sum()
+        numeric[i] = (up - down) / 2e-6
+    np.testing.assert_allclose(xt.grad.numpy(), numeric, rtol=1e-6, atol=1e-8)
+    tx = torch.tensor(x, requires_grad=True)
+    assert not torch.autograd.gradcheck(torch.nn.CrossMapLRN2d(3, alpha=0.5), (tx,),
+                                        raise_exception=False)
+
+
+def test_cross_map_lrn2d_rejects_other_ranks():
+    net = ember.nn.Module()
+    net.lrn = ember.nn.CrossMapLRN2d(3)
+    with pytest.raises(ValueError, match=r"lrn \(CrossMapLRN2d.*\): expected a 4D \(N, C, H, W\) "
+                       r"input, got 3D input of shape \(2, 3, 4\)"):
+        net.lrn(ember.zeros(2, 3, 4))

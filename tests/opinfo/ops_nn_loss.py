@@ -110,6 +110,24 @@ _CE_ERRORS = [
 ]
 
 _MM_T = I((3,), 4)
+# multilabel_margin_loss targets: class indices, a sample's list ends at its first -1
+_ML_T = I((3, 4), 4, low=-1)
+
+
+def _cosine_distance(lib):
+    sim = F.cosine_similarity if lib is ember else TF.cosine_similarity
+    return lambda x, y: 1.0 - sim(x, y)
+
+
+def _twd(distance):
+    """triplet_margin_with_distance_loss records with a given distance function."""
+    def fn(lib, mod):
+        def call(a, p, n, **kw):
+            if distance is not None:
+                kw["distance_function"] = distance(lib)
+            return mod.triplet_margin_with_distance_loss(a, p, n, **kw)
+        return call
+    return dict(efn=fn(ember, F), tfn=fn(torch, TF))
 
 RECORDS = [
     _rec("cross_entropy", _weighted_ce() + _prob_ce(), errors=_CE_ERRORS),
@@ -212,4 +230,42 @@ RECORDS = [
                    r"multi_margin_loss: only p == 1 and p == 2 supported"),
         ErrorInput((T((3, 4)), I((3,), 6, low=5)), {}, IndexError,
                    r"multi_margin_loss: target 5 is out of bounds for 4 classes")]),
+    _rec("multilabel_margin_loss", [
+        *_reductions((T((3, 4)), _ML_T)),
+        Sample((T((5,)), I((5,), 5, low=-1)), name="unbatched"),
+        Sample((T(()), I((), 1)), name="0-d"),
+        # "none" only: PyTorch's sum and mean of an empty batch read uninitialised memory
+        Sample((T((0, 4)), I((0, 4), 4)), {"reduction": "none"}, name="empty-batch"),
+        Sample((T((2, 6)), I((2, 6), 6)), {"reduction": "none"}, name="no-end-marker"),
+    ], second_order=False, errors=[
+        ErrorInput((T((3, 4)), I((3, 4), 5, low=4)), {}, RuntimeError,
+                   r"multilabel_margin_loss: target values must be class indices in "
+                   r"\[0, 4\) or -1 .*got 4"),
+        ErrorInput((T((3, 4)), I((3, 3), 3)), {}, RuntimeError,
+                   r"multilabel_margin_loss: inconsistent target size: \(3, 3\) for input of "
+                   r"size: \(3, 4\)"),
+        ErrorInput((T((3, 4)), I((3, 4), 3, dtype="int32")), {}, RuntimeError,
+                   r"multilabel_margin_loss: expected target of dtype int64"),
+        ErrorInput((T((2, 3, 4)), I((2, 3, 4), 3)), {}, RuntimeError,
+                   r"multilabel_margin_loss: expected a non-empty vector \(C,\) or a matrix"),
+    ]),
+    _rec("triplet_margin_with_distance_loss", [
+        *_reductions((T((4, 3)), T((4, 3)), T((4, 3)))),
+        Sample((T((4, 3)), T((1, 3)), T((4, 3))), {"swap": True, "margin": 2.0},
+               name="broadcast-swap"),
+        Sample((T((3,)), T((3,)), T((3,))), name="1d"),
+        Sample((T((0, 3)), T((0, 3)), T((0, 3))), {"reduction": "sum"}, name="empty"),
+    ], **_twd(None), errors=[
+        ErrorInput((T((4, 3)), T((3,)), T((4, 3))), {}, RuntimeError,
+                   r"triplet_margin_with_distance_loss: .*anchor 2D, positive 1D, and "
+                   r"negative 2D"),
+        ErrorInput((T((4, 3)), T((4, 3)), T((4, 3))), {"margin": 0.0}, ValueError,
+                   r"triplet_margin_with_distance_loss: margin must be greater than 0, got 0"),
+        ErrorInput((T((4, 3)), T((4, 3)), T((4, 3))), {"reduction": "avg"}, ValueError,
+                   r"triplet_margin_with_distance_loss: 'avg' is not a valid value"),
+    ]),
+    _rec("triplet_margin_with_distance_loss", [
+        Sample((T((4, 3)), T((4, 3)), T((4, 3))), {"swap": True}, name="swap"),
+        Sample((T((2, 4, 3)), T((2, 4, 3)), T((2, 4, 3))), {"reduction": "none"}, name="3d"),
+    ], **_twd(_cosine_distance), variant="cosine"),
 ]

@@ -51,5 +51,17 @@ RECORDS = [
                             r"adaptive_max_pool2d: expected a 3-D \(unbatched\)")]),
     _rec("adaptive_max_pool1d", [Sample((T((3, 7)), 5), dict(return_indices=True))]),
     _rec("lp_pool2d", [Sample((T((2, 3, 8, 7), low=0.5), 2, 3), dict(stride=2, ceil_mode=True))]),
-    _rec("lp_pool1d", [Sample((T((2, 3, 8), low=0.5), 3, 2))]),
+    _rec("lp_pool1d", [Sample((T((2, 3, 8), low=0.5), 3, 2)),
+                       Sample((T((2, 3, 8)), float("inf"), 2), name="inf")]),
+    _rec("lp_pool3d", [
+        Sample((T((2, 2, 4, 5, 3), low=0.5), 2, 2), dict(stride=(1, 2, 1)), name="p2"),
+        Sample((T((2, 3, 5, 3), low=0.5), 1.5, (2, 3, 1)), dict(ceil_mode=True, stride=2),
+               name="unbatched-ceil"),
+        Sample((T((1, 2, 4, 4, 4)), float("inf"), 2), name="inf"),
+        Sample((T((1, 2, 4, 4, 4)), float("-inf"), (2, 1, 2)), name="-inf"),
+        Sample((T((0, 2, 4, 4, 4), low=0.5), 2, 2), name="empty-batch"),
+    ], second_order=True, jvp=True, errors=[
+        ErrorInput((T((4, 4, 4)), 2, 2), {}, RuntimeError,
+                   r"lp_pool3d: expected a 4-D \(unbatched\) or 5-D \(batched\) input"),
+    ]),
 ]

@@ -14,12 +14,13 @@ from . import (
     pooling,
     resample,
     rnn,
+    sampling,
 )
 
 __all__ = [
     name
     for family in (activation, attention, conv, dropout, linear, loss, normalization, pooling,
-                   resample, rnn)
+                   resample, rnn, sampling)
     for name in family.__all__
 ]
 
@@ -33,3 +34,4 @@ from .normalization import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .resample import *  # noqa: E402, F403
 from .rnn import *  # noqa: E402, F403
+from .sampling import *  # noqa: E402, F403

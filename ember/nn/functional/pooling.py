@@ -173,8 +173,13 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def _lp_pool(op: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any,
              stride: Any, ceil_mode: bool) -> Tensor:
     # PyTorch's definition: (sum of x^p over the window)^(1/p), through average pooling;
-    # sign(s) * relu(|s|) keeps the root away from negative sums.
+    # sign(s) * relu(|s|) keeps the root away from negative sums. The infinite norms are
+    # the largest (smallest) magnitude in the window, through max pooling.
     kernel = ntuple(op, "kernel_size", kernel_size, nd)
+    if norm_type in (float("inf"), float("-inf")):
+        sign = 1 if norm_type > 0 else -1
+        return sign * _max_pool(op, nd, sign * input.abs(), kernel, stride, 0, 1, ceil_mode,
+                                False)
     avg = _avg_pool(op, nd, input.pow(norm_type), kernel, stride, 0, ceil_mode, True, None)
     size = 1
     for k in kernel:
@@ -206,6 +211,18 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over ``(N, C, D, H, W)``: ``(sum x^p)^(1/p)`` per window.
+
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.lp_pool3d(ember.ones(1, 1, 2, 2, 2), 1, 2).item()
+    8.0
+    """
+    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
 from ._adaptive import (  # noqa: E402 - re-exported; they use the helpers above
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -216,7 +233,7 @@ from ._adaptive import (  # noqa: E402 - re-exported; they use the helpers above
 )
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
-           "avg_pool3d", "lp_pool1d", "lp_pool2d", "adaptive_avg_pool1d",
+           "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "adaptive_max_pool3d", "max_unpool1d", "max_unpool2d",
            "max_unpool3d"]

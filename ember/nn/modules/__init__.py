@@ -5,6 +5,7 @@ from . import (
                attention,
                conv,
                dropout,
+               lazy,
                linear,
                loss,
                misc,
@@ -18,8 +19,8 @@ from . import (
 
 __all__ = [
     name
-    for family in (activation, attention, conv, dropout, linear, loss, misc, normalization, pooling,
-                   resample, rnn, sparse, transformer)
+    for family in (activation, attention, conv, dropout, lazy, linear, loss, misc, normalization,
+                   pooling, resample, rnn, sparse, transformer)
     for name in family.__all__
 ]
 
@@ -27,6 +28,7 @@ from .activation import *  # noqa: E402, F403
 from .attention import *  # noqa: E402, F403
 from .conv import *  # noqa: E402, F403
 from .dropout import *  # noqa: E402, F403
+from .lazy import *  # noqa: E402, F403
 from .linear import *  # noqa: E402, F403
 from .loss import *  # noqa: E402, F403
 from .misc import *  # noqa: E402, F403

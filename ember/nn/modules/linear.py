@@ -144,6 +144,8 @@ class LazyLinear(Linear):
     def initialize_parameters(self, input: Tensor) -> None:
         """Materialise the parameters for ``input``'s last dim and initialise them."""
         if not isinstance(self.weight, UninitializedParameter):
+            # loaded from a state dict before the first call: the weight holds the size
+            self.in_features = int(self.weight.shape[1])
             return
         if input.ndim == 0:
             raise self.module_error("expected an input with at least one dim, got a 0-d "

@@ -8,12 +8,14 @@ buffer, as PyTorch does) and calls ``ember.nn.functional``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...tensor import Tensor
 from .. import functional as F
 from ..functional.loss_utils import reduction_arg
 from ..module import Module
+from .misc import PairwiseDistance
 
 
 class _Loss(Module):
@@ -215,6 +217,46 @@ class TripletMarginLoss(_Loss):
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
 
 
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with a distance ``d`` (a callable or module;
+    default :class:`PairwiseDistance`).
+
+    >>> import ember
+    >>> a = ember.zeros(2, 3)
+    >>> ember.nn.TripletMarginWithDistanceLoss()(a, a, a + 1).item()
+    0.0
+    """
+
+    def __init__(self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                 margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError("TripletMarginWithDistanceLoss: expected margin to be greater than "
+                             f"0, got {margin} instead")
+        self.distance_function = distance_function if distance_function is not None \
+            else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over class-index targets ended by -1 (see
+    :func:`ember.nn.functional.multilabel_margin_loss`).
+
+    >>> import ember
+    >>> loss = ember.nn.MultiLabelMarginLoss()
+    >>> round(loss(ember.tensor([[0.1, 0.2, 0.4, 0.8]]), ember.tensor([[3, 0, -1, 1]])).item(), 4)
+    0.85
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
 class CTCLoss(_Loss):
     def __init__(self, blank: int = 0, reduction: str = "mean",
                  zero_infinity: bool = False) -> None:
@@ -231,4 +273,4 @@ __all__ = ["L1Loss", "MSELoss", "SoftMarginLoss", "SmoothL1Loss", "KLDivLoss",
            "HingeEmbeddingLoss", "HuberLoss", "PoissonNLLLoss", "GaussianNLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss", "MultiLabelSoftMarginLoss",
            "MultiMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
-           "CTCLoss"]
+           "TripletMarginWithDistanceLoss", "MultiLabelMarginLoss", "CTCLoss"]

@@ -343,5 +343,50 @@ class LocalResponseNorm(Module):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
+def _cross_map_windows(channels: int, size: int, like: Tensor) -> Tensor:
+    """``(C, C)`` 0/1 matrix: row ``c`` marks the channels summed into channel ``c``'s scale.
+
+    PyTorch's legacy kernel keeps a running sum whose update starts removing channels one
+    step late, so channel 0 stays in every window from ``c = pre_pad`` on; this reproduces
+    those windows exactly, so ported weights give PyTorch's outputs."""
+    pre_pad = int((size - 1) / 2 + 1)
+    c = ops.arange(channels, device=like.device).unsqueeze(1)
+    other = ops.arange(channels, device=like.device).unsqueeze(0)
+    near = (other >= c - pre_pad + 1) & (other <= c + pre_pad - 1)
+    stuck = (other == 0) & (c >= pre_pad)
+    return (near | stuck).to(like.dtype)
+
+
+class CrossMapLRN2d(Module):
+    """The legacy cross-channel local response norm of PyTorch (Lua Torch's) for
+    ``(N, C, H, W)`` inputs: ``x / (k + alpha / size * sum x^2 over a channel window)^beta``,
+    with PyTorch's windows. Its gradient is the exact gradient of that forward (PyTorch's
+    hand-written backward sums shifted windows, so it differs from it).
+
+    >>> import ember
+    >>> ember.nn.CrossMapLRN2d(3)(ember.ones(1, 4, 2, 2)).shape
+    ember.Size([1, 4, 2, 2])
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1
+                 ) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor) or input.ndim != 4:
+            got = f"{input.ndim}D input of shape {tuple(input.shape)}" \
+                if isinstance(input, Tensor) else type(input).__name__
+            raise self.module_error(f"expected a 4D (N, C, H, W) input, got {got}")
+        windows = _cross_map_windows(int(input.shape[1]), self.size, input)
+        # sum of squares over each channel's window: channels last, times the window matrix
+        summed = (input.pow(2).movedim(1, -1) @ windows.mT).movedim(-1, 1)
+        return input * (summed * (self.alpha / self.size) + self.k).pow(-self.beta)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
-           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm",
+           "CrossMapLRN2d"]

@@ -207,7 +207,18 @@ class LPPool2d(_LPPoolNd):
     _fn = "lp_pool2d"
 
 
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over ``(N, C, D, H, W)``.
+
+    >>> import ember
+    >>> ember.nn.LPPool3d(2, 2)(ember.ones(1, 1, 2, 2, 2)).shape
+    ember.Size([1, 1, 1, 1, 1])
+    """
+
+    _fn = "lp_pool3d"
+
+
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d",
-           "LPPool2d"]
+           "LPPool2d", "LPPool3d"]
