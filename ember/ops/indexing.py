@@ -260,7 +260,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
 
     k = parse_key(self, key)
     if _records(self, (value,), {}):
-        if not k.dims and not (self._requires_grad and self.grad_fn is None):
+        if (not k.dims and not (self._requires_grad and self.grad_fn is None)
+                and self._fw is None and getattr(value, "_fw", None) is None):
             # Basic indexing: write through the view, as PyTorch's CopySlices does (the
             # forward touches only the view's elements, not a copy of all of self's).
             view = self[key]

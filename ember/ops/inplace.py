@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as _dt
+from ..autograd.forward_ad import STATE as _FW
+from ..autograd.forward_ad import _remember as remember_dual
 from ..autograd.grad_mode import STATE as _GRAD
 from ..backends import backend_of
 from ..tensor import Tensor
@@ -30,6 +32,14 @@ from .registry import LARGE_ELEMENTS
 
 
 def _records(self: Tensor, args: tuple, kwargs: dict) -> bool:
+    """Whether the write must go through :func:`run_inplace`: a gradient is recorded, or
+    a forward-mode tangent has to follow the new value (the ops' own fast paths write the
+    memory only)."""
+    return _needs_grad(self, args, kwargs) or (_FW.level > 0 and _has_tangent(self, args,
+                                                                            kwargs))
+
+
+def _needs_grad(self: Tensor, args: tuple, kwargs: dict) -> bool:
     if not _GRAD.grad_enabled:
         return False
     if self._requires_grad:
@@ -38,11 +48,32 @@ def _records(self: Tensor, args: tuple, kwargs: dict) -> bool:
                for a in (*args, *kwargs.values()))
 
 
+def _has_tangent(self: Tensor, args: tuple, kwargs: dict) -> bool:
+    return self._fw is not None or any(isinstance(a, Tensor) and a._fw is not None
+                                       for a in (*args, *kwargs.values()))
+
+
+def _take_tangent(name: str, self: Tensor, result: Tensor) -> None:
+    """After a write under forward-mode AD: ``self``'s tangent is the result's (None, a
+    zero tangent, where the result has none)."""
+    tangent = result._fw
+    if tangent is not None and tangent.dtype != self.dtype:
+        tangent = tangent.to(self.dtype)
+    self._fw = tangent
+    if tangent is not None:
+        remember_dual(self)
+
+
 def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
                 kwargs: dict | None = None) -> Tensor:
     """Compute ``fn(self, *args, **kwargs)`` and make ``self`` hold the result."""
     kwargs = kwargs or {}
-    if not _records(self, args, kwargs):
+    duals = _FW.level > 0 and _has_tangent(self, args, kwargs)
+    if duals and self._base is not None:
+        raise NotImplementedError(
+            f"{name}: forward-mode AD through an in-place op on a view (shape "
+            f"{tuple(self.shape)}) is not supported in ember; use the out-of-place op")
+    if not _needs_grad(self, args, kwargs):
         prev = _GRAD.grad_enabled
         _GRAD.grad_enabled = False
         try:
@@ -51,6 +82,8 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
             _GRAD.grad_enabled = prev
         write_result(name, self, result)
         self._version[0] += 1
+        if duals:
+            _take_tangent(name, self, result)
         return self
     if self.grad_fn is None and self._requires_grad:
         raise RuntimeError(
@@ -66,7 +99,8 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
             "differentiable in ember (a view of a leaf, of a detached tensor, or of memory with "
             "gaps); clone() the view, or build the result out of place"
         )
-    source = self.clone() if self._requires_grad else self.detach()
+    # a clone keeps a tangent (and a graph connection); detach() keeps neither
+    source = self.clone() if self._requires_grad or duals else self.detach()
     args = tuple(source if a is self else a for a in args)  # e.g. y.mul_(y)
     result = fn(source, *args, **kwargs)
     if self._requires_grad and not result._requires_grad:
@@ -79,6 +113,8 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
     self._version[0] += 1
     self.grad_fn, self._out_index = result.grad_fn, result._out_index
     self._requires_grad = result._requires_grad
+    if duals:
+        _take_tangent(name, self, result)
     return self
 
 
