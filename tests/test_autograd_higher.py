@@ -138,6 +138,24 @@ def test_tangents_are_dropped_when_the_level_exits():
     assert fwAD.unpack_dual(y).tangent is None and fwAD.unpack_dual(d).tangent is None
 
 
+def test_integer_casts_carry_no_tangent_as_in_torch_forward_ad():
+    # x - x.long() is x's fractional part: its tangent is x's, not x's minus a truncated copy
+    # of it (which the int64 output carried before)
+    import torch.autograd.forward_ad as tfw
+
+    (xe, xt), (te, tt) = pair([1.5, -2.25], requires_grad=False), pair([0.7, 2.6],
+                                                                       requires_grad=False)
+    with fwAD.dual_level():
+        de = fwAD.make_dual(xe, te)
+        assert fwAD.unpack_dual(de.long()).tangent is None
+        qe = fwAD.unpack_dual(de - de.long()).tangent
+    with tfw.dual_level():
+        dt = tfw.make_dual(xt, tt)
+        assert tfw.unpack_dual(dt.long()).tangent is None
+        qt = tfw.unpack_dual(dt - dt.long()).tangent
+    close(qe, qt)
+
+
 def test_make_dual_outside_a_level_and_bad_tangents_raise():
     x = ember.tensor([1.0, 2.0])
     with pytest.raises(RuntimeError, match="dual_level"):

@@ -12,9 +12,11 @@ log2 log10 log1p sqrt rsqrt square reciprocal sin cos tan asin acos atan atan2 s
 asinh acosh atanh sigmoid logit erf erfc erfinv floor ceil round trunc frac clamp clip maximum
 minimum fmax fmin where lerp hypot nan_to_num isnan isinf isfinite eq ne lt le gt ge isclose
 allclose logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
-bitwise_not""".split()
+bitwise_not logaddexp logaddexp2 xlogy copysign signbit sgn heaviside gcd lcm deg2rad rad2deg
+float_power rsub sinc equal""".split()
 REDUCTIONS = """sum mean nansum nanmean prod max min amax amin argmax argmin var std var_mean
-norm logsumexp cumsum cumprod cummax all any count_nonzero median mode""".split()
+norm logsumexp cumsum cumprod cummax all any count_nonzero median mode quantile nanquantile
+kthvalue nanmedian logcumsumexp cummin cov corrcoef trapezoid trapz cumulative_trapezoid""".split()
 SHAPE = """reshape flatten unflatten squeeze unsqueeze permute transpose movedim broadcast_to
 repeat_interleave tile flip roll cat concat stack hstack vstack split chunk unbind narrow tril
 triu diagonal diag clone select hsplit vsplit dsplit rot90 block_diag cartesian_prod
@@ -22,13 +24,14 @@ combinations vander diagflat renorm""".split()
 SHAPE_METHODS = "view expand expand_as repeat contiguous detach unfold".split()
 INDEXING = """gather scatter scatter_add scatter_reduce index_select index_add index_copy
 index_fill take take_along_dim masked_fill masked_select nonzero topk sort argsort unique
-searchsorted bincount index_put masked_scatter""".split()
+searchsorted bincount index_put masked_scatter bucketize histc isin unique_consecutive""".split()
 LINALG = """matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron mv addmv addr
 addbmm inner chain_matmul cross inverse det logdet cdist dist""".split()
 LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr svd eigh pinv
 lstsq cross""".split()
 INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_
-uniform_ normal_ index_put_ masked_scatter_ addmm_ logical_not_ renorm_""".split()
+uniform_ normal_ index_put_ masked_scatter_ addmm_ logical_not_ renorm_ xlogy_ copysign_ sgn_
+heaviside_ gcd_ lcm_ deg2rad_ rad2deg_ float_power_ sinc_""".split()
 
 FUNCTIONS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG
 # Ops without a float gradient or whose output is not comparable elementwise still need a

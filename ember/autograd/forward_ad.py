@@ -124,7 +124,8 @@ def propagate(op, inputs: tuple, outputs, attrs: dict) -> None:
         STATE.level = saved_level
     results = result if isinstance(result, tuple) else (result,)
     for out, tangent in zip(outs, results):
-        if tangent is not None:
+        # Integer and bool outputs (a cast to int64, say) carry no tangent, as in PyTorch.
+        if tangent is not None and out.dtype.is_floating_point:
             if tuple(tangent.shape) != tuple(out.shape):
                 raise RuntimeError(
                     f"{op.name}: jvp rule returned a tangent of shape {tuple(tangent.shape)} "

@@ -150,23 +150,24 @@ def def_index_reduction(name: str, select):
     """Register a ``(values, indices)`` reduction over one dim whose gradient goes only to
     the selected index (max/min/median/mode with ``dim``).
 
-    ``select(xp, x, dim)`` gets an array of 1+ dims and returns the values and the int64
-    indices with ``dim`` kept as size 1.
+    ``select(xp, x, dim, **extra)`` gets an array of 1+ dims and returns the values and the
+    int64 indices with ``dim`` kept as size 1; ``extra`` are the op's other keyword
+    attributes (kthvalue's ``k``).
     """
     from .registry import defop
 
     @defop(name, nondiff_outputs=(1,))
-    def op(ctx, x, *, dim, keepdim):
+    def op(ctx, x, *, dim, keepdim, **extra):
         if x.ndim == 0:  # a 0-d input is its own value, at index 0
             return x.copy(), ctx.xp.zeros((), dtype="int64")
-        values, index = select(ctx.xp, x, dim)
+        values, index = select(ctx.xp, x, dim, **extra)
         ctx.arrays = (index,)
         if not keepdim:
             values, index = values.squeeze(dim), index.squeeze(dim)
         return values, index
 
     @op.def_backward
-    def _(ctx, g, _unused, *, dim, keepdim):
+    def _(ctx, g, _unused, *, dim, keepdim, **extra):
         (shape,) = ctx.in_shapes
         if len(shape) == 0:
             return (g,)
@@ -175,7 +176,7 @@ def def_index_reduction(name: str, select):
         return (g * float_const(g, onehot(ctx.xp, index, shape[dim], dim, g._data.dtype)),)
 
     @op.def_jvp
-    def _(ctx, tangents, *, dim, keepdim):
+    def _(ctx, tangents, *, dim, keepdim, **extra):
         (x,), t = ctx.inputs, tangents[0]
         if x.ndim == 0:
             return t, None

@@ -203,6 +203,30 @@ def isneginf(input: Tensor) -> Tensor:
     return _isneginf(check_tensor("isneginf", input))
 
 
+def _signbit_forward(ctx, x):
+    xp = ctx.xp
+    if x.dtype.kind in "ub":
+        return xp.zeros(x.shape, dtype=bool)
+    if x.dtype.kind == "i":
+        return x < 0
+    if x.dtype.kind != "f":  # bfloat16: its sign bit survives the cast
+        x = x.astype("float32")
+    return xp.signbit(x)
+
+
+_signbit = _nondiff("signbit", _signbit_forward)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set: negative numbers, -0.0 and NaNs with a sign.
+
+    >>> import ember
+    >>> ember.signbit(ember.tensor([-1.0, -0.0, 0.0])).tolist()
+    [True, True, False]
+    """
+    return _signbit(check_tensor("signbit", input))
+
+
 @defop("isclose", differentiable=False)
 def _isclose(ctx, a, b, *, rtol, atol, equal_nan):
     xp = ctx.xp
@@ -250,6 +274,25 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether both tensors have the same shape and elements (NaN is never equal; dtypes
+    may differ, values are compared).
+
+    >>> import ember
+    >>> ember.equal(ember.tensor([1, 2]), ember.tensor([1.0, 2.0]))
+    True
+    """
+    check_tensor("equal", input)
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal: expected other to be a Tensor, got {type(other).__name__}")
+    if str(input.device) != str(other.device):
+        raise RuntimeError(f"equal: expected both tensors on the same device, got "
+                           f"{input.device} and {other.device}")
+    if input.shape != other.shape:
+        return False
+    return bool((input._data == other._data).all())
+
+
 METHODS = dict(
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor,
     logical_not=logical_not, bitwise_and=bitwise_and, bitwise_or=bitwise_or,
@@ -258,9 +301,9 @@ METHODS = dict(
     __rand__=_reflected(bitwise_and), __ror__=_reflected(bitwise_or),
     __rxor__=_reflected(bitwise_xor),
     isnan=isnan, isinf=isinf, isfinite=isfinite, isposinf=isposinf, isneginf=isneginf,
-    isclose=isclose, allclose=allclose,
+    isclose=isclose, allclose=allclose, signbit=signbit, equal=equal,
 )
 
 __all__ = ["logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
            "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf",
-           "isneginf", "isclose", "allclose"]
+           "isneginf", "isclose", "allclose", "signbit", "equal"]

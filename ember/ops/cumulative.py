@@ -1,4 +1,4 @@
-"""Cumulative ops along one dim: cumsum, cumprod, cummax, cummin.
+"""Cumulative ops along one dim: cumsum, cumprod, logcumsumexp, cummax, cummin.
 
 >>> import ember
 >>> ember.tensor([1.0, 2.0, 3.0]).cumsum(0).tolist()
@@ -12,7 +12,16 @@ from typing import Any
 from ..autograd.grad_mode import STATE as _GRAD
 from ..tensor import Tensor
 from ._common import bind_methods, xp_of
-from ._reduce import const, dim_args, float_const, int_result, one_dim, quiet, result_type
+from ._reduce import (
+    const,
+    dim_args,
+    float_const,
+    int_result,
+    one_dim,
+    quiet,
+    require_float,
+    result_type,
+)
 from .registry import defop
 
 
@@ -152,6 +161,69 @@ def cumprod(input: Tensor, dim: int | None = None, *, dtype: Any = None,
     return _cumprod(int_result(input, dtype), dim=d)
 
 
+# ----------------------------------------------------------------------------- logcumsumexp
+@defop("logcumsumexp", save=(0,), save_output=True)
+def _logcumsumexp(ctx, x, *, dim):
+    if x.ndim == 0:
+        return x.copy()
+    if x.dtype.itemsize == 2:  # half precision accumulates in float32
+        return ctx.xp.logaddexp.accumulate(x.astype("float32"), axis=dim).astype(x.dtype)
+    return ctx.xp.logaddexp.accumulate(x, axis=dim)
+
+
+def _log_parts(t: Tensor) -> tuple[Tensor, Tensor]:
+    """``log(t)`` where ``t > 0`` and ``log(-t)`` where ``t < 0``, the dtype's lowest value
+    (``exp`` of it is 0) elsewhere: a signed tensor as two log-magnitudes."""
+    from .. import ops
+    from ..dtypes import finfo
+
+    lowest = finfo(t.dtype).min
+    log_abs = ops.log(ops.abs(t))
+    return ops.where(t > 0, log_abs, lowest), ops.where(t < 0, log_abs, lowest)
+
+
+def _reverse_logcumsumexp(x: Tensor, dim: int) -> Tensor:
+    return _logcumsumexp(x.flip(dim), dim=dim).flip(dim)
+
+
+@_logcumsumexp.def_backward
+def _(ctx, g, *, dim):
+    (x,) = ctx.saved
+    if x.ndim == 0:
+        return (g,)
+    # grad_j = sum_{i >= j} g_i exp(x_j - out_i), summed in log space for the positive and
+    # the negative parts of g separately: PyTorch's logcumsumexp_backward.
+    pos, neg = _log_parts(g)
+    out = ctx.output
+    return ((_reverse_logcumsumexp(pos - out, dim) + x).exp()
+            - (_reverse_logcumsumexp(neg - out, dim) + x).exp(),)
+
+
+@_logcumsumexp.def_jvp
+def _(ctx, tangents, *, dim):
+    (x,), t = ctx.inputs, tangents[0]
+    if x.ndim == 0:
+        return t
+    # out_i' = sum_{j <= i} t_j exp(x_j - out_i), in log space as in the backward
+    pos, neg = _log_parts(t)
+    out = ctx.output
+    return ((_logcumsumexp(pos + x, dim=dim) - out).exp()
+            - (_logcumsumexp(neg + x, dim=dim) - out).exp())
+
+
+def logcumsumexp(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``, computed without overflow (floating-point
+    inputs).
+
+    >>> import ember
+    >>> ember.tensor([0.0, 0.0, 1000.0]).logcumsumexp(0).tolist()
+    [0.0, 0.6931471824645996, 1000.0]
+    """
+    d = _dim_arg("logcumsumexp", input, dim, axis)
+    require_float("logcumsumexp", input)
+    return _logcumsumexp(input, dim=d)
+
+
 # ----------------------------------------------------------------------------- cummax/min
 def _def_cumext(name: str, ufunc: str):
     @defop(name, nondiff_outputs=(1,))
@@ -219,6 +291,7 @@ def cummin(input: Tensor, dim: int | None = None, *, axis: int | None = None) ->
     return result_type("cummin")(*_cummin(input, dim=d))
 
 
-bind_methods(cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin)
+bind_methods(cumsum=cumsum, cumprod=cumprod, logcumsumexp=logcumsumexp, cummax=cummax,
+             cummin=cummin)
 
-__all__ = ["cumsum", "cumprod", "cummax", "cummin"]
+__all__ = ["cumsum", "cumprod", "logcumsumexp", "cummax", "cummin"]

@@ -404,6 +404,17 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     return _sub(a, b)
 
 
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input`` (``sub`` with the operands swapped).
+
+    >>> import ember
+    >>> ember.rsub(ember.tensor([1.0, 2.0]), 5).tolist()
+    [4.0, 3.0]
+    """
+    check_tensor("rsub", input)
+    return sub(other, input, alpha=alpha)
+
+
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product."""
     if _number_fast(input, other):
@@ -488,7 +499,7 @@ bind_methods(
                                                                          "negative"),
 )
 
-from .elementwise_pow import pow  # noqa: E402  (it builds on the helpers above)
+from .elementwise_pow import float_power, pow  # noqa: E402  (it builds on the helpers above)
 
 __all__ = ["add", "sub", "mul", "div", "neg", "true_divide", "divide", "subtract", "multiply",
-           "negative", "pow", "where"]
+           "negative", "pow", "float_power", "rsub", "where"]

@@ -181,6 +181,34 @@ def _pow_inplace(self: Tensor, exponent: Any) -> Tensor:
     return run_inplace("pow_", self, pow, (exponent,))
 
 
-bind_methods(pow=pow, __pow__=pow, __rpow__=_rpow, pow_=_pow_inplace, __ipow__=_pow_inplace)
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` computed in float64, whatever the operands' dtypes (either may
+    be a number); gradients flow back to the operands in their own dtypes.
 
-__all__ = ["pow"]
+    >>> import ember
+    >>> ember.float_power(ember.tensor([2, 3]), 2).dtype
+    ember.float64
+    """
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(f"float_power: expected at least one Tensor, got "
+                        f"{type(input).__name__} and {type(exponent).__name__}")
+    wide = [cast(o, _dt.float64) if isinstance(o, Tensor) else float(o)
+            for o in (input, exponent)]
+    return pow(*wide)
+
+
+def _float_power_inplace(self: Tensor, exponent: Any) -> Tensor:
+    """In-place ``float_power``: the tensor must already be float64, as in PyTorch."""
+    from .inplace import run_inplace
+
+    if self.dtype is not _dt.float64:
+        raise RuntimeError(f"float_power_: the base given to float_power_ has dtype "
+                           f"{self.dtype.name} but the operation's result requires dtype "
+                           "float64")
+    return run_inplace("float_power_", self, float_power, (exponent,))
+
+
+bind_methods(pow=pow, __pow__=pow, __rpow__=_rpow, pow_=_pow_inplace, __ipow__=_pow_inplace)
+bind_methods(float_power=float_power, float_power_=_float_power_inplace)
+
+__all__ = ["pow", "float_power"]

@@ -17,6 +17,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import bind_methods
 from .elementwise import check_tensor, float_input, unary_inplace, unary_op
+from .inplace import make_inplace
 from .registry import fast_unary
 
 _LN2, _LN10 = _m.log(2.0), _m.log(10.0)
@@ -64,6 +65,16 @@ def sign(input: Tensor) -> Tensor:
     [-1.0, 0.0, 1.0]
     """
     return _sign(check_tensor("sign", input))
+
+
+def sgn(input: Tensor) -> Tensor:
+    """PyTorch's extension of :func:`sign` to complex numbers; for real dtypes, ``sign``.
+
+    >>> import ember
+    >>> ember.sgn(ember.tensor([-2, 0, 3])).tolist()
+    [-1, 0, 1]
+    """
+    return _sign(check_tensor("sgn", input))
 
 
 # ----------------------------------------------------------------------------- exp, log
@@ -207,8 +218,10 @@ def reciprocal(input: Tensor) -> Tensor:
     return _reciprocal(float_input("reciprocal", input))
 
 
+from . import math_binary as _binary  # noqa: E402
 from . import math_special as _special  # noqa: E402
 from . import math_trig as _trig  # noqa: E402
+from .math_binary import *  # noqa: E402, F403
 from .math_special import *  # noqa: E402, F403
 from .math_trig import *  # noqa: E402, F403
 
@@ -223,6 +236,10 @@ bind_methods(
     **{n: getattr(_trig, n) for n in _trig.__all__},
     **{f"{n}_": unary_inplace(f"{n}_", getattr(_trig, n), u) for n, u in _trig.UFUNCS.items()},
     **{f"{n}_": unary_inplace(f"{n}_", f) for n, f in _trig.ALIASES.items()},
+    **{n: unary_inplace(n, f) for n, f in _trig.INPLACE.items()},
+    **{n: getattr(_binary, n) for n in _binary.__all__},
+    **{f"{n}_": make_inplace(f"{n}_", getattr(_binary, n))
+       for n in ("xlogy", "copysign", "heaviside")},
     **{n: getattr(_special, n) for n in _special.__all__},
     sigmoid_=unary_inplace("sigmoid_", _special.sigmoid),
     logit_=unary_inplace("logit_", _special.logit),
@@ -230,7 +247,8 @@ bind_methods(
     erfinv_=unary_inplace("erfinv_", _special.erfinv),
     nan_to_num_=unary_inplace("nan_to_num_", _special.nan_to_num),
     lerp_=unary_inplace("lerp_", _special.lerp),
-    abs=abs, __abs__=abs, absolute=abs, sign=sign, exp=exp, exp2=exp2, expm1=expm1, log=log,
+    abs=abs, __abs__=abs, absolute=abs, sign=sign, sgn=sgn, sgn_=unary_inplace("sgn_", sgn),
+    exp=exp, exp2=exp2, expm1=expm1, log=log,
     log2=log2, log10=log10, log1p=log1p, sqrt=sqrt, rsqrt=rsqrt, square=square,
     reciprocal=reciprocal,
     abs_=unary_inplace("abs_", abs, "abs"), absolute_=unary_inplace("absolute_", abs, "abs"),
@@ -244,5 +262,6 @@ bind_methods(
 )
 absolute = abs
 
-__all__ = ["abs", "absolute", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
-           "sqrt", "rsqrt", "square", "reciprocal", *_trig.__all__, *_special.__all__]
+__all__ = ["abs", "absolute", "sign", "sgn", "exp", "exp2", "expm1", "log", "log2", "log10",
+           "log1p", "sqrt", "rsqrt", "square", "reciprocal", *_trig.__all__, *_special.__all__,
+           *_binary.__all__]

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import math as _m
 from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import promote
-from .elementwise import float_input, unary_op, unbroadcast, zeros_if_none
+from .elementwise import float_input, unary_op, unbroadcast, where, zeros_if_none
 from .registry import defop, fast_unary
 
 
@@ -245,6 +246,62 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
     return _hypot(a, b)
 
 
+# ----------------------------------------------------------------------------- degrees, sinc
+_PI_180 = _m.pi / 180.0
+_180_PI = 180.0 / _m.pi
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians, ``input * pi / 180`` (integers give the default float dtype).
+
+    >>> import ember
+    >>> ember.deg2rad(ember.tensor([180.0], dtype=ember.float64)).tolist()
+    [3.141592653589793]
+    """
+    return float_input("deg2rad", input) * _PI_180
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees, ``input * 180 / pi``.
+
+    >>> import ember
+    >>> ember.rad2deg(ember.tensor([0.5], dtype=ember.float64)).tolist()
+    [28.64788975654116]
+    """
+    return float_input("rad2deg", input) * _180_PI
+
+
+def _sinc_forward(ctx, x):
+    xp = ctx.xp
+    if x.dtype.itemsize == 2:  # computed in float32 and rounded once, as PyTorch
+        return _sinc_forward(ctx, x.astype("float32")).astype(x.dtype)
+    scaled = x * xp.asarray(_m.pi, dtype=x.dtype)
+    out = xp.sin(scaled) / scaled
+    return xp.where(x == 0, xp.ones((), x.dtype), out)
+
+
+def _sinc_deriv(g: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    """PyTorch's ``sinc_backward``: ``(pi x cos(pi x) - sin(pi x)) / (pi x^2)``, 0 at 0."""
+    from .compare import eq
+
+    x_pi = x * _m.pi
+    x2_pi = x * x * _m.pi
+    return where(eq(x2_pi, 0.0), 0.0, g * (x_pi * cos(x_pi) - sin(x_pi)) / x2_pi)
+
+
+_sinc = unary_op("sinc", _sinc_forward, _sinc_deriv, save_x=True)
+
+
+def sinc(input: Tensor) -> Tensor:
+    """The normalized sinc function ``sin(pi x) / (pi x)``, 1 at 0.
+
+    >>> import ember
+    >>> ember.sinc(ember.tensor([0.0, 0.5], dtype=ember.float64)).tolist()
+    [1.0, 0.6366197723675814]
+    """
+    return _sinc(float_input("sinc", input))
+
+
 # Hot ops: a fast path for the no-graph case (registry.fast_unary) running the same
 # primitive forward as the full path.
 tanh = fast_unary(tanh, _tanh.forward)
@@ -255,7 +312,7 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh, arctan2 = (
     asin, acos, atan, asinh, acosh, atanh, atan2)
 
 NAMES = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
-         "atanh"]
+         "atanh", "deg2rad", "rad2deg", "sinc"]
 ALIASES = {"arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh, "arccosh": acosh,
            "arctanh": atanh, "arctan2": atan2}
 UFUNCS = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "arccos",
@@ -263,3 +320,5 @@ UFUNCS = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "a
           "acosh": "arccosh", "atanh": "arctanh"}
 
 __all__ = [*NAMES, *ALIASES, "atan2", "hypot"]
+# In-place methods without a ufunc of their own (the others are in UFUNCS).
+INPLACE = {"deg2rad_": deg2rad, "rad2deg_": rad2deg, "sinc_": sinc}

@@ -239,6 +239,42 @@ def fmod(input: Any, other: Any) -> Tensor:
     return _fmod(*_int_or_float("fmod", input, other))
 
 
+# ----------------------------------------------------------------------------- gcd, lcm
+_gcd = defop("gcd", differentiable=False)(lambda ctx, a, b: ctx.xp.gcd(a, b))
+_lcm = defop("lcm", differentiable=False)(lambda ctx, a, b: ctx.xp.lcm(a, b))
+
+
+def _integer_pair(op: str, input: Any, other: Any) -> list[Tensor]:
+    check_tensor(op, input)
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}: expected other to be a Tensor, got {type(other).__name__}")
+    (a, b), dtype = promote(op, input, other)
+    if dtype.category != _dt.INTEGER:
+        raise TypeError(f"{op}: expected integer tensors, got {input.dtype.name} and "
+                        f"{other.dtype.name}")
+    return [a, b]
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    """Greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``).
+
+    >>> import ember
+    >>> ember.gcd(ember.tensor([-4, 0, 6]), ember.tensor([6, 5, -9])).tolist()
+    [2, 5, 3]
+    """
+    return _gcd(*_integer_pair("gcd", input, other))
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    """Least common multiple of integer tensors (non-negative; 0 if either is 0).
+
+    >>> import ember
+    >>> ember.lcm(ember.tensor([-4, 0, 6]), ember.tensor([6, 5, -9])).tolist()
+    [12, 0, 18]
+    """
+    return _lcm(*_integer_pair("lcm", input, other))
+
+
 def _rfloordiv(self: Tensor, other: Any) -> Tensor:
     return floor_divide(other, self)
 
@@ -264,9 +300,11 @@ bind_methods(
     trunc_=unary_inplace("trunc_", trunc, "trunc"), fix_=unary_inplace("fix_", trunc, "trunc"),
     round_=unary_inplace("round_", round), frac_=unary_inplace("frac_", frac),
     floor_divide_=_floor_divide_, remainder_=_remainder_,
-    fmod_=_binary_inplace("fmod_", fmod),
+    fmod_=_binary_inplace("fmod_", fmod), gcd=gcd, lcm=lcm,
+    gcd_=_binary_inplace("gcd_", gcd), lcm_=_binary_inplace("lcm_", lcm),
     __ifloordiv__=_floor_divide_, __imod__=_remainder_,
 )
 fix = trunc
 
-__all__ = ["floor", "ceil", "trunc", "fix", "round", "frac", "floor_divide", "remainder", "fmod"]
+__all__ = ["floor", "ceil", "trunc", "fix", "round", "frac", "floor_divide", "remainder", "fmod",
+           "gcd", "lcm"]

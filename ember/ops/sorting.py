@@ -1,4 +1,6 @@
-"""Sorting and searching: sort, argsort, msort, topk, unique, searchsorted, bincount.
+"""Sorting and searching: sort, argsort, msort, topk, unique, searchsorted, bincount; the
+binning and membership ops (bucketize, histc, isin, unique_consecutive) are in
+``sorting_bins.py`` and exported from here.
 
 The sorted values are ``gather(input, dim, indices)``, so their gradient is a scatter of the
 incoming gradient to where each value came from, and forward mode comes with it.
@@ -160,7 +162,10 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return _make(out.astype(dtype))
 
 
-bind_methods(sort=sort, argsort=argsort, msort=msort, topk=topk, unique=unique,
-             bincount=bincount)
+from .sorting_bins import bucketize, histc, isin, unique_consecutive  # noqa: E402
 
-__all__ = ["sort", "argsort", "msort", "topk", "unique", "searchsorted", "bincount"]
+bind_methods(sort=sort, argsort=argsort, msort=msort, topk=topk, unique=unique,
+             bincount=bincount, histc=histc, unique_consecutive=unique_consecutive)
+
+__all__ = ["sort", "argsort", "msort", "topk", "unique", "searchsorted", "bincount",
+           "bucketize", "histc", "isin", "unique_consecutive"]

@@ -1,5 +1,6 @@
 """Statistics: var, std (with ``correction`` or the old ``unbiased``), var_mean, std_mean,
-median, mode. Norms are in ``stats_norm.py`` and exported from here.
+median, nanmedian, kthvalue, mode. Norms are in ``stats_norm.py``, quantiles in
+``stats_quantile.py``; both are exported from here.
 
 >>> import ember
 >>> ember.tensor([1.0, 2.0, 3.0, 4.0, 5.0]).var().item()
@@ -225,6 +226,86 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     return result_type("median")(values, indices)
 
 
+# ----------------------------------------------------------------------------- nanmedian
+@defop("nanmedian", save=(0,), save_output=True)
+def _nanmedian(ctx, x):
+    xp, flat = ctx.xp, x.reshape(-1)
+    if flat.dtype.kind == "f":
+        flat = flat[~xp.isnan(flat)]
+    if flat.size == 0:  # nothing, or only NaN
+        return xp.asarray(float("nan"), dtype=x.dtype)
+    k = (flat.size - 1) // 2  # the lower of the two middle values, as PyTorch
+    return xp.partition(flat, k)[k]
+
+
+# Its gradient is median's: split evenly among the elements equal to the result (the NaNs
+# when the result is NaN).
+_nanmedian.def_backward(_median.backward)
+_nanmedian.def_jvp(_median.jvp)
+
+
+def _nanmedian_select(xp, x, dim):
+    order = xp.argsort(x, axis=dim, kind="stable")  # NaN last, ties in index order
+    if x.dtype.kind == "f":
+        count = (~xp.isnan(x)).sum(axis=dim, keepdims=True)
+        k = xp.maximum(count - 1, 0) // 2  # a slice of NaNs only: its first NaN
+    else:
+        k = xp.full(order.shape[:dim] + (1,) + order.shape[dim + 1:], (x.shape[dim] - 1) // 2)
+    index = xp.take_along_axis(order, k, axis=dim)
+    return xp.take_along_axis(x, index, axis=dim), index.astype("int64", copy=False)
+
+
+_nanmedian_dim = def_index_reduction("nanmedian_dim", _nanmedian_select)
+
+
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """:func:`median` ignoring NaN: the lower median of the non-NaN values (NaN when there
+    are none); with ``dim``, a named tuple ``(values, indices)``.
+
+    >>> import ember
+    >>> ember.tensor([4.0, float("nan"), 1.0, 3.0]).nanmedian().item()
+    3.0
+    """
+    if dim is None:
+        return _nanmedian(input)
+    d = one_dim("nanmedian", dim, input.ndim)
+    check_nonempty("nanmedian", input, (d,))
+    values, indices = _nanmedian_dim(input, dim=d, keepdim=keepdim)
+    return result_type("nanmedian")(values, indices)
+
+
+# ----------------------------------------------------------------------------- kthvalue
+def _kth_select(xp, x, dim, *, k):
+    order = xp.argsort(x, axis=dim, kind="stable")  # NaN counts as the largest value
+    index = xp.take(order, [k - 1], axis=dim)
+    return xp.take_along_axis(x, index, axis=dim), index.astype("int64", copy=False)
+
+
+_kthvalue = def_index_reduction("kthvalue", _kth_select)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """The ``k``-th smallest element along ``dim`` (``k`` counts from 1) and its index, as
+    a named tuple ``(values, indices)``; its gradient goes to that index.
+
+    >>> import ember
+    >>> ember.tensor([[3.0, 1.0, 2.0]]).kthvalue(2, 1)
+    kthvalue(values=tensor([2.]), indices=tensor([2]))
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"kthvalue: expected a Tensor as input, got {type(input).__name__}")
+    if input.dtype is _dt.bool_:
+        raise TypeError(f"kthvalue: not supported for bool tensors (shape "
+                        f"{tuple(input.shape)})")
+    d = one_dim("kthvalue", dim, input.ndim)
+    size = input.shape[d] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue: selected number k out of range for dimension {d} "
+                           f"(k = {k}, size {size}, input shape {tuple(input.shape)})")
+    values, indices = _kthvalue(input, dim=d, keepdim=keepdim, k=k)
+    return result_type("kthvalue")(values, indices)
+
+
 # ----------------------------------------------------------------------------- mode
 def _mode_select(xp, x, dim):
     a = xp.moveaxis(x, dim, -1)
@@ -254,8 +335,10 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     return result_type("mode")(values, indices)
 
 
-bind_methods(var=var, std=std, median=median, mode=mode)
+bind_methods(var=var, std=std, median=median, nanmedian=nanmedian, kthvalue=kthvalue, mode=mode)
 
 from .stats_norm import norm  # noqa: E402
+from .stats_quantile import nanquantile, quantile  # noqa: E402
 
-__all__ = ["var", "std", "var_mean", "std_mean", "median", "mode", "norm"]
+__all__ = ["var", "std", "var_mean", "std_mean", "median", "nanmedian", "kthvalue", "mode",
+           "quantile", "nanquantile", "norm"]

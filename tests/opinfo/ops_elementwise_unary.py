@@ -1,6 +1,8 @@
 """Records for the unary math ops (math.py, math_trig.py, math_special.py), their in-place
 versions, and the binary math ops atan2, hypot and lerp."""
 
+import math
+
 import torch
 
 import ember
@@ -22,10 +24,11 @@ SMOOTH = [
     ("tan", -1.2, 1.2), ("asin", -0.9, 0.9), ("acos", -0.9, 0.9), ("atan", -2, 2),
     ("sinh", -2, 2), ("cosh", -2, 2), ("tanh", -2, 2), ("asinh", -2, 2), ("acosh", 1.2, 3),
     ("atanh", -0.9, 0.9), ("sigmoid", -3, 3), ("logit", 0.1, 0.9), ("erf", -2, 2),
-    ("erfc", -2, 2), ("erfinv", -0.9, 0.9),
+    ("erfc", -2, 2), ("erfinv", -0.9, 0.9), ("sinc", -2, 2), ("deg2rad", -2, 2),
+    ("rad2deg", -2, 2),
 ]
 # Not smooth at isolated points (abs at 0), or piecewise constant (sign): first order only.
-PIECEWISE = [("abs", -2, 2), ("sign", -2, 2)]
+PIECEWISE = [("abs", -2, 2), ("sign", -2, 2), ("sgn", -2, 2)]
 
 
 def _unary(name, low, high, smooth):
@@ -47,7 +50,7 @@ def _int_input(name):
 
 
 INT_OK = ["exp", "sqrt", "sin", "tanh", "sigmoid", "erf", "abs", "sign", "square", "reciprocal",
-          "log1p", "atan"]
+          "log1p", "atan", "sgn", "sinc", "deg2rad", "rad2deg"]
 
 
 def _inplace(name, low, high):
@@ -67,10 +70,29 @@ RECORDS = [
     *(_int_input(n) for n in INT_OK),
     *(OpRecord(n, getattr(ember, n), getattr(torch, n), HALF, dtypes=("float16",),
                grad=False, variant="half") for n in ("exp", "log", "sqrt", "sigmoid", "tanh",
-                                                     "erf", "abs", "reciprocal")),
+                                                     "erf", "abs", "reciprocal", "sinc",
+                                                     "deg2rad", "rad2deg")),
     *(_inplace(n, lo, hi) for n, lo, hi in (("abs", -2, 2), ("exp", -2, 2), ("sqrt", 0.5, 2),
                                             ("sigmoid", -2, 2), ("tanh", -2, 2),
-                                            ("log", 0.5, 2), ("sin", -2, 2))),
+                                            ("log", 0.5, 2), ("sin", -2, 2), ("sgn", -2, 2),
+                                            ("sinc", -2, 2), ("deg2rad", -2, 2),
+                                            ("rad2deg", -2, 2))),
+    # sinc(0) = 1 with gradient 0 (PyTorch's rule)
+    OpRecord("sinc", ember.sinc, torch.sinc, [Sample((T((3,), 0.0, 0.0),))], fd=False,
+             variant="zero"),
+    # x * -0.0 is -0.0 where x > 0: signbit sees the sign of zeros.
+    OpRecord("signbit", lambda x: ember.signbit(ember.cat([x, x * -0.0])),
+             lambda x: torch.signbit(torch.cat([x, x * -0.0])),
+             [Sample((T((3, 4)),), name="2d"), Sample((T((0,)),), name="empty")], grad=False),
+    OpRecord("signbit", ember.signbit, torch.signbit,
+             [Sample((T(()),), name="0d"), Sample((I((3, 4), 3, -3),), name="int"),
+              Sample((I((3,), 3, dtype="uint8"),), name="uint8"), Sample((B((3,)),), name="bool")],
+             dtypes=("float16", "float32"), grad=False, variant="dtypes",
+             errors=[ErrorInput(([1.0],), {}, TypeError,
+                                r"signbit: expected a Tensor as input, got list")]),
+    OpRecord("signbit", lambda: ember.signbit(ember.tensor([math.nan, -math.nan, -math.inf])),
+             lambda: torch.signbit(torch.tensor([math.nan, -math.nan, -math.inf])),
+             [Sample(())], dtypes=("float32",), grad=False, variant="nan"),
     OpRecord("abs", ember.abs, torch.abs, [], dtypes=("float32",), grad=False,
              variant="bool-error",
              errors=[ErrorInput((B((3,)),), {}, TypeError, r"abs: not supported for bool")]),

@@ -86,6 +86,8 @@ def as_numpy(x: Any) -> np.ndarray:
 
         if isinstance(x, torch.Tensor):
             x = x.detach()
+            if x._is_zerotensor():  # e.g. sgn's gradient: PyTorch's lazy zeros
+                x = torch.zeros(x.shape, dtype=x.dtype)
             if x.dtype in (torch.bfloat16, torch.float16):
                 x = x.float()
             return x.numpy()

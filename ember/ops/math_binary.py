@@ -1,0 +1,242 @@
+"""Binary math: logaddexp, logaddexp2, xlogy, copysign and heaviside. Re-exported by
+``math.py``.
+
+Gradients follow PyTorch's formulas (derivatives.yaml): ``logaddexp`` sends
+``g / (1 + exp(other - input))`` to ``input``, ``xlogy`` sends ``g * log(other)`` to ``input``
+(0 where ``input == 0`` and ``other <= 0``) and ``g * input / other`` to ``other``;
+``copysign`` sends ``g * sign ratio`` to ``input`` and zeros to ``other``; ``heaviside`` has no
+derivative (its backward raises).
+
+>>> import ember
+>>> ember.logaddexp(ember.tensor([0.0]), ember.tensor([0.0])).tolist()
+[0.6931471824645996]
+"""
+
+from __future__ import annotations
+
+import math as _m
+from typing import Any
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from ._common import cast, promote, xp_of
+from ._reduce import float_const, quiet
+from .elementwise import check_tensor, unbroadcast, zeros_if_none
+from .registry import OpDef, defop
+
+_LN2 = _m.log(2.0)
+
+
+def _half_in_float32(fn):
+    """``fn(xp, a, b)`` computed in float32 for 2-byte floats (PyTorch's opmath), rounded once."""
+    def forward(ctx, a, b):
+        if a.dtype.itemsize == 2:
+            return fn(ctx.xp, a.astype("float32"), b.astype("float32")).astype(a.dtype)
+        return fn(ctx.xp, a, b)
+
+    return forward
+
+
+def _float_pair(op: str, input: Any, other: Any) -> list[Tensor]:
+    """Two tensors promoted together; PyTorch's kernels for these ops exist only for floats."""
+    check_tensor(op, input)
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}: expected other to be a Tensor, got {type(other).__name__}")
+    (a, b), dtype = promote(op, input, other)
+    if dtype.category != _dt.FLOAT:
+        raise TypeError(f"{op}: expected floating-point tensors, got {input.dtype.name} and "
+                        f"{other.dtype.name} (shapes {tuple(input.shape)}, {tuple(other.shape)})")
+    return [a, b]
+
+
+# ----------------------------------------------------------------------------- logaddexp
+def _logaddexp_op(name: str, ufunc: str, base_exp: str) -> OpDef:
+    """``log(exp(a) + exp(b))`` (base e or 2). The derivative for ``a`` is
+    ``1 / (1 + base ** (b - a))``, PyTorch's formula."""
+    op = defop(name, save=(0, 1))(_half_in_float32(lambda xp, a, b: getattr(xp, ufunc)(a, b)))
+
+    def weight(a: Tensor, b: Tensor) -> Tensor:
+        from . import math
+
+        return 1 / (1 + getattr(math, base_exp)(b - a))
+
+    @op.def_backward
+    def _(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        return (unbroadcast(g * weight(a, b), a.shape) if need_a else None,
+                unbroadcast(g * weight(b, a), b.shape) if need_b else None)
+
+    @op.def_jvp
+    def _(ctx, tangents):
+        (a, b), (ta, tb) = ctx.inputs, tangents
+        out = zeros_if_none(ta, a) * weight(a, b) + zeros_if_none(tb, b) * weight(b, a)
+        return out.expand(ctx.output.shape)
+
+    return op
+
+
+_logaddexp = _logaddexp_op("logaddexp", "logaddexp", "exp")
+_logaddexp2 = _logaddexp_op("logaddexp2", "logaddexp2", "exp2")
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow (floating-point tensors).
+
+    >>> import ember
+    >>> big = ember.tensor([1000.0], dtype=ember.float64)
+    >>> ember.logaddexp(big, big).tolist()
+    [1000.6931471805599]
+    """
+    return _logaddexp(*_float_pair("logaddexp", input, other))
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """``log2(2 ** input + 2 ** other)`` without overflow.
+
+    >>> import ember
+    >>> ember.logaddexp2(ember.tensor([3.0]), ember.tensor([3.0])).tolist()
+    [4.0]
+    """
+    return _logaddexp2(*_float_pair("logaddexp2", input, other))
+
+
+# ----------------------------------------------------------------------------- xlogy
+@defop("xlogy", save=(0, 1))
+def _xlogy(ctx, x, y):
+    xp = ctx.xp
+    if x.dtype.itemsize == 2:
+        x32, y32 = x.astype("float32"), y.astype("float32")
+        return _xlogy.forward(ctx, x32, y32).astype(x.dtype)
+    out = x * xp.log(y)
+    # 0 * log(y) is 0 for every y except NaN (0 * log(0) = 0 * -inf would be NaN)
+    return xp.where((x == 0) & ~xp.isnan(y), xp.zeros((), x.dtype), out)
+
+
+def _xlogy_terms(gx: Tensor | None, gy: Tensor | None, x: Tensor, y: Tensor):
+    """PyTorch's derivatives: ``log(y)`` for ``x`` (0 where ``x == 0`` and ``y <= 0``, where
+    the op is the constant 0), ``x / y`` for ``y``."""
+    from .compare import eq, le, logical_and
+    from .elementwise import where
+    from .math import log
+
+    dx = None
+    if gx is not None:
+        dx = where(logical_and(eq(x, 0), le(y, 0)), 0.0, gx * log(y))
+    dy = None if gy is None else gy * x / y
+    return dx, dy
+
+
+@_xlogy.def_backward
+def _(ctx, g):
+    x, y = ctx.saved
+    need_x, need_y = ctx.needs_input_grad
+    dx, dy = _xlogy_terms(g if need_x else None, g if need_y else None, x, y)
+    return (None if dx is None else unbroadcast(dx, x.shape),
+            None if dy is None else unbroadcast(dy, y.shape))
+
+
+@_xlogy.def_jvp
+def _(ctx, tangents):
+    (x, y), (tx, ty) = ctx.inputs, tangents
+    dx, dy = _xlogy_terms(tx, ty, x, y)
+    out = dx if dy is None else (dy if dx is None else dx + dy)
+    return out.expand(ctx.output.shape)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, with 0 wherever ``input`` is 0 (unless ``other`` is NaN);
+    either side may be a number; integers give the default float dtype.
+
+    >>> import ember
+    >>> ember.xlogy(ember.tensor([0.0, 2.0]), ember.tensor([0.0, 1.0])).tolist()
+    [0.0, 0.0]
+    """
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"xlogy: expected at least one Tensor, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
+    (x, y), dtype = promote("xlogy", input, other)
+    if dtype.category != _dt.FLOAT:
+        x, y = cast(x, _dt.get_default_dtype()), cast(y, _dt.get_default_dtype())
+    return _xlogy(x, y)
+
+
+# ----------------------------------------------------------------------------- copysign
+@defop("copysign", save=(0,), save_output=True)
+def _copysign(ctx, x, s):
+    return ctx.xp.copysign(x, s)
+
+
+def _copysign_ratio(x: Tensor, out: Tensor) -> Tensor:
+    """``out / x`` (+1 or -1), 0 where ``x`` is 0: PyTorch's derivative of copysign. It is
+    piecewise constant, so it is taken as a constant."""
+    xp = xp_of(x)
+    with quiet(xp):
+        return float_const(out, xp.where(x._data == 0, 0, out._data / x._data))
+
+
+@_copysign.def_backward
+def _(ctx, g):
+    (x,) = ctx.saved
+    need_x, need_s = ctx.needs_input_grad
+    sx, ss = ctx.in_shapes
+    dx = unbroadcast(g * _copysign_ratio(x, ctx.output), sx) if need_x else None
+    # PyTorch gives ``other`` a zero gradient (not none)
+    return dx, (float_const(g, ctx.xp.zeros(ss)) if need_s else None)
+
+
+@_copysign.def_jvp
+def _(ctx, tangents):
+    (x, _), tx = ctx.inputs, tangents[0]
+    out = zeros_if_none(tx, x) * _copysign_ratio(x, ctx.output)
+    return out.expand(ctx.output.shape)
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """The magnitude of ``input`` with the sign of ``other`` (a tensor or a number; -0.0
+    counts as negative); integers give the default float dtype.
+
+    >>> import ember
+    >>> ember.copysign(ember.tensor([1.0, -2.0]), -0.0).tolist()
+    [-1.0, -2.0]
+    """
+    check_tensor("copysign", input)
+    (x, s), dtype = promote("copysign", input, other)
+    if dtype.category != _dt.FLOAT:
+        x, s = cast(x, _dt.get_default_dtype()), cast(s, _dt.get_default_dtype())
+    return _copysign(x, s)
+
+
+# ----------------------------------------------------------------------------- heaviside
+@defop("heaviside")
+def _heaviside(ctx, x, values):
+    xp = ctx.xp
+    step = (x > 0).astype(x.dtype)
+    return xp.where(x == 0, values, step)
+
+
+@_heaviside.def_backward
+def _(ctx, g):
+    raise RuntimeError("heaviside: the derivative is not implemented (as in PyTorch); use a "
+                       "smooth step such as sigmoid(k * x) where a gradient is needed")
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where
+    ``input > 0``. Both tensors must have one dtype, as in PyTorch.
+
+    >>> import ember
+    >>> ember.heaviside(ember.tensor([-1.0, 0.0, 2.0]), ember.tensor([0.5])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    check_tensor("heaviside", input)
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside: expected values to be a Tensor, got "
+                        f"{type(values).__name__}")
+    if input.dtype is not values.dtype:
+        raise RuntimeError(f"heaviside: is not yet implemented for tensors with different "
+                           f"dtypes (got {input.dtype.name} and {values.dtype.name})")
+    return _heaviside(input, values)
+
+
+__all__ = ["logaddexp", "logaddexp2", "xlogy", "copysign", "heaviside"]
