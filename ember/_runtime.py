@@ -46,6 +46,9 @@ def set_num_threads(int: int) -> None:  # noqa: A002 - PyTorch's parameter name
     n = _positive("set_num_threads", int)
     if _mkl._lib is not None:
         _mkl._lib.MKL_Set_Num_Threads(n)
+        # and this thread follows it: a thread-local count, which wins over the global one,
+        # may be set (PyTorch's set_num_threads sets one when both libraries share MKL)
+        _mkl._lib.MKL_Set_Num_Threads_Local(0)
     _numba.set_threads(n)
     _update.set_num_threads(n)
     _intra = n
