@@ -450,6 +450,9 @@ class Module:
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
         """Convert every parameter (in place: optimizers keep working), gradient and buffer."""
         for module in self.modules():
+            lazy = getattr(module, "_convert_lazy", None)
+            if lazy is not None:  # a lazy layer: later materialised in the converted dtype
+                lazy(fn)
             for p in module._parameters.values():
                 if p is None or _is_uninitialized(p):
                     continue

@@ -23,7 +23,12 @@ _INF = float("inf")
 
 @defop("linalg_vector_norm", save=(0,), save_output=True)
 def _vector_norm(ctx, x, *, ord, dims, keepdim):
-    xp = ctx.xp
+    if x.dtype.itemsize == 2:  # float16/bfloat16: powers and sums in float32, as PyTorch
+        return _norm_of(ctx.xp, x.astype(ctx.xp.float32), ord, dims, keepdim).astype(x.dtype)
+    return _norm_of(ctx.xp, x, ord, dims, keepdim)
+
+
+def _norm_of(xp, x, ord: float, dims: tuple, keepdim: bool):
     a = xp.abs(x)
     if ord == _INF:
         return xp.max(a, axis=dims, keepdims=keepdim)

@@ -78,12 +78,13 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     [[0.0, 2.0], [2.0, 0.0]]
     """
     _check_cdist(x1, x2, p, compute_mode)
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M); a view-free broadcast
+    rows = max(x1.shape[-2], x2.shape[-2])
+    if p == 2 and x1.shape[-1] and (compute_mode == _MODES[1] or (
+            compute_mode == _MODES[0] and rows > _MM_ROWS)):
+        return _euclidean_mm(x1, x2)  # before ``diff``: O(P R) memory, not O(P R M)
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
     if x1.shape[-1] == 0:  # no coordinates: every distance is 0 (for every p)
         return diff.sum(dim=-1)
-    rows = max(x1.shape[-2], x2.shape[-2])
-    if p == 2 and (compute_mode == _MODES[1] or (compute_mode == _MODES[0] and rows > _MM_ROWS)):
-        return _euclidean_mm(x1, x2)
     from .decomp_norm import vector_norm
 
     return vector_norm(diff, float(p), dim=-1)

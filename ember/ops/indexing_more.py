@@ -30,32 +30,38 @@ def index_put(input: Tensor, indices: Sequence[Tensor], values: Tensor,
     tensor([[0., 0.],
             [5., 0.]])
     """
-    from .indexing import index_put_key
+    from .indexing import index_put_key, scatter_add_index
 
     x = ensure_tensor("index_put", input)
     if not isinstance(indices, (tuple, list)) or not all(isinstance(i, Tensor) for i in indices):
         got = [type(i).__name__ for i in indices] if isinstance(indices, (tuple, list)) else \
             type(indices).__name__
         raise TypeError(f"index_put: indices must be a tuple of Tensors, got {got}")
+    if isinstance(values, Tensor) and values.dtype != x.dtype:
+        raise RuntimeError(f"index_put: the values' dtype ({values.dtype.name}) must match the "
+                           f"input's ({x.dtype.name}), as PyTorch requires")
     key = tuple(indices)
+    k, index, target, v = _indexed("index_put", x, key, values)
     if not accumulate:
-        return index_put_key("index_put", x, key, values)
-    return x + _scattered("index_put", x, key, values)
+        return index_put_key("index_put", x, key, v)
+    return x + scatter_add_index(v.expand(*target), k.dims, index, tuple(x.shape))
 
 
-def _scattered(op: str, x: Tensor, key: tuple, values: Any) -> Tensor:
-    """Zeros like ``x`` with ``values`` (broadcast to the indexed shape) added at ``key``."""
+def _indexed(op: str, x: Tensor, key: tuple, values: Any) -> tuple:
+    """``(parsed key, index tensors, indexed shape, values)`` of ``x[key] = values``, where
+    ``values`` must broadcast to the indexed shape without extra leading dims (setitem
+    drops leading 1s; PyTorch's index_put does not)."""
     from ._indexing_key import parse_key
-    from .indexing import _value_for, checked_index, indexed_shape, scatter_add_index
+    from .indexing import _value_for, checked_index, indexed_shape
 
     k = parse_key(x, key)
     view, index = checked_index(op, x.detach(), k)
     target = indexed_shape(view.shape, k.dims, index)
     v = _value_for(op, x, values, target)
-    if v.ndim > len(target):  # assignment drops leading 1s; PyTorch's accumulate does not
+    if v.ndim > len(target):
         raise RuntimeError(f"{op}: shape mismatch: value tensor of shape {tuple(v.shape)} "
                            f"cannot be broadcast to indexing result of shape {target}")
-    return scatter_add_index(v.expand(*target), k.dims, index, tuple(x.shape))
+    return k, index, target, v
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:

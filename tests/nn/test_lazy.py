@@ -129,3 +129,20 @@ def test_lazy_norm_fresh_state_and_errors():
     net.bn = nn.LazyBatchNorm2d()
     with pytest.raises(ValueError, match=r"bn \(LazyBatchNorm2d.*\): expected 4D input"):
         net.bn(ember.zeros(2, 3))
+
+
+@pytest.mark.parametrize("make", [lambda lib: lib.nn.LazyLinear(5),
+                                  lambda lib: lib.nn.LazyConv1d(4, 3),
+                                  lambda lib: lib.nn.LazyBatchNorm1d()],
+                         ids=["LazyLinear", "LazyConv1d", "LazyBatchNorm1d"])
+def test_a_conversion_before_the_first_call_sets_the_materialised_dtype(make) -> None:
+    torch = pytest.importorskip("torch")
+    dtypes = []
+    for lib in (ember, torch):
+        module = make(lib).double()
+        module(lib.ones(2, 3, 4, dtype=lib.float64))
+        dtypes.append([p.dtype for p in module.parameters()])
+    assert [str(d).split(".")[-1] for d in dtypes[0]] == \
+        [str(d).split(".")[-1] for d in dtypes[1]] == ["float64"] * len(dtypes[1])
+    with pytest.raises(RuntimeError, match="dtype"):  # as PyTorch: float64 weights, float32 input
+        ember.nn.LazyLinear(5).double()(ember.ones(2, 3))

@@ -37,7 +37,13 @@ RECORDS = [
              second_order=True, jvp=True,
              errors=[ErrorInput((T((3, 4)), T((3, 4))), {}, RuntimeError,
                                 r"index_put: shape mismatch: value tensor of shape \(3, 4\) "
-                                r"cannot be broadcast to indexing result of shape \(2, 4\)")]),
+                                r"cannot be broadcast to indexing result of shape \(2, 4\)"),
+                     # unlike setitem, index_put keeps no extra leading 1s (as PyTorch)
+                     ErrorInput((T((3, 4)), T((1, 2, 4))), {}, RuntimeError,
+                                r"index_put: shape mismatch: value tensor of shape \(1, 2, 4\)"),
+                     ErrorInput((T((3, 4), dtype="float32"), T((2, 4), dtype="float64")), {},
+                                RuntimeError, r"index_put: the values' dtype \(float64\) must "
+                                              r"match the input's \(float32\)")]),
     OpRecord("index_put", _index_put(ember, [0, 0, 2], True), _index_put(torch, [0, 0, 2], True),
              [Sample((T((3, 4)), T((3, 4)))), Sample((T((3, 4)), T(())), name="0d-value"),
               Sample((T((3, 4)), T((3, 1))), name="bcast-value")],

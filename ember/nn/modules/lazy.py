@@ -41,6 +41,13 @@ class LazyModuleMixin:
             dtype = input.dtype if input.dtype.is_floating_point else _dt.get_default_dtype()
         return {"device": self._lazy_device or input.device, "dtype": dtype}
 
+    def _convert_lazy(self, fn: Any) -> None:
+        """A conversion (``.double()``, ``.to(dtype)``) before the first call: remembered
+        for the parameters materialised then, as PyTorch's uninitialised ones keep it."""
+        if self.has_uninitialized_params():
+            self._lazy_device, self._lazy_dtype = converted_factory(
+                fn, self._lazy_device, self._lazy_dtype)
+
     def _lazy_input(self, input: Any, ranks: tuple[int, ...]) -> Tensor:
         if not isinstance(input, Tensor):
             raise self.module_error(f"expected a Tensor input, got {type(input).__name__}",
@@ -55,6 +62,16 @@ class LazyModuleMixin:
         self.initialize_parameters(*args, **kwargs)
         self.__class__ = self.cls_to_become
         return self.forward(*args, **kwargs)
+
+
+def converted_factory(fn: Any, device: Any, dtype: Any) -> tuple[Any, Any]:
+    """``(device, dtype)`` after a module conversion ``fn``, probed on an empty tensor; an
+    unset dtype stays unset (the input's, at the first call) unless ``fn`` changes it."""
+    start = dtype if dtype is not None else _dt.get_default_dtype()
+    probe = fn(ops.empty(0, dtype=start, device=device))
+    new_dtype = probe.dtype if probe.dtype != start else dtype
+    new_device = probe.device if device is not None or str(probe.device) != "cpu" else None
+    return new_device, new_dtype
 
 
 class _LazyConvNd(LazyModuleMixin):

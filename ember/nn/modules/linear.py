@@ -141,6 +141,14 @@ class LazyLinear(Linear):
         if not isinstance(self.weight, UninitializedParameter) and self.in_features:
             super().reset_parameters()
 
+    def _convert_lazy(self, fn: Any) -> None:
+        """See ``LazyModuleMixin._convert_lazy``."""
+        from .lazy import converted_factory
+
+        if isinstance(self.weight, UninitializedParameter):
+            kw = self._factory_kwargs
+            kw["device"], kw["dtype"] = converted_factory(fn, kw["device"], kw["dtype"])
+
     def initialize_parameters(self, input: Tensor) -> None:
         """Materialise the parameters for ``input``'s last dim and initialise them."""
         if not isinstance(self.weight, UninitializedParameter):

@@ -48,7 +48,7 @@ def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float = 2.0,
                      for t in tensors]
         else:
             norms = [vector_norm(t.detach(), norm_type) for t in tensors]
-        total = vector_norm(_ops.stack([n.to(tensors[0].dtype) for n in norms]), norm_type)
+        total = vector_norm(_ops.stack(norms), norm_type)  # stack promotes, as PyTorch
     if error_if_nonfinite and not bool(total.isfinite()):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is "
