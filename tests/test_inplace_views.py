@@ -335,3 +335,59 @@ def test_view_positions_are_the_row_major_positions_of_the_view(order) -> None:
     np.testing.assert_array_equal(backend.view_positions(base, transposed),
                                   transposed.astype(np.int64))
     assert backend.view_positions(base, np.zeros(3, np.float32)) is None  # other memory
+
+
+def _setitem_into_a_transposed_buffer(lib):
+    h = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = lib.zeros(2, 3).t()  # the buffer written is itself a view
+    out[:, 0] = h * 2
+    out[:, 1] = h * h
+    loss = (out * lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum() + h.sum()
+    loss.backward()
+    return h.grad.numpy(), out.requires_grad
+
+
+def _setitem_into_a_slice_then_use_it(lib):
+    h = lib.tensor([1.0, 2.0], requires_grad=True)
+    big = lib.zeros(4, 4)
+    sub = big[1:3]
+    sub[:, 1] = h * 3
+    loss = (sub ** 2).sum() + (big * 2).sum() + h.sum()
+    loss.backward()
+    return h.grad.numpy(), sub.requires_grad
+
+
+def _old_view_used_with_a_gradient_after_the_write(lib):
+    h = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = lib.zeros(2, 3)
+    row = out[1]  # made before the write below
+    out[1] = h * 2
+    loss = (row * h).sum()
+    loss.backward()
+    return h.grad.numpy(), row.requires_grad
+
+
+def _setitem_into_memory_with_gaps(lib):
+    h = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = lib.from_numpy(np.zeros((2, 6), dtype=np.float32)[:, ::2])
+    out[1] = h * 2
+    (out * out).sum().backward()
+    return h.grad.numpy(), out.requires_grad
+
+
+def _copy_into_a_bool_buffer(lib):
+    h = lib.tensor([0.0, 2.0, 3.0], requires_grad=True)
+    out = lib.zeros(3, dtype=lib.bool)
+    out[1:].copy_(h[1:])
+    return out.numpy(), out.requires_grad
+
+
+@pytest.mark.parametrize("case", [_setitem_into_a_transposed_buffer,
+                                  _setitem_into_a_slice_then_use_it,
+                                  _old_view_used_with_a_gradient_after_the_write,
+                                  _setitem_into_memory_with_gaps, _copy_into_a_bool_buffer],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_writes_into_buffers_outside_the_graph_follow_pytorch(case) -> None:
+    got, want = case(ember), case(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    assert got[1] == want[1]

@@ -260,15 +260,18 @@ class Backend:
         offset = self.address(view) - self.address(base)
         if offset % item or any(s % item for s in view.strides):
             return None
-        positions = xp.full(view.shape, offset // item, dtype=xp.int64)
+        first = offset // item
+        spans = [(size - 1) * (stride // item) for size, stride in zip(view.shape, view.strides)]
+        if first + sum(min(s, 0) for s in spans) < 0 or \
+                first + sum(max(s, 0) for s in spans) >= base.size:
+            return None  # not on the base's elements
+        positions = xp.full(view.shape, first, dtype=xp.int64)
         for axis, (size, stride) in enumerate(zip(view.shape, view.strides)):
             if size > 1 and stride:
                 steps = [1] * view.ndim
                 steps[axis] = size
                 positions += xp.arange(0, size * (stride // item), stride // item,
                                        dtype=xp.int64).reshape(steps)
-        if positions.min() < 0 or positions.max() >= base.size:
-            return None  # not on the base's elements
         return positions
 
     def device_count(self) -> int:

@@ -261,14 +261,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     k = parse_key(self, key)
     if _records(self, (value,), {}):
         if (not k.dims and not (self._requires_grad and self.grad_fn is None)
-                and self._fw is None and getattr(value, "_fw", None) is None):
-            # Basic indexing: write through the view, as PyTorch's CopySlices does (the
-            # forward touches only the view's elements, not a copy of all of self's).
-            view = self[key]
-            value = _value_for("__setitem__", self, value, tuple(view.shape))
-            if value.ndim > view.ndim:  # leading unit dims, which setitem drops
-                value = value.reshape(tuple(value.shape)[value.ndim - view.ndim:])
-            view.copy_(value)
+                and self._fw is None and getattr(value, "_fw", None) is None
+                and _write_through_view(self, key, value)):
             return
         run_inplace("__setitem__", self, lambda s, v: index_put_key("__setitem__", s, key, v),
                     (value,))
@@ -281,6 +275,25 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     else:
         target[...] = value._data
     self._version[0] += 1
+
+
+def _write_through_view(self: Tensor, key: Any, value: Any) -> bool:
+    """``self[key] = value`` for a basic ``key`` as a write into the view ``self[key]``, as
+    PyTorch's CopySlices records it: the forward touches only the view's elements, not a
+    copy of all of ``self``'s. False where the view path does not apply (memory with gaps)."""
+    from .inplace import copied
+    from .inplace_view import inplace_on_view, refresh_if_stale
+
+    view = self[key]
+    value = _value_for("__setitem__", self, value, tuple(view.shape))
+    if value.ndim > view.ndim:  # leading unit dims, which setitem drops
+        value = value.reshape(tuple(value.shape)[value.ndim - view.ndim:])
+    if view._base is None or inplace_on_view(
+            "__setitem__", view, lambda _, v: copied(view, v), (value,), {},
+            reads_self=False) is None:
+        return False
+    refresh_if_stale(self)  # self may be a view itself: it follows the write
+    return True
 
 
 # ----------------------------------------------------------------------------- nonzero

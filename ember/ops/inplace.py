@@ -65,8 +65,9 @@ def _take_tangent(name: str, self: Tensor, result: Tensor) -> None:
 
 
 def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
-                kwargs: dict | None = None) -> Tensor:
-    """Compute ``fn(self, *args, **kwargs)`` and make ``self`` hold the result."""
+                kwargs: dict | None = None, reads_self: bool = True) -> Tensor:
+    """Compute ``fn(self, *args, **kwargs)`` and make ``self`` hold the result
+    (``reads_self=False``: ``fn`` ignores ``self``'s value, as ``copy_``'s)."""
     kwargs = kwargs or {}
     duals = _FW.level > 0 and _has_tangent(self, args, kwargs)
     if duals and self._base is not None:
@@ -91,7 +92,7 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
             "in an in-place operation; do it under ember.no_grad() or on a clone()"
         )
     if self._base is not None:
-        done = inplace_on_view(name, self, fn, args, kwargs)
+        done = inplace_on_view(name, self, fn, args, kwargs, reads_self)
         if done is not None:
             return done
         raise RuntimeError(
@@ -184,11 +185,14 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         self._version[0] += 1
         return self
 
-    def fn(_, s):
-        s = s.to(self.dtype) if s.dtype != self.dtype else s
-        return s.expand(*self.shape) + 0 if s._requires_grad else s.expand(*self.shape)
+    return run_inplace("copy_", self, lambda _, s: copied(self, s), (src,), reads_self=False)
 
-    return run_inplace("copy_", self, fn, (src,))
+
+def copied(self: Tensor, src: Tensor) -> Tensor:
+    """``src`` as ``copy_`` writes it into ``self``: converted and broadcast, and a new
+    tensor when it carries a gradient (a graph node of its own, not ``src``'s)."""
+    src = src.to(self.dtype) if src.dtype != self.dtype else src
+    return src.expand(*self.shape) + 0 if src._requires_grad else src.expand(*self.shape)
 
 
 def write_result_cast(name: str, self: Tensor, src: Tensor) -> None:

@@ -4,7 +4,10 @@
 becomes "the old base with the view's elements replaced by the result" (:func:`_write_view`,
 PyTorch's ``CopySlices``), so a gradient reaches the old base outside the view and the result
 inside it. A value that needs a gradient written into a view of a tensor outside the graph
-(``out[t].copy_(h)``) brings the base into the graph the same way.
+(``out[t].copy_(h)``) brings the base into the graph the same way. A view of that tensor
+made before the write follows it where a recorded op, a backward root or a hook reads it;
+used alone in a later op it still counts as a constant (PyTorch regenerates its history
+there too; ember keeps no list of a tensor's views).
 
 >>> import ember
 >>> out = ember.zeros(2, 2)
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..autograd.grad_mode import STATE as _GRAD
 from ..backends import backend_of
 from ..tensor import Tensor, _make
 from .registry import defop
@@ -56,8 +60,17 @@ def _write_view(ctx, old, result, *, positions):
 
 @_write_view.def_backward
 def _(ctx, g, *, positions):
-    flat = _make(positions)
     need_old, need_result = ctx.needs_input_grad
+    if not _GRAD.grad_enabled:  # no create_graph: two passes on the arrays, not five ops
+        g_flat = g._data.reshape(-1)
+        g_old = None
+        if need_old:
+            g_old = g_flat.copy()
+            g_old[positions] = 0
+            g_old = _make(g_old.reshape(g._data.shape))
+        return g_old, (_make(g_flat[positions].reshape(ctx.in_shapes[1])) if need_result
+                       else None)
+    flat = _make(positions)
     g_flat = g.reshape(-1)
     g_old = g_flat.index_fill(0, flat, 0).reshape(g.shape) if need_old else None
     g_result = g_flat.take(flat).reshape(ctx.in_shapes[1]) if need_result else None
@@ -90,48 +103,49 @@ def _read_from_base(view: Tensor) -> tuple[Tensor, Tensor] | None:
     return flat, base.reshape(-1).take(flat).reshape(view.shape)
 
 
-def inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple,
-                    kwargs: dict) -> Tensor | None:
+def inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple, kwargs: dict,
+                    reads_self: bool = True) -> Tensor | None:
     """An in-place op on a view of a graph tensor, as PyTorch records it: the view's old
     value is read from its base's current history, the result is written into the shared
     memory, and the base's history becomes "the old base with the view's elements replaced
     by the result" (a gradient reaches the old base outside the view and the result inside
     it). A base outside the graph (``out[t].copy_(h)`` into zeros that a loop fills) joins
-    it the same way, its current values standing for the old base. None where this does not
-    apply (a view of a leaf that requires grad, a ``detach()``ed alias, a base whose memory
-    has gaps)."""
+    it the same way, its current values standing for the old base. ``reads_self=False``
+    (``copy_``, setitem): ``fn`` ignores the view's old value, which is then not read. None
+    where this does not apply (a view of a leaf that requires grad, a ``detach()``ed alias,
+    a base whose memory has gaps)."""
     base = self._base
     if self._base_version < 0 or base._requires_grad and base.grad_fn is None:
         return None
-    if base._requires_grad:
+    if base._requires_grad and reads_self:
         read = _read_from_base(self)
         if read is None:
             return None
         flat, source = read
-        old = base
     else:
         positions = backend_of(base._data).view_positions(base._data, self._data)
         if positions is None:
             return None
         flat = _make(positions.reshape(-1))
         # a copy: the op may save it, and the write below changes the memory
-        source, old = self.detach().clone(), base.detach()
+        source = self.detach().clone() if reads_self else self.detach()
     # The operands as they are now: the view itself (``v.mul_(v)``) is the source, and
     # another view of the same memory is copied, so the op saves nothing this write changes.
     args = tuple(source if a is self else a.clone() if _shares_base(a, base) else a
                  for a in args)
     result = fn(source, *args, **kwargs)
-    if not result._requires_grad:  # e.g. copy_ from a constant: still in the graph, as torch
-        result = result + source * 0
     write_result(name, self, result)
     self._version[0] += 1  # shared with the base
-    if not result._requires_grad:  # nothing differentiable reached a base outside the graph
-        return self
+    if not (result._requires_grad or base._requires_grad):
+        return self  # nothing differentiable reached a base outside the graph
+    old = base if base._requires_grad else base.detach()
     new_base = _write_view(old, result.to(self.dtype), positions=flat._data)
     base.grad_fn, base._out_index = new_base.grad_fn, new_base._out_index
-    self.grad_fn, self._out_index = result.grad_fn, result._out_index
     base._requires_grad = self._requires_grad = True
-    self._base_version = self._version[0]
+    if result._requires_grad:
+        self.grad_fn, self._out_index = result.grad_fn, result._out_index
+        self._base_version = self._version[0]
+    # else (a constant written): the view stays stale and is read from the base when used
     return self
 
 
@@ -142,9 +156,10 @@ def refresh_if_stale(view: Tensor) -> None:
     it would go around the write, where PyTorch regenerates the view's history too. Run
     wherever a graph reads a tensor's history: recorded ops, backward roots, custom
     Functions, hooks. Anything else (not a view, not stale, a ``detach()``ed alias, no
-    gradient) is left alone."""
+    gradient on the view or its base) is left alone."""
     if (view._base is None or view._base_version == view._version[0]
-            or view._base_version < 0 or not view._requires_grad):
+            or view._base_version < 0
+            or not (view._requires_grad or view._base._requires_grad)):
         return
     read = _read_from_base(view)
     if read is None:
@@ -154,6 +169,7 @@ def refresh_if_stale(view: Tensor) -> None:
             "ember cannot follow the write; make the view again after the in-place op")
     current = read[1]
     view.grad_fn, view._out_index = current.grad_fn, current._out_index
+    view._requires_grad = True  # a view of a tensor that joined the graph after it was made
     view._base_version = view._version[0]
 
 
