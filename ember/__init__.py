@@ -18,6 +18,7 @@ from . import (
     nn,
     optim,
     serialization,
+    special,
     tensorboard,
     training,
     utils,

@@ -13,7 +13,7 @@ asinh acosh atanh sigmoid logit erf erfc erfinv floor ceil round trunc frac clam
 minimum fmax fmin where lerp hypot nan_to_num isnan isinf isfinite eq ne lt le gt ge isclose
 allclose logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
 bitwise_not logaddexp logaddexp2 xlogy copysign signbit sgn heaviside gcd lcm deg2rad rad2deg
-float_power rsub sinc equal""".split()
+float_power rsub sinc equal lgamma digamma polygamma""".split()
 REDUCTIONS = """sum mean nansum nanmean prod max min amax amin argmax argmin var std var_mean
 norm logsumexp cumsum cumprod cummax all any count_nonzero median mode quantile nanquantile
 kthvalue nanmedian logcumsumexp cummin cov corrcoef trapezoid trapz cumulative_trapezoid""".split()
@@ -31,7 +31,7 @@ LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr sv
 lstsq cross""".split()
 INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_
 uniform_ normal_ index_put_ masked_scatter_ addmm_ logical_not_ renorm_ xlogy_ copysign_ sgn_
-heaviside_ gcd_ lcm_ deg2rad_ rad2deg_ float_power_ sinc_""".split()
+heaviside_ gcd_ lcm_ deg2rad_ rad2deg_ float_power_ sinc_ lgamma_ digamma_ polygamma_""".split()
 
 FUNCTIONS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG
 # Ops without a float gradient or whose output is not comparable elementwise still need a

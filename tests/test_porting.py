@@ -205,3 +205,20 @@ def test_composite_helpers_and_their_inplace_forms() -> None:
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     assert ember.numel(ember.ones(2, 3)) == torch.numel(torch.ones(2, 3)) == 6
     assert ember.ones(3).diff().tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("name", ember.special.__all__)
+def test_special_namespace_matches_torch_special(name) -> None:
+    x = RNG.uniform(0.1, 0.9, size=(3, 4))
+    args = (2,) if name == "polygamma" else ()
+    extra = {"softmax": {"dim": 1}, "log_softmax": {"dim": 1}, "logsumexp": {"dim": 1}}.get(
+        name, {})
+    if name == "xlogy":
+        got = ember.special.xlogy(ember.tensor(x), ember.tensor(x[::-1].copy()))
+        want = torch.special.xlogy(torch.tensor(x), torch.tensor(x[::-1].copy()))
+    else:
+        got = getattr(ember.special, name)(*args, ember.tensor(x), **extra)
+        want = getattr(torch.special, name)(*args, torch.tensor(x), **extra)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-9)
+    plain = {"expit": "sigmoid", "gammaln": "lgamma", "psi": "digamma"}.get(name, name)
+    assert getattr(ember.special, name) is getattr(ember, plain)

@@ -219,9 +219,11 @@ def reciprocal(input: Tensor) -> Tensor:
 
 
 from . import math_binary as _binary  # noqa: E402
+from . import math_gamma as _gamma  # noqa: E402
 from . import math_special as _special  # noqa: E402
 from . import math_trig as _trig  # noqa: E402
 from .math_binary import *  # noqa: E402, F403
+from .math_gamma import *  # noqa: E402, F403
 from .math_special import *  # noqa: E402, F403
 from .math_trig import *  # noqa: E402, F403
 
@@ -238,6 +240,10 @@ bind_methods(
     **{f"{n}_": unary_inplace(f"{n}_", f) for n, f in _trig.ALIASES.items()},
     **{n: unary_inplace(n, f) for n, f in _trig.INPLACE.items()},
     **{n: getattr(_binary, n) for n in _binary.__all__},
+    lgamma=_gamma.lgamma, digamma=_gamma.digamma, polygamma=_gamma._polygamma_method,
+    lgamma_=unary_inplace("lgamma_", _gamma.lgamma),
+    digamma_=unary_inplace("digamma_", _gamma.digamma),
+    polygamma_=unary_inplace("polygamma_", _gamma._polygamma_method),
     **{f"{n}_": make_inplace(f"{n}_", getattr(_binary, n))
        for n in ("xlogy", "copysign", "heaviside")},
     **{n: getattr(_special, n) for n in _special.__all__},
@@ -264,4 +270,4 @@ absolute = abs
 
 __all__ = ["abs", "absolute", "sign", "sgn", "exp", "exp2", "expm1", "log", "log2", "log10",
            "log1p", "sqrt", "rsqrt", "square", "reciprocal", *_trig.__all__, *_special.__all__,
-           *_binary.__all__]
+           *_binary.__all__, *_gamma.__all__]

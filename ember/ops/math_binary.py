@@ -14,7 +14,6 @@ derivative (its backward raises).
 
 from __future__ import annotations
 
-import math as _m
 from typing import Any
 
 from .. import dtypes as _dt
@@ -23,8 +22,6 @@ from ._common import cast, promote, xp_of
 from ._reduce import float_const, quiet
 from .elementwise import check_tensor, unbroadcast, zeros_if_none
 from .registry import OpDef, defop
-
-_LN2 = _m.log(2.0)
 
 
 def _half_in_float32(fn):

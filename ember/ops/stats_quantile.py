@@ -6,7 +6,9 @@ The input is sorted along the reduced dim (NaN last); ``q`` becomes a rank
 rank to the last, NaN, element of a slice that has one) and the two neighbouring sorted
 values are interpolated. So the gradient goes to the elements the result interpolates
 between, in proportion to their weights, and (linear mode) to ``q`` through the weight, as
-in PyTorch.
+in PyTorch. Among equal input values ember's sort is stable and PyTorch's is not (past ~16
+elements), so with ties the gradient may reach a different one of the tied elements; the
+total per value is the same.
 
 >>> import ember
 >>> ember.quantile(ember.tensor([1.0, 2.0, 3.0, 4.0]), 0.5).item()

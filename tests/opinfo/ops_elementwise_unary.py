@@ -25,7 +25,7 @@ SMOOTH = [
     ("sinh", -2, 2), ("cosh", -2, 2), ("tanh", -2, 2), ("asinh", -2, 2), ("acosh", 1.2, 3),
     ("atanh", -0.9, 0.9), ("sigmoid", -3, 3), ("logit", 0.1, 0.9), ("erf", -2, 2),
     ("erfc", -2, 2), ("erfinv", -0.9, 0.9), ("sinc", -2, 2), ("deg2rad", -2, 2),
-    ("rad2deg", -2, 2),
+    ("rad2deg", -2, 2), ("lgamma", 0.1, 6), ("digamma", 0.1, 6),
 ]
 # Not smooth at isolated points (abs at 0), or piecewise constant (sign): first order only.
 PIECEWISE = [("abs", -2, 2), ("sign", -2, 2), ("sgn", -2, 2)]
@@ -50,7 +50,7 @@ def _int_input(name):
 
 
 INT_OK = ["exp", "sqrt", "sin", "tanh", "sigmoid", "erf", "abs", "sign", "square", "reciprocal",
-          "log1p", "atan", "sgn", "sinc", "deg2rad", "rad2deg"]
+          "log1p", "atan", "sgn", "sinc", "deg2rad", "rad2deg", "lgamma", "digamma"]
 
 
 def _inplace(name, low, high):
@@ -64,6 +64,10 @@ def _inplace(name, low, high):
 
 HALF = [Sample((T((3, 4), 0.5, 2.0),), name="2d")]
 
+
+def _polygamma(lib, n):
+    return lambda x: lib.polygamma(n, x)
+
 RECORDS = [
     *(_unary(n, lo, hi, True) for n, lo, hi in SMOOTH),
     *(_unary(n, lo, hi, False) for n, lo, hi in PIECEWISE),
@@ -76,7 +80,29 @@ RECORDS = [
                                             ("sigmoid", -2, 2), ("tanh", -2, 2),
                                             ("log", 0.5, 2), ("sin", -2, 2), ("sgn", -2, 2),
                                             ("sinc", -2, 2), ("deg2rad", -2, 2),
-                                            ("rad2deg", -2, 2))),
+                                            ("rad2deg", -2, 2), ("lgamma", 0.5, 3),
+                                            ("digamma", 0.5, 3))),
+    # The gamma family left of 0 (the reflection formulas), between the poles.
+    *(OpRecord(n, getattr(ember, n), getattr(torch, n),
+               [Sample((T((3, 4), -3.95, -3.05),), name="-4..-3"),
+                Sample((T((3, 4), -0.95, -0.05),), name="-1..0")],
+               second_order=True, jvp=True, variant="negative") for n in ("lgamma", "digamma")),
+    *(OpRecord("polygamma", _polygamma(ember, k), _polygamma(torch, k),
+               [Sample((T((3, 4), 0.1, 6.0),), name="positive"),
+                Sample((T((2, 3), 12.0, 40.0),), name="large"),
+                Sample((T((3, 4), -1.95, -1.05),), name="negative"),
+                Sample((T(()),), name="0d"), Sample((T((0, 3)),), name="empty")],
+               second_order=True, jvp=True, variant=f"n{k}")
+      for k in (0, 1, 2, 3)),
+    OpRecord("polygamma", ember.polygamma, torch.polygamma, [], variant="errors",
+             errors=[ErrorInput((-1, T((3,))), {}, RuntimeError,
+                                r"polygamma: n must be non-negative, got -1"),
+                     ErrorInput((1.5, T((3,))), {}, TypeError,
+                                r"polygamma: n must be an int, got float")]),
+    OpRecord("polygamma_", lambda x: x.clone().polygamma_(2), lambda x: x.clone().polygamma_(2),
+             [Sample((T((3, 4), 0.5, 3.0),))], variant="inplace"),
+    OpRecord("Tensor.polygamma", lambda x: x.polygamma(1), lambda x: x.polygamma(1),
+             [Sample((T((3, 4), 0.5, 3.0),))], jvp=True),
     # sinc(0) = 1 with gradient 0 (PyTorch's rule)
     OpRecord("sinc", ember.sinc, torch.sinc, [Sample((T((3,), 0.0, 0.0),))], fd=False,
              variant="zero"),

@@ -1,0 +1,36 @@
+"""``ember.special``: the ``torch.special`` names for functions ember has, so that code written
+against ``torch.special`` ports by changing the import. Each name is the same function as
+its ``ember.<name>`` twin (``expit`` is ``sigmoid``, ``gammaln`` is ``lgamma``, ``psi`` is
+``digamma``).
+
+>>> import ember
+>>> ember.special.xlogy(ember.tensor([0.0, 2.0]), 1.0).tolist()
+[0.0, 0.0]
+>>> ember.special.expit(ember.tensor([0.0])).tolist()
+[0.5]
+"""
+
+from .nn.functional import log_softmax, softmax
+from .ops import (
+    digamma,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    lgamma,
+    log1p,
+    logit,
+    logsumexp,
+    polygamma,
+    round,
+    sigmoid,
+    sinc,
+    xlogy,
+)
+
+expit, gammaln, psi = sigmoid, lgamma, digamma
+
+__all__ = ["digamma", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "log1p",
+           "log_softmax", "logit", "logsumexp", "polygamma", "psi", "round", "sinc", "softmax",
+           "xlogy"]
