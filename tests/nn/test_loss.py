@@ -198,3 +198,41 @@ def test_triplet_with_distance_and_multilabel_margin_modules():
                                             reduction="none")
     a = ember.zeros(2, 3)
     assert loss(a, a + 2, a + 1).tolist() == [4.0, 4.0]  # 1 + 6 - 3
+
+
+def _multilabel_both(x, target, reduction="mean"):
+    """multilabel_margin_loss and the input gradient in ember and in torch."""
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    le = F.multilabel_margin_loss(xe, ember.tensor(target), reduction=reduction)
+    lt = torch.nn.functional.multilabel_margin_loss(xt, torch.tensor(target),
+                                                    reduction=reduction)
+    le.sum().backward()
+    lt.sum().backward()
+    return (le.detach().numpy(), xe.grad.numpy()), (lt.detach().numpy(), xt.grad.numpy())
+
+
+def test_multilabel_margin_loss_with_many_classes_matches_torch():
+    # 5000 classes: the loss pairs only the listed targets with the classes (a dense
+    # (N, C, C) float64 comparison would take 12.8 GB here)
+    rng = np.random.default_rng(0)
+    n, c = 64, 5000
+    x = rng.standard_normal((n, c))
+    target = np.full((n, c), -1, np.int64)
+    for row in range(n):
+        k = rng.integers(0, 6)
+        target[row, :k] = rng.choice(c, k, replace=False)
+    target[3, 7] = 5  # after the first -1: not a target
+    target[4, :3] = [9, 9, 2]  # a repeated target
+    for reduction in ("none", "sum", "mean"):
+        (le, ge), (lt, gt) = _multilabel_both(x, target, reduction)
+        np.testing.assert_allclose(le, lt, rtol=1e-12)
+        np.testing.assert_allclose(ge, gt, rtol=1e-12, atol=1e-15)
+
+
+def test_multilabel_margin_loss_gradient_is_zero_at_a_zero_margin():
+    # 1 - x[target] + x[i] == 0 exactly: PyTorch counts the pair only where it is > 0
+    x = np.array([[1.0, 0.0, 0.5, -2.0]])
+    target = np.array([[0, -1, 1, 1]])
+    (le, ge), (lt, gt) = _multilabel_both(x, target)
+    np.testing.assert_allclose(le, lt, rtol=1e-12)
+    np.testing.assert_array_equal(ge, gt)

@@ -41,3 +41,91 @@ def test_bicubic_is_refused_with_the_alternatives():
                        " use 'bilinear' or 'nearest'"):
         F.grid_sample(ember.zeros(1, 1, 2, 2), ember.zeros(1, 1, 1, 2), mode="bicubic",
                       align_corners=False)
+
+
+def _sample_both(x, grid, **kw):
+    """grid_sample in ember and torch on float64 copies of ``x`` and ``grid``, both
+    requiring grad: the (ember, torch) pairs of inputs and outputs."""
+    xe, ge = ember.tensor(x, requires_grad=True), ember.tensor(grid, requires_grad=True)
+    xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    return (xe, ge, F.grid_sample(xe, ge, **kw)), (xt, gt, torch.nn.functional.grid_sample(
+        xt, gt, **kw))
+
+
+@pytest.mark.parametrize("size", [(2, 3, 5, 4), (2, 2, 4, 3, 5)], ids=["2d", "3d"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_identity_grid_on_pixels_matches_torch(size, padding_mode, mode, align_corners):
+    # every point of an identity grid lies exactly on a pixel, the first and last ones on
+    # the edge, where border and reflection padding give no grid gradient (the sizes are
+    # ones where the x86 kernel's fused multiply-add rounds as a separate multiply and add)
+    nd = len(size) - 2
+    theta = np.tile(np.eye(nd, nd + 1), (size[0], 1, 1))
+    grid = F.affine_grid(ember.tensor(theta), size, align_corners=align_corners)
+    tgrid = torch.nn.functional.affine_grid(torch.tensor(theta), size,
+                                            align_corners=align_corners)
+    np.testing.assert_array_equal(grid.numpy(), tgrid.numpy())
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(size)
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    (xe, ge, oe), (xt, gt, ot) = _sample_both(x, grid.numpy(), **kw)
+    np.testing.assert_allclose(oe.detach().numpy(), ot.detach().numpy(), rtol=1e-12,
+                               atol=1e-14)
+    go = rng.standard_normal(ot.shape)
+    oe.backward(ember.tensor(go))
+    ot.backward(torch.tensor(go))
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ge.grad.numpy(), gt.grad.numpy(), rtol=1e-12, atol=1e-13)
+
+
+def test_stn_identity_theta_gradient_matches_torch():
+    # the usual spatial transformer initialisation: identity theta, border padding
+    theta = np.eye(2, 3)[None]
+    img = np.arange(20.0).reshape(1, 1, 5, 4) ** 2
+    te = ember.tensor(theta, requires_grad=True)
+    tt = torch.tensor(theta, requires_grad=True)
+    F.grid_sample(ember.tensor(img), F.affine_grid(te, (1, 1, 5, 4), align_corners=True),
+                  padding_mode="border", align_corners=True).sum().backward()
+    torch.nn.functional.grid_sample(
+        torch.tensor(img), torch.nn.functional.affine_grid(tt, (1, 1, 5, 4), align_corners=True),
+        padding_mode="border", align_corners=True).sum().backward()
+    np.testing.assert_allclose(te.grad.numpy(), tt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_nonfinite_grid_matches_torch(nd, padding_mode, mode, align_corners):
+    # NaN and +-inf coordinates used to gather at index INT64_MIN; PyTorch's CPU kernels
+    # send them to a pixel (border, reflection) or to zero padding (nan or 0)
+    size = (1, 2, 3, 4) if nd == 2 else (1, 2, 2, 3, 4)
+    x = np.arange(float(np.prod(size))).reshape(size)
+    points = [[v if d == k else 0.3 for d in range(nd)]
+              for v in (np.nan, np.inf, -np.inf) for k in range(nd)]
+    grid = np.array(points).reshape(1, *([1] * (nd - 1)), len(points), nd)
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    (xe, ge, oe), (xt, gt, ot) = _sample_both(x, grid, **kw)
+    np.testing.assert_allclose(oe.detach().numpy(), ot.detach().numpy(), rtol=1e-12)
+    oe.sum().backward()  # reads no index out of bounds either
+    assert np.isfinite(xe.grad.numpy()).all() or mode == "bilinear"
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_single_pixel_reflection_keeps_the_grid_gradient(nd):
+    # with align_corners every coordinate reflects to 0: the output still depends on the
+    # grid (with zero gradient), as in PyTorch
+    size = (1, 2) + (1,) * nd
+    x = np.array([3.0, -2.0]).reshape(size)
+    grid = np.full((1,) + (2,) * nd + (nd,), 0.4)
+    kw = dict(padding_mode="reflection", align_corners=True)
+    ge = ember.tensor(grid, requires_grad=True)
+    gt = torch.tensor(grid, requires_grad=True)
+    oe = F.grid_sample(ember.tensor(x), ge, **kw)
+    ot = torch.nn.functional.grid_sample(torch.tensor(x), gt, **kw)
+    assert oe.requires_grad and ot.requires_grad
+    np.testing.assert_allclose(oe.detach().numpy(), ot.detach().numpy())
+    oe.sum().backward()
+    ot.sum().backward()
+    np.testing.assert_array_equal(ge.grad.numpy(), gt.grad.numpy())

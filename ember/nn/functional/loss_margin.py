@@ -199,14 +199,19 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     if bool(bad.any()):
         raise RuntimeError(f"{op}: target values must be class indices in [0, {c}) or -1 (the "
                            f"end of a sample's list), got {t[bad][0].item()}")
-    # the targets of a sample are its entries before the first -1
+    # the targets of a sample are its entries before the first -1; only the first T
+    # columns can hold any (T: the longest list in the batch), so the pairs (target j,
+    # class i) take O(N T C) instead of O(N C^2)
     listed = (t < 0).to(_dt.int64).cumsum(1) == 0
-    safe = t.clamp(min=0)
+    longest = int(listed.sum(1).max().item()) if listed.numel() else 0
+    listed = listed[:, :longest]
+    safe = t[:, :longest].clamp(min=0)
     is_target = ((safe.unsqueeze(2) == ops.arange(c, device=t.device)) &
-                 listed.unsqueeze(2)).any(1)
-    hinge = (1 - x.gather(1, safe).unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)  # (N, j, i)
-    counted = listed.unsqueeze(2) & is_target.logical_not().unsqueeze(1)
-    loss = ops.where(counted, hinge, ops.zeros((), dtype=x.dtype)).sum((1, 2)) / c
+                 listed.unsqueeze(2)).any(1)  # (N, C)
+    margin = 1 - x.gather(1, safe).unsqueeze(2) + x.unsqueeze(1)  # (N, j, i)
+    counted = listed.unsqueeze(2) & is_target.logical_not().unsqueeze(1) & (margin > 0)
+    # where, not clamp: PyTorch's gradient is 0 where the margin is exactly 0
+    loss = ops.where(counted, margin, ops.zeros((), dtype=x.dtype)).sum((1, 2)) / c
     return reduce_loss(loss.reshape(input.shape[:-1] if input.ndim else ()), reduction)
 
 

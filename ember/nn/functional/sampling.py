@@ -41,13 +41,15 @@ def _align(align_corners: bool | None) -> bool:
 
 
 def _base_coords(n: int, align_corners: bool, like: Tensor) -> Tensor:
-    """The normalised coordinates of ``n`` pixel centres (or corners) in ``[-1, 1]``."""
+    """The normalised coordinates of ``n`` pixel centres (or corners) in ``[-1, 1]``,
+    computed as PyTorch's linspace_from_neg_one: the rounding decides whether a point lands
+    exactly on the edge pixel, where grid_sample's border gradient is 0."""
     if n <= 1:
         return ops.zeros(n, dtype=like.dtype, device=like.device)
-    steps = ops.arange(n, dtype=like.dtype, device=like.device)
+    steps = ops.linspace(-1.0, 1.0, n, dtype=like.dtype, device=like.device)
     if align_corners:
-        return steps * (2.0 / (n - 1)) - 1.0
-    return (steps * 2.0 + 1.0) / n - 1.0
+        return steps
+    return steps * (n - 1) / n
 
 
 def _check_theta(theta: Tensor, size: Sequence[int]) -> int:
@@ -98,9 +100,8 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
 
 
 def _reflect(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
-    """Reflect ``x`` into ``[twice_low / 2, twice_high / 2]`` (PyTorch's reflect_coordinates)."""
-    if twice_low == twice_high:
-        return ops.zeros_like(x)
+    """Reflect ``x`` into ``[twice_low / 2, twice_high / 2]`` (PyTorch's reflect_coordinates;
+    needs ``twice_low < twice_high``). Non-finite ``x`` gives NaN."""
     low, span = twice_low / 2, (twice_high - twice_low) / 2
     x = (x - low).abs()
     extra = ops.fmod(x, span)
@@ -109,34 +110,49 @@ def _reflect(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
     return ops.where(even, extra + low, span - extra + low)
 
 
-def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
-    """Pixel coordinate of normalised ``coord`` along a dim of ``size``, after padding."""
+def _clip(x: Tensor, size: int, nan_to: int) -> Tensor:
+    """Clamp ``x`` into ``[0, size - 1]`` with PyTorch's gradient: 1 strictly inside, 0 at
+    and beyond the bounds (clip_coordinates_set_grad treats the borders as outside, so a
+    grid point on the edge pixel gets no grid gradient). NaN goes to ``nan_to``."""
+    inside = (x > 0) & (x < size - 1)
+    # comparisons carry no graph: the bound values are constants
+    edge = ops.where(x >= size - 1, float(size - 1), ops.where(x <= 0, 0.0, float(nan_to)))
+    return ops.where(inside, x, edge.to(x.dtype))
+
+
+def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bool,
+                  nan_to: int) -> Tensor:
+    """Pixel coordinate of normalised ``coord`` along a dim of ``size``, after padding;
+    under border and reflection padding NaN goes to pixel ``nan_to``."""
     if align_corners:
         x = (coord + 1) * ((size - 1) / 2)
     else:
         x = ((coord + 1) * size - 1) / 2
-    if padding_mode == "border":
-        x = x.clamp(0, size - 1)
-    elif padding_mode == "reflection":
+    if padding_mode == "reflection" and (size > 1 or not align_corners):
+        # (a single pixel with align_corners reflects everything to 0, as the clip does)
         x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
-        x = x.clamp(0, size - 1)
+    if padding_mode != "zeros":
+        x = _clip(x, size, nan_to)
     return x
 
 
-def _gather(flat: Tensor, pos: list[Tensor], sizes: list[int]) -> Tensor:
+def _gather(flat: Tensor, pos: list[Tensor], sizes: list[int]) -> tuple[Tensor, Tensor]:
     """Values of ``flat`` (N, C, prod(sizes)) at integer-valued positions ``pos`` (one
-    float tensor (N, *out) per spatial dim); zero where a position is outside."""
+    float tensor (N, *out) per spatial dim), shaped (N, C, points), and the mask
+    (N, 1, points) of positions inside; the values outside (NaN and inf positions
+    included) are read at index 0 and must be masked by the caller."""
     n, c = flat.shape[0], flat.shape[1]
     points = math.prod(pos[0].shape[1:])  # explicit: -1 is ambiguous for empty tensors
     index, inside = None, None
     for p, size in zip(pos, sizes):
         ok = (p >= 0) & (p <= size - 1)
         inside = ok if inside is None else inside & ok
-        i = p.detach().clamp(0, size - 1).to(_dt.int64)
+    for p, size in zip(pos, sizes):
+        i = ops.where(inside, p.detach(), 0.0).to(_dt.int64)
         index = i if index is None else index * size + i
     index = index.reshape(n, 1, points)
     values = flat.gather(2, index.expand(n, c, points))
-    return ops.where(inside.reshape(n, 1, points), values, ops.zeros((), dtype=flat.dtype))
+    return values, inside.reshape(n, 1, points)
 
 
 def _check_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str) -> None:
@@ -192,22 +208,37 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     nd = input.ndim - 2
     sizes = [int(s) for s in input.shape[2:]]
     n, c, out = input.shape[0], input.shape[1], tuple(grid.shape[1:-1])
+    # PyTorch's CPU kernels differ on NaN coordinates: the vectorised 2-D kernel clamps
+    # them to pixel 0, the generic 3-D kernel's std::min/std::max order to the last pixel
+    nan_to = [0 if nd == 2 else s - 1 for s in sizes]
     # grid's last dim is (x, y[, z]): x indexes the last spatial dim
-    coords = [_source_index(grid[..., nd - 1 - d], sizes[d], padding_mode, align_corners)
-              for d in range(nd)]
+    coords = [_source_index(grid[..., nd - 1 - d], sizes[d], padding_mode, align_corners,
+                            nan_to[d]) for d in range(nd)]
     flat = input.reshape(n, c, math.prod(sizes))
+    zero = ops.zeros((), dtype=flat.dtype, device=flat.device)
     if mode == "nearest":
         # round half to even, as PyTorch's nearbyint
-        result = _gather(flat, [x.round() for x in coords], sizes)
-    else:
-        lows = [x.floor().detach() for x in coords]
-        result = None
-        for corner in itertools.product((0, 1), repeat=nd):
-            weight = None
-            for x, low, b in zip(coords, lows, corner):
-                w = x - low if b else low + 1 - x
-                weight = w if weight is None else weight * w
-            pos = [low + b for low, b in zip(lows, corner)]
-            term = _gather(flat, pos, sizes) * weight.reshape(n, 1, math.prod(out))
-            result = term if result is None else result + term
+        values, inside = _gather(flat, [x.round() for x in coords], sizes)
+        result = ops.where(inside, values, zero)
+        if grid.requires_grad:
+            # PyTorch's output depends on the grid with a zero gradient (not none)
+            never = ops.zeros(result.shape, dtype=_dt.bool_, device=result.device)
+            for x in coords:
+                result = ops.where(never, x.reshape(n, 1, math.prod(out)), result)
+        return result.reshape(n, c, *out)
+    lows = [x.floor().detach() for x in coords]
+    result = None
+    for corner in itertools.product((0, 1), repeat=nd):
+        weight = None
+        for x, low, b in zip(coords, lows, corner):
+            w = x - low if b else low + 1 - x
+            weight = w if weight is None else weight * w
+        values, inside = _gather(flat, [low + b for low, b in zip(lows, corner)], sizes)
+        weight = weight.reshape(n, 1, math.prod(out))
+        if nd == 2:
+            term = ops.where(inside, values, zero) * weight
+        else:
+            # the 3-D kernel skips outside corners, so a NaN weight there adds nothing
+            term = ops.where(inside, values * weight, zero)
+        result = term if result is None else result + term
     return result.reshape(n, c, *out)
