@@ -100,6 +100,18 @@ def _pairwise_distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
     return linalg.vector_norm(x1 - x2 + eps, p, dim=-1)
 
 
+def _check_triplet(op: str, anchor: Tensor, positive: Tensor, negative: Tensor) -> tuple:
+    """The three inputs' ranks, after checking they are tensors of one rank."""
+    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        tensor_arg(op, name, t)
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(f"{op}: the anchor, positive, and negative tensors are expected to "
+                           f"have the same number of dimensions, but got: anchor {dims[0]}D, "
+                           f"positive {dims[1]}D, and negative {dims[2]}D inputs")
+    return dims
+
+
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
                         p: float = 2, eps: float = 1e-6, swap: bool = False,
                         size_average: bool | None = None, reduce: bool | None = None,
@@ -115,13 +127,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     """
     op = "triplet_margin_loss"
     reduction = reduction_arg(op, size_average, reduce, reduction)
-    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
-        tensor_arg(op, name, t)
-    dims = (anchor.ndim, positive.ndim, negative.ndim)
-    if len(set(dims)) != 1:
-        raise RuntimeError(f"{op}: the anchor, positive, and negative tensors are expected to "
-                           f"have the same number of dimensions, but got: anchor {dims[0]}D, "
-                           f"positive {dims[1]}D, and negative {dims[2]}D inputs")
+    dims = _check_triplet(op, anchor, positive, negative)
     if dims[0] not in (1, 2):
         raise RuntimeError(f"{op}: expected 1-d or 2-d inputs, got anchor of shape "
                            f"{tuple(anchor.shape)}")
@@ -150,13 +156,7 @@ def triplet_margin_with_distance_loss(
     reduction = reduction_arg(op, None, None, reduction)
     if margin <= 0:
         raise ValueError(f"{op}: margin must be greater than 0, got {margin}")
-    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
-        tensor_arg(op, name, t)
-    dims = (anchor.ndim, positive.ndim, negative.ndim)
-    if len(set(dims)) != 1:
-        raise RuntimeError(f"{op}: the anchor, positive, and negative tensors are expected to "
-                           f"have the same number of dimensions, but got: anchor {dims[0]}D, "
-                           f"positive {dims[1]}D, and negative {dims[2]}D inputs")
+    _check_triplet(op, anchor, positive, negative)
     dist = pairwise_distance if distance_function is None else distance_function
     d_pos, d_neg = dist(anchor, positive), dist(anchor, negative)
     if swap:
