@@ -40,6 +40,20 @@ def check_tensor(op: str, input: Any) -> Tensor:
     return input
 
 
+def tensor_pair(op: str, input: Any, other: Any, category: int, kind: str) -> list[Tensor]:
+    """``input`` and ``other`` (both tensors) promoted together, with a named error unless
+    the common dtype is of ``category`` (``kind`` names it: "floating-point", "integer"),
+    for ops whose PyTorch kernels exist for that category only."""
+    check_tensor(op, input)
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}: expected other to be a Tensor, got {type(other).__name__}")
+    (a, b), dtype = promote(op, input, other)
+    if dtype.category != category:
+        raise TypeError(f"{op}: expected {kind} tensors, got {input.dtype.name} and "
+                        f"{other.dtype.name} (shapes {tuple(input.shape)}, {tuple(other.shape)})")
+    return [a, b]
+
+
 def float_input(op: str, input: Any) -> Tensor:
     """``input`` checked to be a Tensor and converted to float like PyTorch's float ops."""
     if not isinstance(input, Tensor):

@@ -20,7 +20,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import cast, promote, xp_of
 from ._reduce import float_const, quiet
-from .elementwise import check_tensor, unbroadcast, zeros_if_none
+from .elementwise import check_tensor, tensor_pair, unbroadcast, zeros_if_none
 from .registry import OpDef, defop
 
 
@@ -32,18 +32,6 @@ def _half_in_float32(fn):
         return fn(ctx.xp, a, b)
 
     return forward
-
-
-def _float_pair(op: str, input: Any, other: Any) -> list[Tensor]:
-    """Two tensors promoted together; PyTorch's kernels for these ops exist only for floats."""
-    check_tensor(op, input)
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{op}: expected other to be a Tensor, got {type(other).__name__}")
-    (a, b), dtype = promote(op, input, other)
-    if dtype.category != _dt.FLOAT:
-        raise TypeError(f"{op}: expected floating-point tensors, got {input.dtype.name} and "
-                        f"{other.dtype.name} (shapes {tuple(input.shape)}, {tuple(other.shape)})")
-    return [a, b]
 
 
 # ----------------------------------------------------------------------------- logaddexp
@@ -85,7 +73,7 @@ def logaddexp(input: Tensor, other: Tensor) -> Tensor:
     >>> ember.logaddexp(big, big).tolist()
     [1000.6931471805599]
     """
-    return _logaddexp(*_float_pair("logaddexp", input, other))
+    return _logaddexp(*tensor_pair("logaddexp", input, other, _dt.FLOAT, "floating-point"))
 
 
 def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
@@ -95,7 +83,7 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
     >>> ember.logaddexp2(ember.tensor([3.0]), ember.tensor([3.0])).tolist()
     [4.0]
     """
-    return _logaddexp2(*_float_pair("logaddexp2", input, other))
+    return _logaddexp2(*tensor_pair("logaddexp2", input, other, _dt.FLOAT, "floating-point"))
 
 
 # ----------------------------------------------------------------------------- xlogy

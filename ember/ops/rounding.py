@@ -15,7 +15,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import bind_methods, promote
-from .elementwise import check_tensor, unary_inplace, unary_op, unbroadcast
+from .elementwise import check_tensor, tensor_pair, unary_inplace, unary_op, unbroadcast
 from .registry import defop
 
 
@@ -244,17 +244,6 @@ _gcd = defop("gcd", differentiable=False)(lambda ctx, a, b: ctx.xp.gcd(a, b))
 _lcm = defop("lcm", differentiable=False)(lambda ctx, a, b: ctx.xp.lcm(a, b))
 
 
-def _integer_pair(op: str, input: Any, other: Any) -> list[Tensor]:
-    check_tensor(op, input)
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{op}: expected other to be a Tensor, got {type(other).__name__}")
-    (a, b), dtype = promote(op, input, other)
-    if dtype.category != _dt.INTEGER:
-        raise TypeError(f"{op}: expected integer tensors, got {input.dtype.name} and "
-                        f"{other.dtype.name}")
-    return [a, b]
-
-
 def gcd(input: Tensor, other: Tensor) -> Tensor:
     """Greatest common divisor of integer tensors (non-negative; ``gcd(0, 0) = 0``).
 
@@ -262,7 +251,7 @@ def gcd(input: Tensor, other: Tensor) -> Tensor:
     >>> ember.gcd(ember.tensor([-4, 0, 6]), ember.tensor([6, 5, -9])).tolist()
     [2, 5, 3]
     """
-    return _gcd(*_integer_pair("gcd", input, other))
+    return _gcd(*tensor_pair("gcd", input, other, _dt.INTEGER, "integer"))
 
 
 def lcm(input: Tensor, other: Tensor) -> Tensor:
@@ -272,7 +261,7 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     >>> ember.lcm(ember.tensor([-4, 0, 6]), ember.tensor([6, 5, -9])).tolist()
     [12, 0, 18]
     """
-    return _lcm(*_integer_pair("lcm", input, other))
+    return _lcm(*tensor_pair("lcm", input, other, _dt.INTEGER, "integer"))
 
 
 def _rfloordiv(self: Tensor, other: Any) -> Tensor:

@@ -211,6 +211,18 @@ def _median_select(xp, x, dim):
 _median_dim = def_index_reduction("median_dim", _median_select)
 
 
+def _median_of(name: str, whole: Any, per_dim: Any, input: Tensor, dim: Any,
+               keepdim: bool) -> Any:
+    """``median``/``nanmedian``: the primitive over all elements, or over ``dim`` as a named
+    tuple ``(values, indices)``."""
+    if dim is None:
+        return whole(input)
+    d = one_dim(name, dim, input.ndim)
+    check_nonempty(name, input, (d,))
+    values, indices = per_dim(input, dim=d, keepdim=keepdim)
+    return result_type(name)(values, indices)
+
+
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median of all elements; with ``dim``, a named tuple ``(values, indices)``.
 
@@ -218,12 +230,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     >>> ember.tensor([4.0, 1.0, 3.0, 2.0]).median().item()
     2.0
     """
-    if dim is None:
-        return _median(input)
-    d = one_dim("median", dim, input.ndim)
-    check_nonempty("median", input, (d,))
-    values, indices = _median_dim(input, dim=d, keepdim=keepdim)
-    return result_type("median")(values, indices)
+    return _median_of("median", _median, _median_dim, input, dim, keepdim)
 
 
 # ----------------------------------------------------------------------------- nanmedian
@@ -266,12 +273,7 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     >>> ember.tensor([4.0, float("nan"), 1.0, 3.0]).nanmedian().item()
     3.0
     """
-    if dim is None:
-        return _nanmedian(input)
-    d = one_dim("nanmedian", dim, input.ndim)
-    check_nonempty("nanmedian", input, (d,))
-    values, indices = _nanmedian_dim(input, dim=d, keepdim=keepdim)
-    return result_type("nanmedian")(values, indices)
+    return _median_of("nanmedian", _nanmedian, _nanmedian_dim, input, dim, keepdim)
 
 
 # ----------------------------------------------------------------------------- kthvalue
