@@ -393,6 +393,19 @@ def _refresh_if_stale(t: Tensor) -> None:
     refresh_if_stale(t)
 
 
+def _take_history(t: Tensor, source: Tensor) -> None:
+    """Give ``t`` the history of ``source`` (an in-place write replaced its value). A
+    ``retain_grad()`` moves along, as in PyTorch, so ``.grad`` is the gradient of the value
+    the tensor holds now; hooks stay with the old value."""
+    old_node, old_index = t.grad_fn, t._out_index
+    t.grad_fn, t._out_index = source.grad_fn, source._out_index
+    if t._retains_grad and (old_node is not t.grad_fn or old_index != t._out_index):
+        if old_node is not None:
+            old_node._unretain(old_index, t)
+        if t.grad_fn is not None:
+            t.grad_fn._retain(t._out_index, t)
+
+
 def _make(data, requires_grad: bool = False) -> Tensor:
     """Wrap a backend array in a new leaf Tensor without copying or checking it."""
     t = Tensor.__new__(Tensor)

@@ -248,6 +248,44 @@ def test_hooks_on_leaves_and_non_leaves_replace_the_gradient_like_torch():
     np.testing.assert_allclose(seen[0], torch.cos(ht).tolist())
 
 
+def _leaf_hook_cases(lib) -> dict:
+    """Leaf hooks under autograd.grad, backward(inputs=) and a leaf that is also an output;
+    retain_grad followed by an in-place write."""
+    out = {}
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    z = lib.tensor([1.0, 1.0], requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append("x") or g * 10)
+    z.register_hook(lambda g: calls.append("z"))
+    out["grad"] = lib.autograd.grad((x * x * z).sum(), x)[0].tolist()
+    out["grad_calls"] = list(calls)  # z is not an input: its hook does not run
+    calls.clear()
+    (x * z).sum().backward(inputs=[x])
+    out["inputs"] = (x.grad.tolist(), z.grad, list(calls))
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(g.tolist()) or g * 5)
+    w.register_post_accumulate_grad_hook(lambda t: seen.append(("post", t.grad.tolist())))
+    lib.autograd.backward([w, w * 3], [lib.ones(2), lib.ones(2)])
+    out["leaf_root"] = (seen, w.grad.tolist())
+    out["leaf_root_grad"] = lib.autograd.grad([w, w * 2], [w], [lib.ones(2), lib.ones(2)])[0]
+    c = lib.tensor([1.0, 2.0], requires_grad=True)
+    d = c * 2
+    d.retain_grad()
+    d.mul_(3)
+    (d * d).sum().backward()
+    out["retain_inplace"] = (d.grad.tolist(), c.grad.tolist())
+    return out
+
+
+def test_leaf_hooks_run_once_on_the_summed_gradient_in_every_entry_point():
+    ours, ref = _leaf_hook_cases(ember), _leaf_hook_cases(torch)
+    ref["leaf_root_grad"] = ref["leaf_root_grad"].tolist()
+    ours["leaf_root_grad"] = ours["leaf_root_grad"].tolist()
+    assert ours == ref
+    assert ours["grad"] == [20.0, 40.0] and ours["leaf_root_grad"] == [15.0, 15.0]
+
+
 def test_hook_handle_remove():
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     h = x * 2

@@ -74,8 +74,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if targets:
         captured = _run(outputs, grads, retain, create_graph, targets)
         for t, g in zip(targets, captured):
-            if g is not None:
-                _accumulate(t, g, create_graph)
+            if g is not None:  # its gradient hooks already ran in _run
+                _accumulate(t, g, create_graph, pre_hooks=False)
     else:
         _run(outputs, grads, retain, create_graph, None)
 
@@ -171,9 +171,8 @@ class _Capture:
                 self.nodes[(t.grad_fn, t._out_index)] = i
 
     def leaf(self, leaf: Tensor, g: Tensor) -> None:
-        i = self.leaves.get(id(leaf))
-        if i is not None:
-            self.grads[i] = g if self.grads[i] is None else self.grads[i] + g
+        """The summed gradient of a target leaf (once per leaf, after its hooks)."""
+        self.grads[self.leaves[id(leaf)]] = g
 
     def outputs(self, node: Node, grads: list) -> None:
         for index, g in enumerate(grads):
@@ -190,11 +189,15 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
     # buffers[node]: the gradients that arrived for the node's outputs so far. A node has a
     # buffer exactly when at least one of them is not None.
     buffers: dict[Node, list] = {}
+    # leaf gradients, summed over the leaf's edges (and its seeds, where a leaf is also an
+    # output) before its hooks see them, as PyTorch's AccumulateGrad node does:
+    # id(leaf) -> [leaf, gradient]
+    leaf_grads: dict[int, list] = {}
     for out, g in zip(outputs, grads):
         _refresh_if_stale(out)
         node = out.grad_fn
         if node is None:  # a leaf: its gradient is the seed itself
-            _deliver(out, g, cap, create_graph, given)
+            _add_leaf_grad(leaf_grads, out, g, cap)
             continue
         if node._released:
             node._check_alive()
@@ -205,9 +208,6 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
     # Ready nodes, latest-created first (as PyTorch). The heap keeps that order on a DAG.
     ready = [(-n.seq, n) for n in roots if deps[n] == 0]
     heapq.heapify(ready)
-    # leaf gradients, summed over the leaf's edges before its hooks see them (as PyTorch's
-    # AccumulateGrad node does): id(leaf) -> [leaf, gradient]
-    leaf_grads: dict[int, list] = {}
     prev_mode = _GRAD.grad_enabled
     _GRAD.grad_enabled = create_graph
     try:
@@ -225,15 +225,13 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
                 if edge is None:
                     continue
                 target = edge[0]
-                if type(target) is not Node:  # a leaf (_deliver, inlined: once per leaf)
-                    if g is not None and cap is None:
+                if type(target) is not Node:  # a leaf (_add_leaf_grad, inlined)
+                    if g is not None and (cap is None or id(target) in cap.leaves):
                         slot = leaf_grads.get(id(target))
                         if slot is None:
                             leaf_grads[id(target)] = [target, g]
                         else:
                             slot[1] = slot[1] + g
-                    elif g is not None:
-                        cap.leaf(target, g)
                     continue
                 if g is not None:
                     _add_to_buffer(buffers, target, edge[1], g)
@@ -243,7 +241,10 @@ def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets)
             if not retain:
                 node.release()
         for leaf, g in leaf_grads.values():
-            _accumulate(leaf, g, create_graph, given)
+            if cap is None:
+                _accumulate(leaf, g, create_graph, given)
+            else:  # autograd.grad: the hooks run, nothing is accumulated
+                cap.leaf(leaf, _leaf_hooks(leaf, g)[0])
     finally:
         _GRAD.grad_enabled = prev_mode
     return None if cap is None else cap.grads
@@ -318,25 +319,38 @@ def _zeros(node: Node, index: int) -> Tensor:
     return _make(node.xp.zeros(shape, dtype=dtype))
 
 
-def _deliver(leaf: Tensor, g: Tensor, cap, create_graph: bool, given: set) -> None:
-    if cap is None:
-        _accumulate(leaf, g, create_graph, given)
+def _add_leaf_grad(leaf_grads: dict, leaf: Tensor, g: Tensor, cap) -> None:
+    if cap is not None and id(leaf) not in cap.leaves:
+        return  # autograd.grad: a leaf that is not an input gets nothing, runs no hook
+    slot = leaf_grads.get(id(leaf))
+    if slot is None:
+        leaf_grads[id(leaf)] = [leaf, g]
     else:
-        cap.leaf(leaf, g)
+        slot[1] = slot[1] + g
 
 
-def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set | None = None) -> None:
-    """Add ``g`` into ``leaf.grad``, running the leaf's gradient hooks first and its
-    post-accumulate hooks after."""
+def _leaf_hooks(leaf: Tensor, g: Tensor, pre_hooks: bool = True) -> tuple:
+    """Run the leaf's gradient hooks on ``g``; return the (possibly replaced) gradient and
+    the post-accumulate hooks, which run only after ``.grad`` is updated."""
     post = None
     if leaf._hooks:
         for hook in list(leaf._hooks):
             if type(hook) is PostAccumulateGradHook:
                 post = [hook] if post is None else [*post, hook]
                 continue
+            if not pre_hooks:
+                continue
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
+    return g, post
+
+
+def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set | None = None,
+                pre_hooks: bool = True) -> None:
+    """Add ``g`` into ``leaf.grad``, running the leaf's gradient hooks first (unless
+    ``pre_hooks`` is false: they ran already) and its post-accumulate hooks after."""
+    g, post = _leaf_hooks(leaf, g, pre_hooks)
     dtype = leaf._data.dtype
     if g._data.dtype is not dtype and g._data.dtype != dtype:  # `is`: the cheap common case
         g = g.to(leaf.dtype)

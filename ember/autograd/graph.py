@@ -136,6 +136,11 @@ class Node:
             self._retained = {}
         self._retained.setdefault(index, []).append(weakref.ref(tensor))
 
+    def _unretain(self, index: int, tensor) -> None:
+        refs = (self._retained or {}).get(index)
+        if refs:
+            refs[:] = [r for r in refs if r() is not tensor]
+
     # -------------------------------------------------------------- introspection
     def name(self) -> str:
         return self.op.backward_name

@@ -25,7 +25,7 @@ from ..autograd.forward_ad import STATE as _FW
 from ..autograd.forward_ad import _remember as remember_dual
 from ..autograd.grad_mode import STATE as _GRAD
 from ..backends import backend_of
-from ..tensor import Tensor
+from ..tensor import Tensor, _take_history
 from ._common import bind_methods, ensure_tensor
 from .inplace_view import inplace_on_view, write_result
 from .registry import LARGE_ELEMENTS
@@ -112,7 +112,7 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
     if result.dtype != self.dtype:
         result = result.to(self.dtype)
     self._version[0] += 1
-    self.grad_fn, self._out_index = result.grad_fn, result._out_index
+    _take_history(self, result)
     self._requires_grad = result._requires_grad
     if duals:
         _take_tangent(name, self, result)

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..autograd.grad_mode import STATE as _GRAD
 from ..backends import backend_of
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, _take_history
 from .registry import defop
 
 
@@ -140,10 +140,10 @@ def inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple, kwargs: 
         return self  # nothing differentiable reached a base outside the graph
     old = base if base._requires_grad else base.detach()
     new_base = _write_view(old, result.to(self.dtype), positions=flat._data)
-    base.grad_fn, base._out_index = new_base.grad_fn, new_base._out_index
+    _take_history(base, new_base)
     base._requires_grad = self._requires_grad = True
     if result._requires_grad:
-        self.grad_fn, self._out_index = result.grad_fn, result._out_index
+        _take_history(self, result)
         self._base_version = self._version[0]
     # else (a constant written): the view stays stale and is read from the base when used
     return self
@@ -168,7 +168,7 @@ def refresh_if_stale(view: Tensor) -> None:
             "it was made is used in a differentiable op, and its base's memory has gaps, so "
             "ember cannot follow the write; make the view again after the in-place op")
     current = read[1]
-    view.grad_fn, view._out_index = current.grad_fn, current._out_index
+    _take_history(view, current)
     view._requires_grad = True  # a view of a tensor that joined the graph after it was made
     view._base_version = view._version[0]
 
