@@ -1,6 +1,6 @@
 """Automatic differentiation: the engine, modes, custom Functions and transforms."""
 
-from . import forward_ad
+from . import forward_ad, functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function, FunctionCtx
@@ -14,7 +14,7 @@ from .grad_mode import (
 )
 
 __all__ = [
-    "Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "grad",
-    "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled",
-    "no_grad", "set_detect_anomaly", "set_grad_enabled",
+    "Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad",
+    "functional", "grad", "inference_mode", "is_anomaly_enabled", "is_grad_enabled",
+    "is_inference_mode_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled",
 ]
