@@ -13,6 +13,7 @@ from . import (
     autograd,
     cuda,
     data,
+    func,
     linalg,
     metrics,
     nn,
@@ -48,7 +49,6 @@ from ._runtime import (
 )
 from ._summary import ModelSummary, summary
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
-from .autograd.functional import grad, jvp, value_and_grad, vjp
 from .backends import Device, device
 from .dtypes import (
     DType,
@@ -75,6 +75,7 @@ from .dtypes import (
 from .dtypes import bool_ as bool  # noqa: A001 - the PyTorch name
 from .dtypes import float as float  # noqa: A001
 from .dtypes import int as int  # noqa: A001
+from .func import grad, jvp, value_and_grad, vjp, vmap
 from .nn.functional import log_softmax, softmax
 from .ops import *  # noqa: F403
 from .serialization import CheckpointError, load, save

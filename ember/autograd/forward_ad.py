@@ -20,6 +20,9 @@ class _State:
     def __init__(self) -> None:
         self.level = 0
         self.duals: list[list[weakref.ref]] = []
+        # Per level: the tangent of each recorded node's saved output, so a backward rule
+        # that reads it (exp, tanh, ...) sees a dual tensor: forward over reverse mode.
+        self.saved_outputs: list[weakref.WeakKeyDictionary] = []
 
 
 STATE = _State()
@@ -36,9 +39,11 @@ class dual_level:
     def __enter__(self) -> int:
         STATE.level += 1
         STATE.duals.append([])
+        STATE.saved_outputs.append(weakref.WeakKeyDictionary())
         return STATE.level - 1
 
     def __exit__(self, *exc: Any) -> None:
+        STATE.saved_outputs.pop()
         for ref in STATE.duals.pop():
             t = ref()
             if t is not None:
@@ -62,6 +67,7 @@ def make_dual(tensor, tangent, *, level: int | None = None):
             f"make_dual: expected floating-point primal and tangent, got {tensor.dtype} and "
             f"{tangent.dtype}"
         )
+    tensor = _attached(tensor)
     dual = _make(tensor._data, tensor._requires_grad)
     dual.grad_fn, dual._out_index = tensor.grad_fn, tensor._out_index
     dual._version = tensor._version
@@ -74,10 +80,32 @@ def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
     """Split a dual tensor into ``(primal, tangent)``; the tangent is None if it has none."""
     from ..tensor import _make
 
+    tensor = _attached(tensor)
     primal = _make(tensor._data, tensor._requires_grad)
     primal.grad_fn, primal._out_index = tensor.grad_fn, tensor._out_index
     primal._version = tensor._version
     return UnpackedDualTensor(primal, tensor._fw)
+
+
+def _attached(tensor):
+    """``tensor``, or for a leaf that requires grad a differentiable alias of it: the dual
+    and primal tensors copy the graph position of what they wrap, and a copy of a leaf would
+    be a new leaf that gradients never leave."""
+    if tensor.grad_fn is None and tensor._requires_grad:
+        from .grad_mode import enable_grad
+
+        with enable_grad():
+            return tensor.view_as(tensor)
+    return tensor
+
+
+def saved_output_tangent(node):
+    """The tangent of ``node``'s saved output, if it was computed in an open level."""
+    for table in STATE.saved_outputs:
+        tangent = table.get(node)
+        if tangent is not None:
+            return tangent
+    return None
 
 
 def _remember(t) -> None:
@@ -112,6 +140,8 @@ def propagate(op, inputs: tuple, outputs, attrs: dict) -> None:
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
 
     def primal(t):
+        if t.grad_fn is None and t._requires_grad and t._fw is None:
+            return t  # a leaf such as a weight: the tangent math must reach it
         p = _make(t._data, t._requires_grad)
         p.grad_fn, p._out_index = t.grad_fn, t._out_index
         return p
@@ -133,3 +163,6 @@ def propagate(op, inputs: tuple, outputs, attrs: dict) -> None:
                 )
             out._fw = tangent
             _remember(out)
+            if out is outs[0] and out.grad_fn is not None and getattr(out.grad_fn.op,
+                                                                      "save_output", False):
+                STATE.saved_outputs[-1][out.grad_fn] = tangent

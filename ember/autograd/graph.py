@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..tensor import _HookHandle, _make
+from . import forward_ad as _fw
 
 _next_seq = itertools.count(1).__next__  # creation order: later nodes run first in backward
 
@@ -92,6 +93,8 @@ class Node:
         self.check_output()
         out = _make(self._out_data, requires_grad=True)
         out.grad_fn = self
+        if _fw.STATE.level:
+            out._fw = _fw.saved_output_tangent(self)
         return out
 
     def check_output(self) -> None:
