@@ -16,6 +16,7 @@ from . import (
     inplace,
     join,
     linalg,
+    linalg_legacy,
     linalg_more,
     math,
     random,
@@ -35,9 +36,9 @@ from . import (
 __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
-                   elementwise, indexing, indexing_more, join, linalg, linalg_more, math, random,
-                   reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats,
-                   tensor_query)
+                   elementwise, indexing, indexing_more, join, linalg, linalg_legacy, linalg_more,
+                   math, random, reduction, rounding, scatter, shape, shape_build, shape_more,
+                   sorting, stats, tensor_query)
     for name in family.__all__
 ]
 
@@ -53,6 +54,7 @@ from .indexing import *  # noqa: F403
 from .indexing_more import *  # noqa: F403
 from .join import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .linalg_legacy import *  # noqa: F403
 from .linalg_more import *  # noqa: F403
 from .math import *  # noqa: F403
 from .random import *  # noqa: F403

@@ -12,7 +12,7 @@ adjoint formulas written in ember ops, so they can be differentiated again.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from .. import dtypes as _dt
 from ..backends import backend_of
@@ -37,15 +37,28 @@ def check_float_matrix(op: str, A: Any, square: bool = True) -> None:
                            f"{A.dtype.name}")
 
 
+class LinAlgError(RuntimeError):
+    """Raised by the factorizations and solves for singular or non-positive-definite input,
+    as ``torch.linalg.LinAlgError`` (a ``RuntimeError``, so ``except RuntimeError`` works).
+
+    >>> import ember
+    >>> try:
+    ...     ember.linalg.inv(ember.zeros(2, 2))
+    ... except ember.linalg.LinAlgError as e:
+    ...     print(type(e).__name__)
+    LinAlgError
+    """
+
+
 def linalg_call(op: str, fn, *arrays, **kwargs):
-    """Run a backend linalg routine; its failures become RuntimeErrors naming the op."""
+    """Run a backend linalg routine; its failures become LinAlgErrors naming the op."""
     try:
         return fn(*arrays, **kwargs)
     except Exception as exc:  # NumPy's LinAlgError, CuPy's, ...
         if type(exc).__name__ != "LinAlgError":
             raise
         shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
-        raise RuntimeError(f"{op}: {exc} (input shapes {shapes})") from None
+        raise LinAlgError(f"{op}: {exc} (input shapes {shapes})") from None
 
 
 def unsq2(t: Tensor) -> Tensor:
@@ -143,71 +156,6 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     Bm = Bm.expand(*batch, *Bm.shape[-2:])
     X = _solve(A, Bm)
     return X.reshape(X.shape[:-1]) if vector else X
-
-
-# ----------------------------------------------------------------------------- det, slogdet
-@defop("linalg_det", save=(0,), save_output=True)
-def _det(ctx, A):
-    return linalg_call("linalg.det", ctx.xp.linalg.det, A)
-
-
-@_det.def_backward
-def _(ctx, g):
-    (A,) = ctx.saved  # d det(A) = det(A) A^{-T}: needs an invertible A
-    return (unsq2(g * ctx.output) * inv(A).mT,)
-
-
-@_det.def_jvp
-def _(ctx, tangents):
-    (A,), (tA,) = ctx.inputs, tangents
-    return ctx.output * (inv(A).mT * tA).sum(dim=(-2, -1))
-
-
-def det(A: Tensor) -> Tensor:
-    """Determinant of a square matrix (or of each in a batch).
-
-    >>> import ember
-    >>> round(ember.linalg.det(ember.tensor([[1.0, 2.0], [3.0, 4.0]])).item(), 6)
-    -2.0
-    """
-    check_float_matrix("linalg.det", A)
-    return _det(A)
-
-
-class SlogdetResult(NamedTuple):
-    sign: Tensor
-    logabsdet: Tensor
-
-
-# The sign is a differentiable output with a zero gradient, as in PyTorch (it is piecewise
-# constant), so code that mixes it into a loss keeps working.
-@defop("linalg_slogdet", save=(0,))
-def _slogdet(ctx, A):
-    sign, logabs = linalg_call("linalg.slogdet", ctx.xp.linalg.slogdet, A)
-    return sign, logabs
-
-
-@_slogdet.def_backward
-def _(ctx, g_sign, g_logabs):
-    (A,) = ctx.saved
-    return (unsq2(g_logabs) * inv(A).mT,)
-
-
-@_slogdet.def_jvp
-def _(ctx, tangents):
-    (A,), (tA,) = ctx.inputs, tangents
-    return None, (inv(A).mT * tA).sum(dim=(-2, -1))
-
-
-def slogdet(A: Tensor) -> SlogdetResult:
-    """Sign and log of the absolute value of the determinant, as ``(sign, logabsdet)``.
-
-    >>> import ember
-    >>> ember.linalg.slogdet(ember.tensor([[-2.0, 0.0], [0.0, 1.0]])).sign.item()
-    -1.0
-    """
-    check_float_matrix("linalg.slogdet", A)
-    return SlogdetResult(*_slogdet(A))
 
 
 # ----------------------------------------------------------------------------- cholesky
@@ -310,10 +258,16 @@ def multi_dot(tensors: list[Tensor]) -> Tensor:
     return out
 
 
+from .decomp_det import *  # noqa: E402,F403
+from .decomp_det import __all__ as _det_all  # noqa: E402
 from .decomp_factor import *  # noqa: E402,F403
 from .decomp_factor import __all__ as _factor_all  # noqa: E402
+from .decomp_more import *  # noqa: E402,F403
+from .decomp_more import __all__ as _more_all  # noqa: E402
 from .decomp_norm import *  # noqa: E402,F403
 from .decomp_norm import __all__ as _norm_all  # noqa: E402
+from .decomp_solve import *  # noqa: E402,F403
+from .decomp_solve import __all__ as _solve_all  # noqa: E402
 
-__all__ = ["inv", "solve", "det", "slogdet", "cholesky", "matrix_power", "multi_dot",
-           "SlogdetResult", *_factor_all, *_norm_all]
+__all__ = ["inv", "solve", "cholesky", "matrix_power", "multi_dot", "LinAlgError",
+           *_det_all, *_factor_all, *_more_all, *_norm_all, *_solve_all]

@@ -261,6 +261,13 @@ def _scaled_sum(op: str, input: Tensor, product: Tensor, beta: Any, alpha: Any) 
     if alpha != 1:
         product = product * alpha
     if beta == 0:
+        if input.requires_grad:  # PyTorch gives input a zero gradient, not none
+            from ..backends import backend_of
+            from ..tensor import _make
+            from .elementwise import where
+
+            never = _make(backend_of(product._data).xp.zeros((), dtype=bool))
+            return where(never, input, product)
         return product
     return product + (input if beta == 1 else input * beta)
 

@@ -31,6 +31,31 @@ def _on(fn_name, prep, **kw):
     return make(ember), make(torch)
 
 
+# Singular matrices (exact rank n-1 or n-2, and a batch mixing singular and invertible ones).
+# The leaf is all ones and multiplies the constant matrix, so its gradient is the cofactor
+# matrix of that matrix (times it), which is not 0 for rank n-1. PyTorch computes det(A) of
+# these as tiny nonzero numbers and takes its LU path; ember's SVD path gives the same values.
+_A = [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]
+_R = [[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [3.0, 4.0, 1.0]]
+_W = [[3.0, 1.0, 0.0], [1.0, 4.0, 1.0], [0.0, 1.0, 5.0]]
+_R4 = [[1.0, 2.0, 0.0, 1.0], [0.0, 1.0, 1.0, 2.0], [1.0, 3.0, 1.0, 3.0], [2.0, 0.0, 1.0, 1.0]]
+_RANK1 = [[1.0, -1.0, 2.0], [2.0, -2.0, 4.0], [3.0, -3.0, 6.0]]
+
+
+def _ones(shape):
+    return T(shape, 1.0, 1.0)
+
+
+SINGULAR = [Sample((_ones((3, 3)), _A), name="rank2"), Sample((_ones((4, 4)), _R4), name="4x4"),
+            Sample((_ones((2, 3, 3)), [_A, _R]), name="batch"),
+            Sample((_ones((2, 3, 3)), [_W, _A]), name="mixed-batch")]
+
+
+def _on_const(lib, fn_name):
+    fn = getattr(lib.linalg, fn_name)
+    return lambda a, m: fn(a * lib.tensor(m, dtype=a.dtype))
+
+
 SQUARE = [Sample((T((3, 3)),)), Sample((T((2, 4, 4)),), name="batched"),
           Sample((T((0, 3, 3)),), name="empty-batch")]
 
@@ -58,6 +83,11 @@ RECORDS = [
              errors=[ErrorInput((T((3,)),), {}, RuntimeError,
                                 r"linalg.det: the input tensor A must have at least 2 "
                                 r"dimensions, got shape \(3,\)")]),
+    OpRecord("linalg.det", _on_const(ember, "det"), _on_const(torch, "det"), SINGULAR,
+             second_order=True, jvp=True, variant="singular"),
+    # rank n-2: every cofactor is 0 (second order would need the SVD of repeated zeros)
+    OpRecord("linalg.det", _on_const(ember, "det"), _on_const(torch, "det"),
+             [Sample((_ones((3, 3)), _RANK1))], variant="rank1"),
     OpRecord("linalg.slogdet", *_slogdet, SQUARE, second_order=True, jvp=True),
     OpRecord("linalg.slogdet", ember.linalg.slogdet, torch.linalg.slogdet,
              [Sample((T((3, 3)),))], grad=False, variant="negative"),
