@@ -147,3 +147,15 @@ def test_single_pixel_reflection_keeps_the_grid_gradient(nd):
     oe.sum().backward()
     ot.sum().backward()
     np.testing.assert_array_equal(ge.grad.numpy(), gt.grad.numpy())
+
+
+@pytest.mark.parametrize("nd,mode", _ND_MODES)
+def test_nonfinite_pixels_stay_out_of_points_that_do_not_read_them(nd, mode):
+    # taps outside the input read a zero pad, never pixel 0 with weight 0 (inf * 0 = NaN)
+    size = (1, 2, 3, 3) if nd == 2 else (1, 2, 3, 3, 3)
+    x = np.arange(float(np.prod(size))).reshape(size)
+    x.reshape(2, -1)[:, 0] = [np.inf, np.nan]
+    grid = np.random.default_rng(2).uniform(-1.4, 1.4, (1,) + (1,) * (nd - 1) + (9, nd))
+    kw = dict(mode=mode, padding_mode="zeros", align_corners=False)
+    (_, _, oe), (_, _, ot) = _sample_both(x, grid, **kw)
+    np.testing.assert_allclose(oe.detach().numpy(), ot.detach().numpy(), rtol=1e-12)

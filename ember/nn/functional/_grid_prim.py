@@ -20,7 +20,8 @@ than ``add.at``), a few channels per call so that the keys stay in cache.
 >>> import ember
 >>> from ember.nn.functional._grid_prim import gather
 >>> flat = ember.tensor([[[1.0, 2.0, 4.0]]])
->>> gather(flat, ember.tensor([[[0], [2]]]), ember.tensor([[[0.5], [0.25]]])).tolist()
+>>> gather(flat, ember.tensor([[[0], [2], [3]]]), ember.tensor([[[0.5], [0.25], [1.0]]])
+... ).tolist()
 [[[1.5]]]
 """
 
@@ -33,16 +34,19 @@ _KEYS_PER_CALL = 1 << 15  # bincount entries per call: larger calls run 2-4x slo
 
 
 def _rows(xp, index, length: int):
-    """``index`` (N, K, P) as row numbers of the (N * length, C) channels-last table."""
+    """``index`` (N, K, P) as row numbers of the (N * (length + 1), C) channels-last table
+    (each image's pixels and its zero pad)."""
     n = index.shape[0]
-    return xp.arange(n, dtype=index.dtype).reshape(n, 1, 1) * length + index
+    return xp.arange(n, dtype=index.dtype).reshape(n, 1, 1) * (length + 1) + index
 
 
 def _taps(xp, flat, index):
-    """``flat[n, :, index[n, k, p]]`` laid out (N, K, P, C): whole channel rows per tap."""
+    """``flat[n, :, index[n, k, p]]`` laid out (N, K, P, C): whole channel rows per tap;
+    index ``L`` reads zeros."""
     n, c, length = flat.shape
-    table = xp.ascontiguousarray(flat.transpose(0, 2, 1)).reshape(n * length, c)
-    return xp.take(table, _rows(xp, index, length), axis=0)
+    table = xp.zeros((n, length + 1, c), dtype=flat.dtype)
+    table[:, :length] = flat.transpose(0, 2, 1)
+    return xp.take(table.reshape(n * (length + 1), c), _rows(xp, index, length), axis=0)
 
 
 @defop("grid_sample_gather", save=(0, 1, 2))
@@ -72,17 +76,19 @@ def _scatter(ctx, g, index, weight, *, length):
     xp = ctx.xp
     n, c, _ = g.shape
     keys = _rows(xp, index, length).reshape(-1)
-    out = xp.empty((c, n * length), dtype=g.dtype)
+    bins = n * (length + 1)  # the pad's bins collect the taps outside, then are dropped
+    out = xp.empty((c, bins), dtype=g.dtype)
     step = max(1, _KEYS_PER_CALL // max(keys.size, 1))
     for c0 in range(0, c, step):
         chunk = min(step, c - c0)
         # channel j of the chunk counts into bins j * n * length + key
         vals = g[:, c0:c0 + chunk, None, :] * weight[:, None]  # (N, chunk, K, P)
         vals = vals.transpose(1, 0, 2, 3).reshape(-1)
-        spread = xp.arange(chunk, dtype=keys.dtype)[:, None] * (n * length) + keys
+        spread = xp.arange(chunk, dtype=keys.dtype)[:, None] * bins + keys
         out[c0:c0 + chunk] = xp.bincount(spread.reshape(-1), weights=vals,
-                                         minlength=chunk * n * length).reshape(chunk, -1)
-    return xp.ascontiguousarray(out.reshape(c, n, length).transpose(1, 0, 2))
+                                         minlength=chunk * bins).reshape(chunk, -1)
+    return xp.ascontiguousarray(out.reshape(c, n, length + 1)[:, :, :length]
+                                .transpose(1, 0, 2))
 
 
 @_scatter.def_backward
@@ -128,8 +134,8 @@ def _sum(a: Tensor | None, b: Tensor | None) -> Tensor | None:
 
 def gather(flat: Tensor, index: Tensor, weight: Tensor) -> Tensor:
     """``sum_k flat[n, c, index[n, k, p]] * weight[n, k, p]``: (N, C, L), (N, K, P) int64
-    and (N, K, P) give (N, C, P). Indices must lie in ``[0, L)`` (the caller clamps them and
-    zeroes the weights of taps outside the input)."""
+    and (N, K, P) give (N, C, P). Indices lie in ``[0, L]``; index ``L`` (a tap outside the
+    input) reads 0, so a non-finite pixel is never blended in with weight 0."""
     return _gather(flat, index, weight)
 
 

@@ -87,8 +87,8 @@ def _combine(pos: Tensor, weights: Tensor | None, sizes: list[int]
              ) -> tuple[Tensor, Tensor | None]:
     """Flat indices and weights (N, T^d, P) of all tap combinations from integer-valued
     positions ``pos`` and weights (N, d, T, P) per dim (taps in row-major order, the last
-    dim fastest, as PyTorch's nw, ne, sw, se). Taps outside the input read pixel 0 with
-    weight 0 (NaN and inf positions included)."""
+    dim fastest, as PyTorch's nw, ne, sw, se). Taps outside the input (NaN and inf
+    positions included) get weight 0 and index ``prod(sizes)``, which reads 0."""
     ok = (pos >= 0) & (pos <= _per_dim([s - 1 for s in sizes], pos, 2))
     idx = ops.where(ok, pos.detach(), 0.0).to(_dt.int64)
     n, points = pos.shape[0], pos.shape[-1]
@@ -99,6 +99,7 @@ def _combine(pos: Tensor, weights: Tensor | None, sizes: list[int]
         inside = (inside[:, :, None] & ok[:, d, None]).reshape(shape)
         if weight is not None:
             weight = (weight[:, :, None] * weights[:, d, None]).reshape(shape)
+    index = ops.where(inside, index, math.prod(sizes))
     if weight is None:
         return index, inside
     return index, ops.where(inside, weight, 0.0)
