@@ -1,13 +1,17 @@
 """``cdist`` beyond its op records: the Euclidean matrix-product path never builds the
-``(P, R, M)`` differences."""
+``(P, R, M)`` differences, and the difference path gives PyTorch's values and gradients
+when it walks the rows in several steps."""
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 
 import numpy as np
+import pytest
 
 import ember
+from ember.ops import distance_p
 
 
 def test_euclidean_cdist_by_products_needs_memory_for_the_result_only() -> None:
@@ -25,3 +29,24 @@ def test_euclidean_cdist_by_products_needs_memory_for_the_result_only() -> None:
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.1f} MiB"
     expected = np.sqrt(((a.numpy()[:, None] - b.numpy()[None]) ** 2).sum(-1))
     np.testing.assert_allclose(result.numpy(), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 2.0, 3.0, math.inf])
+def test_difference_path_in_many_row_steps_matches_torch(monkeypatch, p) -> None:
+    # a step of one or two rows of x1 (out of 7) in the forward and in both gradients,
+    # with duplicated rows (zero distances, where the gradient is 0)
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(distance_p, "_CHUNK", 64)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 7, 4))
+    b = np.concatenate([rng.standard_normal((2, 5, 4)), a[:, :2]], axis=1)
+    go = rng.standard_normal((2, 7, 7))
+    xe, ye = ember.tensor(a, requires_grad=True), ember.tensor(b, requires_grad=True)
+    xt, yt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    kw = dict(p=p, compute_mode="donot_use_mm_for_euclid_dist")
+    oe, ot = ember.cdist(xe, ye, **kw), torch.cdist(xt, yt, **kw)
+    np.testing.assert_allclose(oe.detach().numpy(), ot.detach().numpy(), rtol=1e-12)
+    oe.backward(ember.tensor(go))
+    ot.backward(torch.tensor(go))
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ye.grad.numpy(), yt.grad.numpy(), rtol=1e-10, atol=1e-12)

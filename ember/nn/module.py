@@ -52,7 +52,7 @@ from ._module_hooks import add_hook as _add_hook
 from ._module_hooks import call_with_hooks as _call_with_hooks
 from ._module_state import _IncompatibleKeys
 from ._module_state import load_state_dict as _load_state_dict
-from .parameter import Parameter, _is_uninitialized
+from .parameter import Buffer, Parameter, _is_uninitialized
 from .utils.hooks import RemovableHandle
 
 __all__ = ["Module"]
@@ -274,6 +274,11 @@ class Module:
                     raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
                                     f"'{name}' (ember.nn.Module or None expected)")
                 modules[name] = value
+            elif isinstance(value, Buffer):  # nn.Buffer marks a buffer, as in PyTorch
+                if d.get("_buffers") is None:
+                    raise AttributeError("cannot assign buffer before Module.__init__() call")
+                remove_from(d, self._parameters, self._modules)
+                self.register_buffer(name, value, value.persistent)
             else:
                 buffers = d.get("_buffers")
                 if buffers is not None and name in buffers:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..tensor import _STATE_SLOTS, Tensor, _make
 
-__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 class Parameter(Tensor):
@@ -95,6 +95,38 @@ class UninitializedParameter(Parameter):
 
     def __deepcopy__(self, memo: dict) -> UninitializedParameter:
         return type(self)(requires_grad=self.requires_grad)
+
+
+class Buffer(Tensor):
+    """A tensor marked as a module buffer: ``Buffer(data=None, *, persistent=True)``.
+
+    Assigning one to a module attribute registers it as a buffer (``persistent=False``
+    keeps it out of the state dict), as ``register_buffer`` does. ``data`` is shared, not
+    copied, and detached; ``None`` gives an empty float32 tensor.
+
+    >>> import ember
+    >>> class Counter(ember.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.steps = ember.nn.Buffer(ember.zeros(()))
+    ...         self.cache = ember.nn.Buffer(ember.ones(2), persistent=False)
+    >>> list(Counter().state_dict())
+    ['steps']
+    """
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        if data is None:
+            from ..ops.creation import empty
+
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer: expected a Tensor as data, got {type(data).__name__}")
+        for name in _STATE_SLOTS:
+            setattr(self, name, getattr(_make(data._data), name))
+        self._version = data._version  # same memory, same version counter
+        self.persistent = bool(persistent)
 
 
 class UninitializedBuffer(Tensor):

@@ -5,8 +5,9 @@ compositions of ember's ops.
 ``cdist`` follows PyTorch's two algorithms: for ``p = 2`` with many rows (more than 25 in
 either input, or ``compute_mode="use_mm_for_euclid_dist"``) it uses one matrix product,
 ``|x|^2 + |y|^2 - 2 x.y``, which does not materialise every difference; otherwise it takes
-the vector norm of each row difference, whose gradient is 0 at zero distance (``cdist(x, x)``
-has a well-defined gradient, as PyTorch's).
+the norm of each row difference (a primitive in ``distance_p`` that walks the rows in
+cache-sized steps), whose gradient is 0 at zero distance (``cdist(x, x)`` has a
+well-defined gradient, as PyTorch's).
 
 >>> import ember
 >>> ember.cdist(ember.tensor([[0.0, 0.0]]), ember.tensor([[3.0, 4.0], [1.0, 0.0]])).tolist()
@@ -15,6 +16,7 @@ has a well-defined gradient, as PyTorch's).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import dtypes as _dt
@@ -82,12 +84,16 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     if p == 2 and x1.shape[-1] and (compute_mode == _MODES[1] or (
             compute_mode == _MODES[0] and rows > _MM_ROWS)):
         return _euclidean_mm(x1, x2)  # before ``diff``: O(P R) memory, not O(P R M)
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
     if x1.shape[-1] == 0:  # no coordinates: every distance is 0 (for every p)
-        return diff.sum(dim=-1)
-    from .decomp_norm import vector_norm
+        return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).sum(dim=-1)
+    from .distance_p import pnorm_cdist
 
-    return vector_norm(diff, float(p), dim=-1)
+    batch = broadcast_shapes("cdist", x1.shape[:-2], x2.shape[:-2])
+    (p_rows, m), r = x1.shape[-2:], x2.shape[-2]
+    b = math.prod(batch)
+    out = pnorm_cdist(x1.expand(*batch, p_rows, m).reshape(b, p_rows, m),
+                      x2.expand(*batch, r, m).reshape(b, r, m), p)
+    return out.reshape(*batch, p_rows, r)
 
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:

@@ -493,3 +493,37 @@ def test_full_backward_pre_hook_and_no_input_grad():
     m(ember.randn(4, 3)).sum().backward()  # the input needs no grad: hook sees (None,)
     assert got[0][0] == (None,) and got[0][1][0].abs().sum().item() == 0
     assert m.weight.grad.abs().sum().item() == 0
+
+
+def test_buffer_marker_registers_buffers_like_torch():
+    def build(lib):
+        class Counter(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.steps = lib.nn.Buffer(lib.zeros(()))
+                self.cache = lib.nn.Buffer(lib.ones(2), persistent=False)
+                self.plain = lib.ones(1)  # a plain tensor attribute is not a buffer
+
+        return Counter()
+
+    me, mt = build(ember), build(torch)
+    assert list(me.state_dict()) == list(mt.state_dict()) == ["steps"]
+    assert [n for n, _ in me.named_buffers()] == [n for n, _ in mt.named_buffers()]
+    assert not me.cache.requires_grad
+    # re-assigning a buffer with the marker re-registers it with the new persistence
+    me.cache, mt.cache = ember.nn.Buffer(ember.ones(3)), torch.nn.Buffer(torch.ones(3))
+    assert list(me.state_dict()) == list(mt.state_dict()) == ["steps", "cache"]
+    me.load_state_dict({"steps": ember.tensor(4.0), "cache": ember.zeros(3)})
+    assert me.steps.item() == 4.0
+
+
+def test_buffer_shares_and_detaches_its_data():
+    w = ember.ones(2, requires_grad=True)
+    b = ember.nn.Buffer(w)
+    assert not b.requires_grad and b.persistent
+    with ember.no_grad():
+        w.mul_(3)
+    assert b.tolist() == [3.0, 3.0]
+    assert ember.nn.Buffer().shape == (0,)
+    with pytest.raises(TypeError, match="Buffer: expected a Tensor as data, got list"):
+        ember.nn.Buffer([1.0, 2.0])

@@ -22,6 +22,8 @@ def _samples(mode):
         out.append(Sample((T((2, 3, 4, 5)), _grid((2, 3, 6, 2))),
                           dict(mode=mode, padding_mode=pad, align_corners=align),
                           name=f"2d-{pad}-{align}"))
+        if mode == "bicubic":  # 2-D only, as in PyTorch
+            continue
         out.append(Sample((T((1, 2, 3, 4, 2)), _grid((1, 2, 3, 2, 3))),
                           dict(mode=mode, padding_mode=pad, align_corners=align),
                           name=f"3d-{pad}-{align}"))
@@ -29,6 +31,9 @@ def _samples(mode):
         Sample((T((1, 1, 1, 1)), _grid((1, 2, 2, 2))), dict(mode=mode, align_corners=True,
                                                             padding_mode="reflection"),
                name="unit-input"),
+        Sample((T((1, 2, 1, 3)), _grid((1, 2, 2, 2))), dict(mode=mode, align_corners=False,
+                                                            padding_mode="reflection"),
+               name="single-row"),
         Sample((T((0, 2, 3, 3)), _grid((0, 2, 2, 2))), dict(mode=mode, align_corners=False),
                name="empty-batch"),
         Sample((T((1, 2, 3, 3)), _grid((1, 0, 2, 2))), dict(mode=mode, align_corners=False),
@@ -55,6 +60,10 @@ _ERRORS = [
                r"'foo'"),
     ErrorInput((T((1, 1, 3, 3)), T((1, 2, 2, 2), dtype="float64")), dict(align_corners=False),
                RuntimeError, r"grid_sample: expected input and grid of one floating dtype"),
+    ErrorInput((T((1, 1, 2, 3, 3)), T((1, 2, 2, 2, 3))), dict(mode="bicubic",
+                                                             align_corners=False),
+               RuntimeError, r"grid_sampler\(\): bicubic interpolation only supports 4D input, "
+               r"got input of shape \(1, 1, 2, 3, 3\) and grid of shape \(1, 2, 2, 2, 3\)"),
 ]
 
 _AFFINE_ERRORS = [
@@ -72,6 +81,8 @@ RECORDS = [
              _samples("bilinear"), second_order=True, jvp=True, errors=_ERRORS),
     OpRecord("nn.functional.grid_sample", F.grid_sample, TF.grid_sample,
              _samples("nearest"), variant="nearest"),
+    OpRecord("nn.functional.grid_sample", F.grid_sample, TF.grid_sample,
+             _samples("bicubic"), second_order=True, jvp=True, variant="bicubic"),
     OpRecord("nn.functional.affine_grid", F.affine_grid, TF.affine_grid, [
         Sample((T((2, 2, 3)), (2, 3, 4, 5)), dict(align_corners=False), name="2d"),
         Sample((T((2, 2, 3)), [2, 1, 1, 5]), dict(align_corners=True), name="2d-unit-align"),

@@ -1,10 +1,12 @@
 """Spatial transformers: ``affine_grid`` and ``grid_sample`` (4-D and 5-D inputs; modes
-bilinear and nearest; padding zeros, border and reflection), as PyTorch's.
+bilinear, nearest and, in 2-D, bicubic; padding zeros, border and reflection), as PyTorch's.
 
-Both are compositions of ember ops: ``grid_sample`` gathers the ``2^d`` corner values of
-each sampling point and blends them with weights computed from the grid, so the gradient
-reaches the input (through the gather) and the grid (through the weights) exactly as in
-PyTorch's kernel, and second derivatives and the tracer come for free.
+``affine_grid`` is a composition. ``grid_sample`` computes, as ember ops of the grid, the
+flat pixel index and blend weight of each tap of each sampling point (``_grid_taps``), then
+reads and blends every channel with one fused primitive (``_grid_prim.gather``), whose
+adjoints (a ``bincount`` scatter and a gather-dot) are primitives too: the gradient reaches
+the input through the scatter and the grid through the weights, as in PyTorch's kernel,
+and gradients of any order and forward mode come from the three primitives.
 
 >>> import ember
 >>> import ember.nn.functional as F
@@ -17,7 +19,6 @@ PyTorch's kernel, and second derivatives and the tracer come for free.
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -25,6 +26,8 @@ from collections.abc import Sequence
 from ... import dtypes as _dt
 from ... import ops
 from ...tensor import Tensor
+from . import _grid_taps as taps
+from ._grid_prim import gather
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -99,62 +102,6 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     return grid.reshape(int(size[0]), *spatial, nd)
 
 
-def _reflect(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
-    """Reflect ``x`` into ``[twice_low / 2, twice_high / 2]`` (PyTorch's reflect_coordinates;
-    needs ``twice_low < twice_high``). Non-finite ``x`` gives NaN."""
-    low, span = twice_low / 2, (twice_high - twice_low) / 2
-    x = (x - low).abs()
-    extra = ops.fmod(x, span)
-    flips = (x / span).floor().detach()
-    even = ops.fmod(flips, 2) == 0
-    return ops.where(even, extra + low, span - extra + low)
-
-
-def _clip(x: Tensor, size: int, nan_to: int) -> Tensor:
-    """Clamp ``x`` into ``[0, size - 1]`` with PyTorch's gradient: 1 strictly inside, 0 at
-    and beyond the bounds (clip_coordinates_set_grad treats the borders as outside, so a
-    grid point on the edge pixel gets no grid gradient). NaN goes to ``nan_to``."""
-    inside = (x > 0) & (x < size - 1)
-    # comparisons carry no graph: the bound values are constants
-    edge = ops.where(x >= size - 1, float(size - 1), ops.where(x <= 0, 0.0, float(nan_to)))
-    return ops.where(inside, x, edge.to(x.dtype))
-
-
-def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bool,
-                  nan_to: int) -> Tensor:
-    """Pixel coordinate of normalised ``coord`` along a dim of ``size``, after padding;
-    under border and reflection padding NaN goes to pixel ``nan_to``."""
-    if align_corners:
-        x = (coord + 1) * ((size - 1) / 2)
-    else:
-        x = ((coord + 1) * size - 1) / 2
-    if padding_mode == "reflection" and (size > 1 or not align_corners):
-        # (a single pixel with align_corners reflects everything to 0, as the clip does)
-        x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
-    if padding_mode != "zeros":
-        x = _clip(x, size, nan_to)
-    return x
-
-
-def _gather(flat: Tensor, pos: list[Tensor], sizes: list[int]) -> tuple[Tensor, Tensor]:
-    """Values of ``flat`` (N, C, prod(sizes)) at integer-valued positions ``pos`` (one
-    float tensor (N, *out) per spatial dim), shaped (N, C, points), and the mask
-    (N, 1, points) of positions inside; the values outside (NaN and inf positions
-    included) are read at index 0 and must be masked by the caller."""
-    n, c = flat.shape[0], flat.shape[1]
-    points = math.prod(pos[0].shape[1:])  # explicit: -1 is ambiguous for empty tensors
-    index, inside = None, None
-    for p, size in zip(pos, sizes):
-        ok = (p >= 0) & (p <= size - 1)
-        inside = ok if inside is None else inside & ok
-    for p, size in zip(pos, sizes):
-        i = ops.where(inside, p.detach(), 0.0).to(_dt.int64)
-        index = i if index is None else index * size + i
-    index = index.reshape(n, 1, points)
-    values = flat.gather(2, index.expand(n, c, points))
-    return values, inside.reshape(n, 1, points)
-
-
 def _check_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str) -> None:
     op = "grid_sample"
     for name, t in (("input", input), ("grid", grid)):
@@ -186,16 +133,17 @@ def _check_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str) -> 
     if input.device != grid.device:
         raise RuntimeError(f"{op}: expected input and grid on one device, got input on "
                            f"{input.device} and grid on {grid.device}")
-    if mode == "bicubic":
-        raise NotImplementedError(f"{op}: mode 'bicubic' is not supported in ember yet; use "
-                                  "'bilinear' or 'nearest'")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError(f"grid_sampler(): bicubic interpolation only supports 4D input, got "
+                           f"{shapes}")
 
 
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample ``input`` (``(N, C, H, W)`` or ``(N, C, D, H, W)``) at the normalised
     positions of ``grid`` (``(N, H', W', 2)`` or ``(N, D', H', W', 3)``, last dim
-    ``(x, y[, z])`` in ``[-1, 1]``), bilinearly (trilinearly) or at the nearest pixel.
+    ``(x, y[, z])`` in ``[-1, 1]``), bilinearly (trilinearly), at the nearest pixel, or
+    bicubically (4-D only; Keys' kernel with ``A = -0.75``, as PyTorch).
 
     >>> import ember
     >>> import ember.nn.functional as F
@@ -208,37 +156,24 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     nd = input.ndim - 2
     sizes = [int(s) for s in input.shape[2:]]
     n, c, out = input.shape[0], input.shape[1], tuple(grid.shape[1:-1])
-    # PyTorch's CPU kernels differ on NaN coordinates: the vectorised 2-D kernel clamps
-    # them to pixel 0, the generic 3-D kernel's std::min/std::max order to the last pixel
-    nan_to = [0 if nd == 2 else s - 1 for s in sizes]
-    # grid's last dim is (x, y[, z]): x indexes the last spatial dim
-    coords = [_source_index(grid[..., nd - 1 - d], sizes[d], padding_mode, align_corners,
-                            nan_to[d]) for d in range(nd)]
-    flat = input.reshape(n, c, math.prod(sizes))
-    zero = ops.zeros((), dtype=flat.dtype, device=flat.device)
-    if mode == "nearest":
-        # round half to even, as PyTorch's nearbyint
-        values, inside = _gather(flat, [x.round() for x in coords], sizes)
-        result = ops.where(inside, values, zero)
-        if grid.requires_grad:
-            # PyTorch's output depends on the grid with a zero gradient (not none)
-            never = ops.zeros(result.shape, dtype=_dt.bool_, device=result.device)
-            for x in coords:
-                result = ops.where(never, x.reshape(n, 1, math.prod(out)), result)
-        return result.reshape(n, c, *out)
-    lows = [x.floor().detach() for x in coords]
-    result = None
-    for corner in itertools.product((0, 1), repeat=nd):
-        weight = None
-        for x, low, b in zip(coords, lows, corner):
-            w = x - low if b else low + 1 - x
-            weight = w if weight is None else weight * w
-        values, inside = _gather(flat, [low + b for low, b in zip(lows, corner)], sizes)
-        weight = weight.reshape(n, 1, math.prod(out))
-        if nd == 2:
-            term = ops.where(inside, values, zero) * weight
+    pixels = taps.unnormalize(grid, sizes, align_corners)  # (N, nd, P)
+    if mode == "bicubic":
+        index, weight = taps.cubic_taps(pixels, sizes, padding_mode, align_corners)
+    else:
+        # PyTorch's CPU kernels differ on NaN coordinates: the vectorised 2-D kernel clamps
+        # them to pixel 0, the generic 3-D kernel's std::min/std::max order to the last pixel
+        nan_to = [0 if nd == 2 else s - 1 for s in sizes]
+        coords = taps.pad(pixels, sizes, padding_mode, align_corners, nan_to)
+        if mode == "nearest":
+            index, weight = taps.nearest_taps(coords, sizes)
         else:
-            # the 3-D kernel skips outside corners, so a NaN weight there adds nothing
-            term = ops.where(inside, values * weight, zero)
-        result = term if result is None else result + term
+            index, weight = taps.linear_taps(coords, sizes)
+    result = gather(input.reshape(n, c, math.prod(sizes)), index, weight)
+    if mode == "bicubic" or (mode == "bilinear" and nd == 2 and padding_mode == "zeros"):
+        result = taps.nan_where_nonfinite(result, pixels)
+    if mode == "nearest" and grid.requires_grad:
+        # PyTorch's output depends on the grid with a zero gradient (not none)
+        never = ops.zeros(result.shape[:2] + coords.shape[2:], dtype=_dt.bool_,
+                          device=result.device)
+        result = ops.where(never, coords.sum(dim=1, keepdim=True), result)
     return result.reshape(n, c, *out)
