@@ -82,6 +82,42 @@ def test_getitem_out_of_range_names_dim_size_and_index():
         x[:, ember.tensor([-5])]
 
 
+@pytest.mark.parametrize("key", [3, -1, slice(1, 4), (2, 1), (slice(None), slice(0, 3, 2)),
+                                 (-2, slice(None, None, 3)), (slice(2, 1),)])
+def test_plain_int_and_slice_keys_read_and_write_like_torch(key):
+    """Python ints and slices take a short path (no general key parse): the same values,
+    views sharing memory and version, gradients and writes as PyTorch."""
+    e, t = _pair((5, 4), 4)
+    e.requires_grad_(True)
+    t.requires_grad_(True)
+    (e[key] * 3).sum().backward()
+    (t[key] * 3).sum().backward()
+    np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy())
+    plain, tplain = _pair((5, 4), 5)
+    view = plain[key]
+    assert view._base is plain and view._version is plain._version
+    np.testing.assert_allclose(view.numpy(), tplain[key].numpy())
+    value = np.random.default_rng(6).standard_normal(tuple(tplain[key].shape))
+    plain[key] = ember.tensor(value)  # same shape and dtype: written directly
+    tplain[key] = torch.tensor(value)
+    plain[key] = ember.tensor(value, dtype=ember.float32) * 2  # another dtype: cast
+    tplain[key] = torch.tensor(value, dtype=torch.float32) * 2
+    np.testing.assert_allclose(plain.numpy(), tplain.numpy())
+    assert plain._version[0] == 2
+
+
+def test_plain_keys_out_of_range_or_too_many_raise_like_the_general_path():
+    x = ember.zeros(2, 3)
+    with pytest.raises(IndexError, match="index -3 is out of bounds for dimension 0 with size 2"):
+        x[-3]
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 2"):
+        x[0, 1, 0]
+    with pytest.raises(ValueError, match="slice step must be greater than zero"):
+        x[::-1]
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 1 with size 3"):
+        x[0, 3] = ember.tensor(1.0)
+
+
 @pytest.mark.parametrize("name,args", [
     ("index_add_", (0, [0, 2], "src")), ("index_copy_", (0, [2, 0], "src")),
     ("index_fill_", (0, [1], -2.0)), ("masked_fill_", ("mask", 3.0)),

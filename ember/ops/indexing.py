@@ -146,9 +146,34 @@ def getitem(self: Tensor, key: Any) -> Tensor:
     >>> x[..., None, -1].shape
     ember.Size([2, 3, 1])
     """
+    basic = _plain_basic_key(self, key)
+    if basic is not None:
+        return _getitem_basic(self, key=basic)
     k = parse_key(self, key)
     view, index = checked_index("__getitem__", self, k)
     return gather_index(view, k.dims, index)
+
+
+def _plain_basic_key(x: Tensor, key: Any) -> tuple | None:
+    """The step-1 key of the commonest indices, ``x[i]``, ``x[a:b]``, ``x[i, j]``, ``x[:, a:b]``
+    (Python ints and slices with positive or no steps, at most one per dim), range-checked as
+    ``parse_key`` would; None for anything else, which takes the general parse. Per-element
+    loops (a dataset's ``__getitem__``) spent most of their time in the general parse."""
+    items = key if type(key) is tuple else (key,)
+    shape = x._data.shape
+    if len(items) > len(shape):
+        return None
+    for d, item in enumerate(items):
+        kind = type(item)
+        if kind is int:
+            if not -shape[d] <= item < shape[d]:
+                return None  # parse_key raises the IndexError
+        elif kind is not slice or not (item.step is None or type(item.step) is int
+                                       and item.step > 0) or not (
+                item.start is None or type(item.start) is int) or not (
+                item.stop is None or type(item.stop) is int):
+            return None
+    return (*items, Ellipsis)  # Ellipsis: a 0-d result stays an array (a view)
 
 
 # ----------------------------------------------------------------------------- setitem
@@ -258,8 +283,18 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     """
     from .inplace import _records, run_inplace
 
+    records = _records(self, (value,), {})
+    basic = None if records else _plain_basic_key(self, key)
+    if basic is not None and type(value) is Tensor:
+        target = self._data[basic]
+        data = value._data
+        if (type(data) is type(target) and data.shape == target.shape
+                and data.dtype == target.dtype):
+            target[...] = data  # the common x[i] = row, with nothing to check
+            self._version[0] += 1
+            return
     k = parse_key(self, key)
-    if _records(self, (value,), {}):
+    if records:
         if (not k.dims and not (self._requires_grad and self.grad_fn is None)
                 and self._fw is None and getattr(value, "_fw", None) is None
                 and _write_through_view(self, key, value)):

@@ -82,11 +82,59 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
                            f"with size {size} (shape {tuple(input.shape)})")
     if input.ndim == 0:
         return TopkResult(input.reshape(()), argsort(input))
-    order = argsort(input, d, descending=largest)
-    key = [slice(None)] * input.ndim
-    key[d] = slice(0, k)
-    indices = _make(order._data[tuple(key)].copy())
+    indices = _make(_topk_indices(input, d, k, largest))
     return TopkResult(gather(input, d, indices), indices)
+
+
+def _topk_indices(x: Tensor, dim: int, k: int, largest: bool):
+    """The indices of ``x``'s ``k`` largest (smallest) entries along ``dim``, in the order of
+    a stable sort: by value, ties by position. Few of many entries (the common top-1/top-5
+    of a large dim) are selected in linear time by a partition, then only those are sorted;
+    NaN (which the partition cannot order as torch does) and large ``k`` take the full sort."""
+    xp = xp_of(x)
+    data = x._data
+    n = data.shape[dim]
+    if not 0 < k * 4 <= n or (data.dtype.kind == "f" and bool(xp.isnan(data).any())):
+        order = _argsort_data(x, dim, largest)
+        return xp.take(order, xp.arange(k), axis=dim).astype(_dt.int64.np)
+    rows = xp.moveaxis(data, dim, -1).reshape(-1, n)
+    if k == 1:  # the first largest (smallest) entry
+        picked = (rows.argmax(axis=1) if largest else rows.argmin(axis=1))[:, None]
+    else:
+        picked = _partition_top(xp, rows, k, largest)
+    shape = data.shape[:dim] + data.shape[dim + 1:] + (k,)
+    return xp.moveaxis(picked.reshape(shape), -1, dim).astype(_dt.int64.np)
+
+
+def _partition_top(xp, rows, k: int, largest: bool):
+    """``_topk_indices`` for 2-D ``rows`` along axis 1, with 1 < k <= n / 4."""
+    n = rows.shape[1]
+    kth = n - k if largest else k - 1
+    part = xp.argpartition(rows, kth, axis=1)
+    picked = part[:, kth:] if largest else part[:, :k]
+    threshold = xp.take_along_axis(rows, part[:, kth:kth + 1], axis=1)
+    # Where more entries tie at the threshold than there is room for, the partition chose
+    # among them arbitrarily; a stable sort of those rows picks the first ones instead.
+    # (Rows with a tie at all are few, so only they are counted exactly.)
+    ambiguous = xp.nonzero((rows == threshold).sum(axis=1) > 1)[0]
+    if ambiguous.size:
+        sub, cut = rows[ambiguous], threshold[ambiguous]
+        beyond = (sub > cut if largest else sub < cut).sum(axis=1)
+        ambiguous = ambiguous[(sub == cut).sum(axis=1) > k - beyond]
+    if ambiguous.size:
+        sub = rows[ambiguous]
+        order = (xp.argsort(sub, axis=1, kind="stable") if not largest else
+                 (n - 1) - xp.flip(xp.argsort(xp.flip(sub, axis=1), axis=1, kind="stable"),
+                                   axis=1))
+        picked[ambiguous] = order[:, :k]
+    picked = xp.sort(picked, axis=1)  # position order, so the stable sort below keeps it
+    values = xp.take_along_axis(rows, picked, axis=1)
+    if largest:  # a stable descending order: the ascending one of the reversed values
+        order = (k - 1) - xp.flip(xp.argsort(xp.flip(values, axis=1), axis=1, kind="stable"),
+                                  axis=1)
+    else:
+        order = xp.argsort(values, axis=1, kind="stable")
+    return xp.take_along_axis(picked, order, axis=1)
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,

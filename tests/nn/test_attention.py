@@ -280,3 +280,61 @@ def test_sdpa_scale_with_masks_matches_torch(monkeypatch, used_kernels, scale, m
     ref.backward(torch.tensor(g))
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def _masked_rows_case(lib, mask_kind: str, dtype, broadcast: bool):
+    """SDPA where queries 1 and 3 see no key; ``broadcast`` gives key and value one batch
+    entry for query's three, which takes the composition instead of the fused op."""
+    rng = np.random.default_rng(7)
+    kv = (1, 6, 4) if broadcast else (3, 6, 4)
+    q, k, v = (rng.standard_normal(s).astype(dtype) for s in ((3, 5, 4), kv, kv))
+    keep = rng.random((5, 6)) > 0.4
+    keep[..., 1, :] = keep[..., 3, :] = False
+    keep[..., 0, 0] = True
+    mask = lib.tensor(keep)
+    if mask_kind == "float":
+        mask = lib.zeros(keep.shape, dtype=getattr(lib, np.dtype(dtype).name)).masked_fill(
+            lib.tensor(~keep), float("-inf"))
+    q, k, v = (lib.tensor(a, requires_grad=True) for a in (q, k, v))
+    functional = lib.nn.functional
+    out = functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    weights = lib.tensor(rng.standard_normal(tuple(out.shape)).astype(dtype))
+    grads = lib.autograd.grad((out * weights).sum(), (q, k, v))
+    return [out.detach().numpy()] + [g.numpy() for g in grads]
+
+
+@pytest.mark.parametrize("broadcast", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mask_kind", ["bool", "float"])
+def test_sdpa_rows_that_see_no_key_give_zeros_like_torch(mask_kind, dtype, broadcast):
+    """PyTorch 2.13 gives such rows zero weights (a zero output and no gradient), where a
+    plain softmax gives NaN that would spread into every gradient."""
+    ours = _masked_rows_case(ember, mask_kind, dtype, broadcast)
+    ref = _masked_rows_case(torch, mask_kind, dtype, broadcast)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for a, b in zip(ours, ref):
+        assert np.isfinite(a).all()
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    assert not ours[0][..., [1, 3], :].any()
+
+
+def test_sdpa_rows_that_see_no_key_double_backward_like_torch_math():
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    def grads(lib):
+        rng = np.random.default_rng(8)
+        q = lib.tensor(rng.standard_normal((2, 5, 4)), requires_grad=True)
+        v = lib.tensor(rng.standard_normal((2, 6, 4)))
+        keep = rng.random((5, 6)) > 0.3
+        keep[2] = False
+        k = q[:, :1].expand(2, 6, 4) * 1.5
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v,
+                                                              attn_mask=lib.tensor(keep))
+        (g,) = lib.autograd.grad((out ** 2).sum(), q, create_graph=True)
+        g.sin().sum().backward()
+        return g.detach().numpy(), q.grad.numpy()
+
+    with sdpa_kernel(SDPBackend.MATH):  # PyTorch's fused CPU kernel has no double backward
+        ref = grads(torch)
+    for a, b in zip(grads(ember), ref):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -39,6 +39,8 @@ RECORDS = [
              [Sample((T((4, 5)), 2), name="largest"),
               Sample((T((4, 5)), 3, 0), {"largest": False}, name="smallest-dim0"),
               Sample((T((4, 5)), 0), name="k0"),
+              Sample((T((3, 41)), 3), name="few-of-many"),
+              Sample((T((2, 41, 3)), 1, 1), {"largest": False}, name="top1-smallest-dim1"),
               Sample((T(()), 1), name="0d")],
              second_order=True, jvp=True,
              errors=[ErrorInput((T((2, 3)), 4), {}, RuntimeError,

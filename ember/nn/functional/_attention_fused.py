@@ -54,17 +54,34 @@ def _probs(backend, q, k, mask, scale: float, causal: bool, kind: str):
         xp.copyto(s, -xp.inf, where=xp.logical_not(mask))
     elif kind == "float":
         s += mask
-    fused = backend.kernels.softmax_rows(s, scale)
-    if fused is not None:
-        return fused
-    if scale != 1.0:
-        s *= s.dtype.type(scale)
-    with _quiet(xp):
-        m = xp.max(s, axis=-1, keepdims=True)
-        s -= xp.where(xp.isfinite(m), m, 0)  # a fully masked row gives nan, as the composition
-        xp.exp(s, out=s)
-        s *= 1.0 / xp.sum(s, axis=-1, keepdims=True)
-    return s
+    p = backend.kernels.softmax_rows(s, scale)
+    if p is None:
+        if scale != 1.0:
+            s *= s.dtype.type(scale)
+        with _quiet(xp):
+            m = xp.max(s, axis=-1, keepdims=True)
+            s -= xp.where(xp.isfinite(m), m, 0)  # a fully masked row gives nan (fixed below)
+            xp.exp(s, out=s)
+            s *= 1.0 / xp.sum(s, axis=-1, keepdims=True)
+        p = s
+    dead = dead_rows(xp, mask, kind)
+    if dead is not None:
+        xp.copyto(p, 0, where=dead)
+    return p
+
+
+def dead_rows(xp, mask, kind: str):
+    """Where a mask leaves a query no key at all (a bool row all False, a float row all
+    -inf): a bool array broadcasting to the scores, or None when there is no such row.
+    PyTorch's attention gives those rows zero weights (so a zero output and no gradient),
+    where a plain softmax would give NaN."""
+    if kind == "bool":
+        dead = xp.logical_not(mask.any(axis=-1, keepdims=True))
+    elif kind == "float":
+        dead = (mask == -xp.inf).all(axis=-1, keepdims=True)
+    else:
+        return None
+    return dead if dead.any() else None
 
 
 def _forward(ctx, q, k, v, *mask, scale, causal, kind):
@@ -106,7 +123,11 @@ def _composed_probs(xp, q: Tensor, k: Tensor, mask: Tensor | None, scale: float,
         scores = scores.masked_fill(mask.logical_not(), float("-inf"))
     elif kind == "float":
         scores = scores + mask
-    return softmax(scores, dim=-1)
+    dead = dead_rows(xp, None if mask is None else mask._data, kind)
+    if dead is None:
+        return softmax(scores, dim=-1)
+    dead = _make(dead)  # finite scores there first: softmax's gradient of NaN is NaN
+    return softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
 
 
 def _sum_to(t: Tensor, shape: tuple) -> Tensor:

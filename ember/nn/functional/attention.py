@@ -115,9 +115,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     # Scaling q (L x E) instead of the scores (L x S) is what PyTorch's math path does too.
     scores = (query * math.sqrt(scale)) @ (key * math.sqrt(scale)).transpose(-2, -1)
     bias = _bias(query, key, attn_mask, is_causal)
+    dead = None
     if bias is not None:
         scores = scores + bias
-    weights = softmax(scores, dim=-1)
+        dead = (bias == float("-inf")).all(-1, keepdim=True)  # rows that see no key
+        dead = dead if bool(dead.any()) else None
+    if dead is None:
+        weights = softmax(scores, dim=-1)
+    else:  # zero weights there, as PyTorch (finite scores first: no NaN in the gradient)
+        weights = softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, training=True)
     return weights @ value
