@@ -27,6 +27,7 @@ from . import (
     shape_more,
     sorting,
     stats,
+    tensor_compat,
     tensor_meta,  # Tensor methods only (storage_offset, apply_, ...)
     tensor_query,
 )
@@ -37,7 +38,7 @@ __all__ = ["REGISTRY", "defop"] + [
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, join, linalg, linalg_more, math, random,
                    reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats,
-                   tensor_query)
+                   tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -65,5 +66,6 @@ from .shape_build import *  # noqa: F403
 from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
+from .tensor_compat import *  # noqa: F403
 from .tensor_query import *  # noqa: F403
 
