@@ -14,6 +14,7 @@ from . import (
     indexing,
     indexing_more,
     inplace,
+    inplace_more,
     join,
     linalg,
     linalg_more,
@@ -36,9 +37,9 @@ from . import (
 __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
-                   elementwise, indexing, indexing_more, join, linalg, linalg_more, math, random,
-                   reduction, rounding, scatter, shape, shape_build, shape_more, sorting, stats,
-                   tensor_compat, tensor_query)
+                   elementwise, indexing, indexing_more, inplace_more, join, linalg, linalg_more,
+                   math, random, reduction, rounding, scatter, shape, shape_build, shape_more,
+                   sorting, stats, tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -52,6 +53,7 @@ from .distance import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .indexing_more import *  # noqa: F403
+from .inplace_more import *  # noqa: F403
 from .join import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .linalg_more import *  # noqa: F403
