@@ -25,6 +25,7 @@ from . import (
     scatter,
     shape,
     shape_build,
+    shape_inplace,
     shape_more,
     sorting,
     stats,
@@ -38,8 +39,8 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, inplace_more, join, linalg, linalg_more,
-                   math, random, reduction, rounding, scatter, shape, shape_build, shape_more,
-                   sorting, stats, tensor_compat, tensor_query)
+                   math, random, reduction, rounding, scatter, shape, shape_build, shape_inplace,
+                   shape_more, sorting, stats, tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -65,6 +66,7 @@ from .rounding import *  # noqa: F403
 from .scatter import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape_build import *  # noqa: F403
+from .shape_inplace import *  # noqa: F403
 from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
