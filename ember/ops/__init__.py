@@ -23,6 +23,7 @@ from . import (
     reduction,
     rounding,
     scatter,
+    scatter_more,
     shape,
     shape_build,
     shape_inplace,
@@ -39,8 +40,8 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, inplace_more, join, linalg, linalg_more,
-                   math, random, reduction, rounding, scatter, shape, shape_build, shape_inplace,
-                   shape_more, sorting, stats, tensor_compat, tensor_query)
+                   math, random, reduction, rounding, scatter, scatter_more, shape, shape_build,
+                   shape_inplace, shape_more, sorting, stats, tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -64,6 +65,7 @@ from .reduction import *  # noqa: F403
 from .registry import REGISTRY, defop
 from .rounding import *  # noqa: F403
 from .scatter import *  # noqa: F403
+from .scatter_more import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape_build import *  # noqa: F403
 from .shape_inplace import *  # noqa: F403
