@@ -27,6 +27,7 @@ from . import (
     scatter_more,
     shape,
     shape_build,
+    shape_copy,
     shape_inplace,
     shape_more,
     sorting,
@@ -42,8 +43,8 @@ __all__ = ["REGISTRY", "defop"] + [
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, inplace_more, join, linalg, linalg_more,
                    math, math_bits, random, reduction, rounding, scatter, scatter_more, shape,
-                   shape_build, shape_inplace, shape_more, sorting, stats, tensor_compat,
-                   tensor_query)
+                   shape_build, shape_copy, shape_inplace, shape_more, sorting, stats,
+                   tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -71,6 +72,7 @@ from .scatter import *  # noqa: F403
 from .scatter_more import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape_build import *  # noqa: F403
+from .shape_copy import *  # noqa: F403
 from .shape_inplace import *  # noqa: F403
 from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
