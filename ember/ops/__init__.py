@@ -7,6 +7,7 @@ from . import (
     composite,
     conversion,
     creation,
+    creation_more,
     cumulative,
     decomp,
     distance,
@@ -40,11 +41,11 @@ from . import (
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
 __all__ = ["REGISTRY", "defop"] + [
     name
-    for family in (activation, compare, composite, conversion, creation, cumulative, distance,
-                   elementwise, indexing, indexing_more, inplace_more, join, linalg, linalg_more,
-                   math, math_bits, random, reduction, rounding, scatter, scatter_more, shape,
-                   shape_build, shape_copy, shape_inplace, shape_more, sorting, stats,
-                   tensor_compat, tensor_query)
+    for family in (activation, compare, composite, conversion, creation, creation_more,
+                   cumulative, distance, elementwise, indexing, indexing_more, inplace_more, join,
+                   linalg, linalg_more, math, math_bits, random, reduction, rounding, scatter,
+                   scatter_more, shape, shape_build, shape_copy, shape_inplace, shape_more,
+                   sorting, stats, tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -53,6 +54,7 @@ from .compare import *  # noqa: F403
 from .composite import *  # noqa: F403
 from .conversion import *  # noqa: F403
 from .creation import *  # noqa: F403
+from .creation_more import *  # noqa: F403
 from .cumulative import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .elementwise import *  # noqa: F403
