@@ -20,6 +20,7 @@ from . import (
     linalg,
     linalg_more,
     math,
+    math_bessel,
     math_bits,
     random,
     reduction,
@@ -43,9 +44,9 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, creation_more,
                    cumulative, distance, elementwise, indexing, indexing_more, inplace_more, join,
-                   linalg, linalg_more, math, math_bits, random, reduction, rounding, scatter,
-                   scatter_more, shape, shape_build, shape_copy, shape_inplace, shape_more,
-                   sorting, stats, tensor_compat, tensor_query)
+                   linalg, linalg_more, math, math_bessel, math_bits, random, reduction, rounding,
+                   scatter, scatter_more, shape, shape_build, shape_copy, shape_inplace,
+                   shape_more, sorting, stats, tensor_compat, tensor_query)
     for name in family.__all__
 ]
 
@@ -65,6 +66,7 @@ from .join import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .linalg_more import *  # noqa: F403
 from .math import *  # noqa: F403
+from .math_bessel import *  # noqa: F403
 from .math_bits import *  # noqa: F403
 from .random import *  # noqa: F403
 from .reduction import *  # noqa: F403
