@@ -81,9 +81,24 @@ def _top_level(name: str) -> Callable:
         return getattr(input, name)(*args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
+    data, extra = _EXAMPLE_ARGS.get(name, ("[0.5]", ""))
     function.__doc__ = (f"In-place ``{name[:-1]}`` of ``input``: the same as "
-                        f"``input.{name}(...)``; returns ``input``.")
+                        f"``input.{name}(...)``; returns ``input``.\n\n"
+                        f"    >>> import ember\n"
+                        f"    >>> x = ember.tensor({data})\n"
+                        f"    >>> ember.{name}(x{extra}) is x\n"
+                        f"    True\n")
     return function
+
+
+# The example data and extra arguments of the top-level functions that are not unary.
+_EXAMPLE_ARGS = {
+    "addmv_": ("[0.5, 1.0]", ", ember.ones(2, 3), ember.ones(3)"),
+    "clamp_": ("[0.5]", ", 0.0, 1.0"), "clip_": ("[0.5]", ", 0.0, 1.0"),
+    "clamp_max_": ("[0.5]", ", 0.2"), "clamp_min_": ("[0.5]", ", 0.7"),
+    "fill_": ("[0.5]", ", 2.0"), "xlogy_": ("[0.5]", ", 2.0"),
+    "gcd_": ("[4, 6]", ", ember.tensor([6, 9])"), "lcm_": ("[4, 6]", ", ember.tensor([6, 9])"),
+}
 
 
 # PyTorch's top-level in-place functions whose method ember has.

@@ -41,9 +41,39 @@ def _copy_variant(name: str, view: Callable) -> Callable:
         return _contiguous_copy(view(input, *args, **kwargs))
 
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = (f"``{view.__name__}``'s result copied into new contiguous memory (a "
-                        "tensor, or a tuple of them); gradients flow as through the view.")
+    call, result = _EXAMPLES[name]
+    function.__doc__ = (f"``{name[:-5]}``'s result copied into new contiguous memory (a "
+                        "tensor, or a tuple of them); gradients flow as through the view.\n\n"
+                        "    >>> import ember\n"
+                        "    >>> x = ember.arange(6.0).reshape(2, 3)\n"
+                        f"    >>> {call}\n"
+                        f"    {result}\n")
     return function
+
+
+# Each variant's docstring example: a call on a 2x3 tensor x and what it shows.
+_EXAMPLES = {
+    "view_copy": ("ember.view_copy(x, (3, 2)).shape", "ember.Size([3, 2])"),
+    "permute_copy": ("ember.permute_copy(x, (1, 0)).shape", "ember.Size([3, 2])"),
+    "transpose_copy": ("ember.transpose_copy(x, 0, 1).is_contiguous()", "True"),
+    "t_copy": ("ember.t_copy(x).shape", "ember.Size([3, 2])"),
+    "squeeze_copy": ("ember.squeeze_copy(x[:1]).shape", "ember.Size([3])"),
+    "unsqueeze_copy": ("ember.unsqueeze_copy(x, 0).shape", "ember.Size([1, 2, 3])"),
+    "expand_copy": ("ember.expand_copy(x, (4, 2, 3)).shape", "ember.Size([4, 2, 3])"),
+    "diagonal_copy": ("ember.diagonal_copy(x).tolist()", "[0.0, 4.0]"),
+    "select_copy": ("ember.select_copy(x, 1, 2).tolist()", "[2.0, 5.0]"),
+    "slice_copy": ("ember.slice_copy(x, 1, 0, 3, 2).tolist()", "[[0.0, 2.0], [3.0, 5.0]]"),
+    "split_copy": ("[p.shape[1] for p in ember.split_copy(x, 2, 1)]", "[2, 1]"),
+    "split_with_sizes_copy": ("[p.shape[1] for p in ember.split_with_sizes_copy(x, [1, 2], 1)]",
+                              "[1, 2]"),
+    "unbind_copy": ("[p.tolist() for p in ember.unbind_copy(x)]",
+                    "[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]"),
+    "unfold_copy": ("ember.unfold_copy(x, 1, 2, 1).shape", "ember.Size([2, 2, 2])"),
+    "detach_copy": ("ember.detach_copy(x).requires_grad", "False"),
+    "alias_copy": ("ember.alias_copy(x).data_ptr() == x.data_ptr()", "False"),
+    "as_strided_copy": ("ember.as_strided_copy(x, (2,), (4,)).tolist()", "[0.0, 4.0]"),
+    "narrow_copy": ("ember.narrow_copy(x, 1, 1, 2).tolist()", "[[1.0, 2.0], [4.0, 5.0]]"),
+}
 
 
 def _view(input: Tensor, *size: Any, dtype: Any = None) -> Tensor:

@@ -64,27 +64,52 @@ def squeeze_(self: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 
 
 def unsqueeze_(self: Tensor, dim: int) -> Tensor:
-    """In-place ``unsqueeze``."""
+    """In-place ``unsqueeze``.
+
+    >>> import ember
+    >>> ember.zeros(2).unsqueeze_(-1).shape
+    ember.Size([2, 1])
+    """
     return inplace_view("unsqueeze_", self, unsqueeze, dim)
 
 
 def t_(self: Tensor) -> Tensor:
-    """In-place ``t`` (tensors of at most 2 dimensions)."""
+    """In-place ``t`` (tensors of at most 2 dimensions).
+
+    >>> import ember
+    >>> ember.zeros(2, 3).t_().shape
+    ember.Size([3, 2])
+    """
     return inplace_view("t_", self, t)
 
 
 def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
-    """In-place ``transpose``."""
+    """In-place ``transpose``.
+
+    >>> import ember
+    >>> ember.zeros(2, 3, 4).transpose_(0, 2).shape
+    ember.Size([4, 3, 2])
+    """
     return inplace_view("transpose_", self, transpose, dim0, dim1)
 
 
 def swapdims_(self: Tensor, dim0: int, dim1: int) -> Tensor:
-    """In-place ``swapdims`` (``transpose_``)."""
+    """In-place ``swapdims`` (``transpose_``).
+
+    >>> import ember
+    >>> ember.zeros(2, 3).swapdims_(0, 1).shape
+    ember.Size([3, 2])
+    """
     return inplace_view("swapdims_", self, swapdims, dim0, dim1)
 
 
 def swapaxes_(self: Tensor, axis0: int, axis1: int) -> Tensor:
-    """In-place ``swapaxes`` (``transpose_``)."""
+    """In-place ``swapaxes`` (``transpose_``).
+
+    >>> import ember
+    >>> ember.zeros(2, 3).swapaxes_(1, 0).shape
+    ember.Size([3, 2])
+    """
     return inplace_view("swapaxes_", self, swapaxes, axis0, axis1)
 
 
@@ -268,7 +293,8 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
         kept = min(memory.size, offset + numel)
         fresh[:kept] = memory[:kept]
         self._data = fresh[offset:].reshape(size)
-        self._base = None  # its own memory now, no longer the root's
+        # its own memory now: no longer a view of the root, nor sharing its version counter
+        self._base, self._base_version, self._version = None, 0, [self._version[0]]
     self._version[0] += 1
     return self
 

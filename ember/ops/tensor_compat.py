@@ -146,12 +146,24 @@ def conj(input: Tensor) -> Tensor:
 
 
 def resolve_conj(input: Tensor) -> Tensor:
-    """``input`` with a lazy conjugation applied: itself, since ember never defers one."""
+    """``input`` with a lazy conjugation applied: itself, since ember never defers one.
+
+    >>> import ember
+    >>> x = ember.ones(2)
+    >>> x.resolve_conj() is x
+    True
+    """
     return _tensor_arg("resolve_conj", input)
 
 
 def resolve_neg(input: Tensor) -> Tensor:
-    """``input`` with a lazy negation applied: itself, since ember never defers one."""
+    """``input`` with a lazy negation applied: itself, since ember never defers one.
+
+    >>> import ember
+    >>> x = ember.ones(2)
+    >>> x.resolve_neg() is x
+    True
+    """
     return _tensor_arg("resolve_neg", input)
 
 
@@ -167,7 +179,13 @@ def conj_physical(input: Tensor) -> Tensor:
 
 
 def conj_physical_(input: Tensor) -> Tensor:
-    """In-place ``conj_physical``: nothing to do for real data."""
+    """In-place ``conj_physical``: nothing to do for real data.
+
+    >>> import ember
+    >>> x = ember.ones(2)
+    >>> x.conj_physical_() is x
+    True
+    """
     return _tensor_arg("conj_physical_", input)
 
 
@@ -183,7 +201,12 @@ def is_conj(input: Tensor) -> bool:
 
 
 def is_neg(input: Tensor) -> bool:
-    """Whether ``input`` carries a lazy negation: never in ember."""
+    """Whether ``input`` carries a lazy negation: never in ember.
+
+    >>> import ember
+    >>> ember.ones(2).is_neg()
+    False
+    """
     _tensor_arg("is_neg", input)
     return False
 
