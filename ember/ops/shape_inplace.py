@@ -114,24 +114,26 @@ def swapaxes_(self: Tensor, axis0: int, axis1: int) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- as_strided
-def _storage(self: Tensor) -> tuple[Any, Any, bool]:
-    """``(memory, positions, shares)``: the 1-D storage ``self`` lives in, the storage
-    position of each of its elements (its shape), and whether ``memory`` is the tensor's
-    own. Where its root's memory has gaps (a tensor made from a strided NumPy array), the
-    storage is a row-major copy of the root, as PyTorch, which never has such roots, would
-    hold the values."""
+def _storage(self: Tensor, positions: bool = True) -> tuple[Any, Any, bool, int]:
+    """``(memory, positions, shares, first)``: the 1-D storage ``self`` lives in, the
+    storage position of each of its elements (its shape; None unless ``positions`` is asked
+    for where the storage is shared), whether ``memory`` is the tensor's own, and the
+    position of its first element. Where its root's memory has gaps (a tensor made from a
+    strided NumPy array), the storage is a row-major copy of the root, as PyTorch, which
+    never has such roots, would hold the values."""
     root = self._base if self._base is not None else self
     backend = backend_of(self._data)
     xp, data, item = backend.xp, self._data, self._data.itemsize
     offset = (backend.address(data) - backend.address(root._data)) // item
     if root._data.flags.c_contiguous:
-        return root._data.reshape(-1), _positions(xp, data.shape,
-                                                  [s // item for s in data.strides], offset), True
+        where = _positions(xp, data.shape, [s // item for s in data.strides],
+                           offset) if positions else None
+        return root._data.reshape(-1), where, True, offset
     ids, start = _layout_ids(xp, root._data)
     strides = tuple(s // item * ids.itemsize for s in data.strides)
-    positions = xp.lib.stride_tricks.as_strided(ids[start + offset:], data.shape,
-                                                strides).copy()
-    return xp.ascontiguousarray(root._data).reshape(-1), positions, False
+    where = xp.lib.stride_tricks.as_strided(ids[start + offset:], data.shape, strides).copy()
+    first = int(where.reshape(-1)[0]) if where.size else 0
+    return xp.ascontiguousarray(root._data).reshape(-1), where, False, first
 
 
 def _layout_ids(xp: Any, root: Any) -> tuple[Any, int]:
@@ -235,12 +237,11 @@ def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int],
     >>> x.as_strided((2, 2), (1, 2), 1).tolist()
     [[1.0, 3.0], [2.0, 4.0]]
     """
-    memory, in_pos, shares = _storage(input)
+    # the input's storage positions are for the backward and forward mode only
+    tracked = input._fw is not None or (_GRAD.grad_enabled and input._requires_grad)
+    memory, in_pos, shares, first = _storage(input, positions=tracked)
     size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
-    if storage_offset is None:  # the input's own: where its first element lies
-        storage_offset = int(in_pos.reshape(-1)[0]) if in_pos.size else (
-            input.storage_offset() if shares else 0)
-    offset = int(storage_offset)
+    offset = first if storage_offset is None else int(storage_offset)
     _check_layout("as_strided", input, size, stride, offset, memory.size)
     return _as_strided(input, size=size, stride=stride, storage_offset=offset, memory=memory,
                        in_pos=in_pos, shares=shares)
@@ -279,9 +280,7 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     if any(n < 0 for n in size):
         raise RuntimeError(f"resize_: Trying to create tensor with negative dimension: "
                            f"{list(size)}")
-    memory, positions, shares = _storage(self)
-    offset = int(positions.reshape(-1)[0]) if positions.size else (
-        self.storage_offset() if shares else 0)
+    memory, _, shares, offset = _storage(self, positions=False)
     numel = 1
     for n in size:
         numel *= n
