@@ -28,9 +28,10 @@ from .ops import (
     sinc,
     xlogy,
 )
+from .ops.math_bessel import i0, i0e, i1, i1e
 
 expit, gammaln, psi = sigmoid, lgamma, digamma
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "log1p",
-           "log_softmax", "logit", "logsumexp", "polygamma", "psi", "round", "sinc", "softmax",
-           "xlogy"]
+__all__ = ["digamma", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
+           "i1", "i1e", "log1p", "log_softmax", "logit", "logsumexp", "polygamma", "psi", "round",
+           "sinc", "softmax", "xlogy"]

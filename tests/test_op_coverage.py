@@ -13,25 +13,34 @@ asinh acosh atanh sigmoid logit erf erfc erfinv floor ceil round trunc frac clam
 minimum fmax fmin where lerp hypot nan_to_num isnan isinf isfinite eq ne lt le gt ge isclose
 allclose logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
 bitwise_not logaddexp logaddexp2 xlogy copysign signbit sgn heaviside gcd lcm deg2rad rad2deg
-float_power rsub sinc equal lgamma digamma polygamma""".split()
+float_power rsub sinc equal lgamma digamma polygamma frexp ldexp nextafter i0 bitwise_left_shift
+bitwise_right_shift angle positive""".split()
 REDUCTIONS = """sum mean nansum nanmean prod max min amax amin argmax argmin var std var_mean
 norm logsumexp cumsum cumprod cummax all any count_nonzero median mode quantile nanquantile
-kthvalue nanmedian logcumsumexp cummin cov corrcoef trapezoid trapz cumulative_trapezoid""".split()
+kthvalue nanmedian logcumsumexp cummin cov corrcoef trapezoid trapz cumulative_trapezoid
+aminmax""".split()
 SHAPE = """reshape flatten unflatten squeeze unsqueeze permute transpose movedim broadcast_to
 repeat_interleave tile flip roll cat concat stack hstack vstack split chunk unbind narrow tril
 triu diagonal diag clone select hsplit vsplit dsplit rot90 block_diag cartesian_prod
-combinations vander diagflat renorm""".split()
+combinations vander diagflat renorm as_strided diagonal_scatter select_scatter slice_scatter
+split_with_sizes narrow_copy view_copy permute_copy transpose_copy t_copy squeeze_copy
+unsqueeze_copy expand_copy diagonal_copy select_copy slice_copy split_copy split_with_sizes_copy
+unbind_copy unfold_copy alias_copy detach_copy as_strided_copy""".split()
 SHAPE_METHODS = "view expand expand_as repeat contiguous detach unfold".split()
 INDEXING = """gather scatter scatter_add scatter_reduce index_select index_add index_copy
 index_fill take take_along_dim masked_fill masked_select nonzero topk sort argsort unique
-searchsorted bincount index_put masked_scatter bucketize histc isin unique_consecutive""".split()
+searchsorted bincount index_put masked_scatter bucketize histc isin unique_consecutive put
+index_reduce""".split()
 LINALG = """matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron mv addmv addr
 addbmm inner chain_matmul cross inverse det logdet cdist dist""".split()
 LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr svd eigh pinv
 lstsq cross""".split()
 INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_
 uniform_ normal_ index_put_ masked_scatter_ addmm_ logical_not_ renorm_ xlogy_ copysign_ sgn_
-heaviside_ gcd_ lcm_ deg2rad_ rad2deg_ float_power_ sinc_ lgamma_ digamma_ polygamma_""".split()
+heaviside_ gcd_ lcm_ deg2rad_ rad2deg_ float_power_ sinc_ lgamma_ digamma_ polygamma_ squeeze_
+unsqueeze_ t_ transpose_ swapdims_ swapaxes_ as_strided_ fill_diagonal_ put_ index_reduce_ eq_ ne_
+lt_ le_ gt_ ge_ greater_ less_ greater_equal_ less_equal_ not_equal_ cumsum_ cumprod_ atan2_
+hypot_ bitwise_not_ addmv_ ldexp_ nextafter_ i0_ bitwise_left_shift_""".split()
 
 FUNCTIONS = ELEMENTWISE + REDUCTIONS + SHAPE + INDEXING + LINALG
 # Ops without a float gradient or whose output is not comparable elementwise still need a

@@ -221,4 +221,5 @@ def test_special_namespace_matches_torch_special(name) -> None:
         want = getattr(torch.special, name)(*args, torch.tensor(x), **extra)
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-9)
     plain = {"expit": "sigmoid", "gammaln": "lgamma", "psi": "digamma"}.get(name, name)
-    assert getattr(ember.special, name) is getattr(ember, plain)
+    if hasattr(torch, plain):  # i0e, i1, i1e are torch.special's alone, and ember.special's
+        assert getattr(ember.special, name) is getattr(ember, plain)
