@@ -30,6 +30,7 @@ from . import (
     stats,
     tensor_meta,  # Tensor methods only (storage_offset, apply_, ...)
     tensor_query,
+    windows,
 )
 
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
@@ -38,7 +39,7 @@ __all__ = ["REGISTRY", "defop"] + [
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, join, linalg, linalg_legacy, linalg_more,
                    math, random, reduction, rounding, scatter, shape, shape_build, shape_more,
-                   sorting, stats, tensor_query)
+                   sorting, stats, tensor_query, windows)
     for name in family.__all__
 ]
 
@@ -68,4 +69,5 @@ from .shape_more import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
 from .tensor_query import *  # noqa: F403
+from .windows import *  # noqa: F403
 
