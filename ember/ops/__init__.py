@@ -11,6 +11,7 @@ from . import (
     decomp,
     distance,
     elementwise,
+    finite_diff,
     histogram,
     indexing,
     indexing_more,
@@ -38,9 +39,9 @@ from . import (
 __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
-                   elementwise, histogram, indexing, indexing_more, join, linalg, linalg_legacy,
-                   linalg_more, math, random, reduction, rounding, scatter, shape, shape_build,
-                   shape_more, sorting, stats, tensor_query, windows)
+                   elementwise, finite_diff, histogram, indexing, indexing_more, join, linalg,
+                   linalg_legacy, linalg_more, math, random, reduction, rounding, scatter,
+                   shape, shape_build, shape_more, sorting, stats, tensor_query, windows)
     for name in family.__all__
 ]
 
@@ -52,6 +53,7 @@ from .creation import *  # noqa: F403
 from .cumulative import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .finite_diff import *  # noqa: F403
 from .histogram import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .indexing_more import *  # noqa: F403
