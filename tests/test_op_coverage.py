@@ -32,7 +32,7 @@ index_fill take take_along_dim masked_fill masked_select nonzero topk sort argso
 searchsorted bincount index_put masked_scatter bucketize histc isin unique_consecutive put
 index_reduce""".split()
 LINALG = """matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron mv addmv addr
-addbmm inner chain_matmul cross inverse det logdet cdist dist""".split()
+addbmm inner chain_matmul cross inverse det logdet cdist dist pdist""".split()
 LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr svd eigh pinv
 lstsq cross""".split()
 INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_

@@ -12,6 +12,8 @@ from . import (
     decomp,
     distance,
     elementwise,
+    finite_diff,
+    histogram,
     indexing,
     indexing_more,
     inplace,
@@ -38,16 +40,18 @@ from . import (
     tensor_compat,
     tensor_meta,  # Tensor methods only (storage_offset, apply_, ...)
     tensor_query,
+    windows,
 )
 
 # Collected before the star imports: ``from .scatter import *`` rebinds ``scatter`` to the op.
 __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, creation_more,
-                   cumulative, distance, elementwise, indexing, indexing_more, inplace_more, join,
-                   linalg, linalg_legacy, linalg_more, math, math_bessel, math_bits, random,
-                   reduction, rounding, scatter, scatter_more, shape, shape_build, shape_copy,
-                   shape_inplace, shape_more, sorting, stats, tensor_compat, tensor_query)
+                   cumulative, distance, elementwise, finite_diff, histogram, indexing,
+                   indexing_more, inplace_more, join, linalg, linalg_legacy, linalg_more, math,
+                   math_bessel, math_bits, random, reduction, rounding, scatter, scatter_more,
+                   shape, shape_build, shape_copy, shape_inplace, shape_more, sorting, stats,
+                   tensor_compat, tensor_query, windows)
     for name in family.__all__
 ]
 
@@ -60,6 +64,8 @@ from .creation_more import *  # noqa: F403
 from .cumulative import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .finite_diff import *  # noqa: F403
+from .histogram import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .indexing_more import *  # noqa: F403
 from .inplace_more import *  # noqa: F403
@@ -85,4 +91,5 @@ from .sorting import *  # noqa: F403
 from .stats import *  # noqa: F403
 from .tensor_compat import *  # noqa: F403
 from .tensor_query import *  # noqa: F403
+from .windows import *  # noqa: F403
 

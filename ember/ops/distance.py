@@ -1,4 +1,5 @@
-"""Distances and norms: ``cdist`` (between the rows of two batches of matrices), ``dist``
+"""Distances and norms: ``cdist`` (between the rows of two batches of matrices), ``pdist``
+(between each pair of rows of one matrix), ``dist``
 (the norm of a difference) and ``renorm`` (slices scaled down to a maximum norm), as
 compositions of ember's ops.
 
@@ -96,6 +97,54 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     return out.reshape(*batch, p_rows, r)
 
 
+def _check_pdist(input: Any, p: Any) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pdist: expected input to be a Tensor, got {type(input).__name__}")
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist: only supports 2D tensors, got input of shape "
+                           f"{tuple(input.shape)} ({input.ndim}D)")
+    if input.dtype.category != _dt.FLOAT:
+        raise RuntimeError(f"pdist: only supports floating-point dtypes, got {input.dtype.name}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
+        raise RuntimeError(f"pdist: only supports non-negative p values, got p={p!r}")
+
+
+def _max_abs_all_ties(diff: Tensor) -> Tensor:
+    """``max(|diff|)`` over the last dim whose gradient is ``sign(diff)`` at *every* element
+    tied for the maximum (PyTorch's pdist backward for ``p=inf``; ``amax`` would split it):
+    the detached maximum plus ``hit * (|diff| - detached |diff|)``, which adds exactly 0."""
+    a = diff.abs()
+    top = a.detach().amax(dim=-1, keepdim=True)
+    hit = (a.detach() == top).to(diff.dtype)
+    return top.squeeze(-1) + (hit * (a - a.detach())).sum(dim=-1)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The ``p``-norm distance between every pair of rows ``i < j`` of an ``(N, M)`` matrix,
+    in row-major order of the pairs: a vector of ``N (N - 1) / 2`` values (the upper triangle
+    of ``cdist(input, input, p)`` without the diagonal). ``p`` may be any value >= 0,
+    ``inf`` included; the gradient is 0 at zero distances, as PyTorch's.
+
+    >>> import ember
+    >>> ember.pdist(ember.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])).tolist()
+    [5.0, 1.0, 4.242640495300293]
+    """
+    from .decomp_norm import vector_norm
+    from .scatter import index_select
+    from .shape_build import triu_indices
+
+    _check_pdist(input, p)
+    n = input.shape[0]
+    pairs = triu_indices(n, n, 1, device=input.device)
+    # each pair's difference directly (as PyTorch): exact, and half of cdist's work
+    diff = index_select(input, 0, pairs[0]) - index_select(input, 0, pairs[1])
+    if input.shape[1] == 0:  # no coordinates: every distance is 0 (for every p)
+        return diff.sum(dim=-1)
+    if p == float("inf"):
+        return _max_abs_all_ties(diff)
+    return vector_norm(diff, float(p), dim=-1)
+
+
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """The ``p``-norm of ``input - other`` (broadcast, promoted) as one vector: a 0-d tensor.
 
@@ -146,4 +195,4 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
 
 bind_methods(dist=dist, renorm=renorm, renorm_=make_inplace("renorm_", renorm))
 
-__all__ = ["cdist", "dist", "renorm"]
+__all__ = ["cdist", "dist", "pdist", "renorm"]

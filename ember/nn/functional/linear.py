@@ -1,5 +1,5 @@
 """Linear maps, embeddings and distances: ``linear``, ``bilinear``, ``embedding``,
-``embedding_bag``, ``one_hot``, ``cosine_similarity``, ``pairwise_distance``.
+``embedding_bag``, ``one_hot``, ``cosine_similarity``, ``pairwise_distance``, ``pdist``.
 
 The embedding and distance functions live in ``_embedding.py`` and ``_distance.py``; this
 module re-exports them, as ``torch.nn.functional`` does.
@@ -17,6 +17,7 @@ from ... import ops
 from ...autograd.grad_mode import STATE as _GRAD
 from ...ops._common import broadcast_shapes
 from ...ops.activation import threshold_backward
+from ...ops.distance import pdist
 from ...ops.registry import defop, plain_ctx_for
 from ...ops.shape import _view_strides, inverse_permutation
 from ...tensor import Tensor, _make
@@ -311,4 +312,4 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot",
-           "cosine_similarity", "pairwise_distance"]
+           "cosine_similarity", "pairwise_distance", "pdist"]
