@@ -1,6 +1,6 @@
 """More in-place ops, built on :mod:`.inplace`'s machinery: the in-place comparisons
 (``eq_``, ``lt_``, ... and their long aliases), ``cumsum_``/``cumprod_``, ``atan2_``,
-``hypot_``, ``bitwise_not_``, ``addmv_``, and PyTorch's top-level spellings of in-place
+``hypot_``, ``bitwise_not_``, and PyTorch's top-level spellings of in-place
 methods (``ember.exp_(x)`` is ``x.exp_()``).
 
 An in-place comparison writes its 0/1 result in the tensor's own dtype; as in PyTorch its
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..tensor import Tensor
-from . import compare, cumulative, linalg, math_trig
+from . import compare, cumulative, math_trig
 from ._common import bind_methods
 from .compare_logical import bitwise_not
 from .inplace import make_inplace, run_inplace
@@ -63,10 +63,9 @@ COMPARISONS.update({alias: COMPARISONS[name] for alias, name in _COMPARISON_ALIA
 
 atan2_ = make_inplace("atan2_", math_trig.atan2)
 hypot_ = make_inplace("hypot_", math_trig.hypot)
-addmv_ = make_inplace("addmv_", linalg.addmv)
 
 bind_methods(cumsum_=cumsum_, cumprod_=cumprod_, bitwise_not_=bitwise_not_, atan2_=atan2_,
-             hypot_=hypot_, addmv_=addmv_, **COMPARISONS)
+             hypot_=hypot_, **COMPARISONS)
 
 
 # ----------------------------------------------------------------------------- top level
@@ -93,7 +92,6 @@ def _top_level(name: str) -> Callable:
 
 # The example data and extra arguments of the top-level functions that are not unary.
 _EXAMPLE_ARGS = {
-    "addmv_": ("[0.5, 1.0]", ", ember.ones(2, 3), ember.ones(3)"),
     "clamp_": ("[0.5]", ", 0.0, 1.0"), "clip_": ("[0.5]", ", 0.0, 1.0"),
     "clamp_max_": ("[0.5]", ", 0.2"), "clamp_min_": ("[0.5]", ", 0.7"),
     "fill_": ("[0.5]", ", 2.0"), "xlogy_": ("[0.5]", ", 2.0"),
@@ -102,7 +100,7 @@ _EXAMPLE_ARGS = {
 
 
 # PyTorch's top-level in-place functions whose method ember has.
-TOP_LEVEL = """abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_
+TOP_LEVEL = """abs_ acos_ acosh_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_
 asinh_ atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_
 erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ lcm_ log10_ log1p_ log2_ log_ logit_
 nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_

@@ -1,11 +1,9 @@
 """Modified Bessel functions of the first kind: ``i0`` and, for ``ember.special``, the
 exponentially scaled ``i0e`` and the order-1 ``i1``/``i1e``.
 
-Computed in float64 without SciPy: the power series below |x| = 30 (all its terms are
-positive, so no cancellation) and the asymptotic expansion above it (its terms fall below
-1e-17 of the sum within 30 terms there). Gradients are PyTorch's: ``i0' = i1``,
-``i0e' = i1e - sgn(x) i0e``, ``i1' = i0 - i1/x`` and ``i1e' = i0e - i1e (sgn(x) + 1/x)``,
-each 1/2 at 0.
+Computed in float64 without SciPy, by the Chebyshev series of ``_bessel.py``. Gradients
+are PyTorch's: ``i0' = i1``, ``i0e' = i1e - sgn(x) i0e``, ``i1' = i0 - i1/x`` and
+``i1e' = i0e - i1e (sgn(x) + 1/x)``, each 1/2 at 0.
 
 >>> import ember
 >>> ember.i0(ember.tensor([0.0, 1.0])).tolist()
@@ -14,56 +12,23 @@ each 1/2 at 0.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..tensor import Tensor
+from ._bessel import i0_array, i0e_array, i1_array, i1e_array
 from ._common import bind_methods
 from .elementwise import float_input, unary_inplace, unary_op
 from .elementwise import where as _where
 
-_SWITCH = 30.0  # |x| where the asymptotic expansion takes over from the power series
-_SERIES_TERMS = 90  # (15^k / k!)^2 < 1e-17 of I0(30) from k = 75 on
-_ASYMPTOTIC_TERMS = 30
+_ARRAY_FUNCTIONS = {(0, True): i0e_array, (0, False): i0_array, (1, True): i1e_array,
+                    (1, False): i1_array}
 
 
 def _bessel(xp: Any, x: Any, order: int, scaled: bool) -> Any:
-    """I_order(x) (times exp(-|x|) when ``scaled``), for order 0 or 1; unscaled values
-    overflow to inf as PyTorch's do, without a warning."""
-    errstate = getattr(xp, "errstate", None)
-    if errstate is None:
-        return _bessel64(xp, x, order, scaled)
-    with errstate(over="ignore", invalid="ignore"):
-        return _bessel64(xp, x, order, scaled)
-
-
-def _bessel64(xp: Any, x: Any, order: int, scaled: bool) -> Any:
-    a = xp.abs(x.astype("float64"))
-    small = a <= _SWITCH
-    # power series: sum (a/2)^(2k + order) / (k! (k + order)!)
-    s = xp.where(small, a, 0.0)
-    quarter = (s / 2) ** 2
-    term = (s / 2) ** order
-    total = term.copy()
-    for k in range(1, _SERIES_TERMS):
-        term = term * quarter / (k * (k + order))
-        total = total + term
-    series = total * xp.exp(-s) if scaled else total
-    # asymptotic: e^a / sqrt(2 pi a) * sum_k c_k, c_k = -c_{k-1} (mu - (2k-1)^2) / (k 8a)
-    big = xp.where(small, _SWITCH + 1, a)
-    mu = 4.0 * order * order
-    term = xp.ones_like(big)
-    total = term.copy()
-    for k in range(1, _ASYMPTOTIC_TERMS):
-        term = -term * (mu - (2 * k - 1) ** 2) / (k * 8.0 * big)
-        total = total + term
-    asymptotic = total / xp.sqrt(2 * math.pi * big)
-    if not scaled:
-        asymptotic = asymptotic * xp.exp(big)
-    out = xp.where(small, series, asymptotic)
-    if order == 1:
-        out = xp.where(x < 0, -out, out)
-    return xp.where(xp.isnan(x), x.astype("float64"), out).astype(x.dtype)
+    """I_order(x) (times exp(-|x|) when ``scaled``), for order 0 or 1, computed in float64
+    and rounded to ``x``'s dtype; unscaled values overflow to inf as PyTorch's do, without
+    a warning."""
+    return _ARRAY_FUNCTIONS[order, scaled](xp, x.astype("float64")).astype(x.dtype)
 
 
 def _safe_x(x: Tensor) -> Tensor:
