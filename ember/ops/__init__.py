@@ -20,6 +20,7 @@ from . import (
     linalg_more,
     math,
     random,
+    random_dist,
     reduction,
     rounding,
     scatter,
@@ -37,8 +38,8 @@ __all__ = ["REGISTRY", "defop"] + [
     name
     for family in (activation, compare, composite, conversion, creation, cumulative, distance,
                    elementwise, indexing, indexing_more, join, linalg, linalg_legacy, linalg_more,
-                   math, random, reduction, rounding, scatter, shape, shape_build, shape_more,
-                   sorting, stats, tensor_query)
+                   math, random, random_dist, reduction, rounding, scatter, shape, shape_build,
+                   shape_more, sorting, stats, tensor_query)
     for name in family.__all__
 ]
 
@@ -58,6 +59,7 @@ from .linalg_legacy import *  # noqa: F403
 from .linalg_more import *  # noqa: F403
 from .math import *  # noqa: F403
 from .random import *  # noqa: F403
+from .random_dist import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .registry import REGISTRY, defop
 from .rounding import *  # noqa: F403
