@@ -19,6 +19,7 @@ C = torch.distributions.constraints
 @pytest.mark.parametrize("make,param,constraint", [
     (lambda lib, T: lib.Normal(T([0.0]), T([-1.0])), "scale", "GreaterThan(lower_bound=0.0)"),
     (lambda lib, T: lib.Exponential(T([0.0])), "rate", "GreaterThan(lower_bound=0.0)"),
+    (lambda lib, T: lib.Poisson(T([-1.0])), "rate", "GreaterThanEq(lower_bound=0.0)"),
     (lambda lib, T: lib.Bernoulli(probs=T([1.5])), "probs",
      "Interval(lower_bound=0.0, upper_bound=1.0)"),
     (lambda lib, T: lib.Categorical(logits=T([float("nan"), 0.0])), "logits",
@@ -145,6 +146,8 @@ def _pair(lib, T, kind):
         "Normal-Uniform": (lib.Normal(a(2), pos(2)), lib.Uniform(T([-1.0, 0.5]), T([1.0, 2.0]))),
         "Exponential-Uniform": (lib.Exponential(pos(2)),
                                 lib.Uniform(T([-1.0, 0.5]), T([1.0, 2.0]))),
+        "Poisson": (lib.Poisson(pos(3)), lib.Poisson(pos(3))),
+        "Bernoulli-Poisson": (lib.Bernoulli(logits=a(3)), lib.Poisson(pos(3))),
         "Laplace-Exponential": (lib.Laplace(a(2), pos(2)), lib.Exponential(pos(2))),
     }[kind]
 
@@ -154,7 +157,7 @@ def _pair(lib, T, kind):
                                   "Independent", "Exponential-Normal", "Laplace-Normal",
                                   "Normal-Laplace", "Uniform-Exponential", "Uniform-Normal",
                                   "Normal-Uniform", "Exponential-Uniform",
-                                  "Laplace-Exponential"])
+                                  "Laplace-Exponential", "Poisson", "Bernoulli-Poisson"])
 def test_kl_divergence_matches_torch(kind):
     leaves_e, leaves_t = [], []
 

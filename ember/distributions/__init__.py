@@ -20,10 +20,11 @@ from .distribution import Distribution, ExponentialFamily
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
+from .poisson import Poisson
 
 del _kl_pairs  # imported for its register_kl side effect
 
 __all__ = ["constraints", "Bernoulli", "Categorical", "Distribution", "Exponential",
            "ExponentialFamily", "Independent", "Laplace", "MultivariateNormal", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Uniform",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "Uniform",
            "kl_divergence", "register_kl"]

@@ -21,6 +21,7 @@ from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .independent import Independent, _sum_rightmost
 from .kl import _infinite_like, kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
+from .poisson import Poisson
 
 __all__: list[str] = []
 
@@ -101,7 +102,17 @@ def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
                           p.reinterpreted_batch_ndims)
 
 
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p: Poisson, q: Poisson) -> Tensor:
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
 # Different families
+
+
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p: Bernoulli, q: Poisson) -> Tensor:
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
 
 
 @register_kl(Exponential, Normal)
