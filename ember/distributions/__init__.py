@@ -14,9 +14,11 @@ the sample to the parameters.
 """
 
 from . import _kl_pairs, constraints
+from .binomial import Binomial
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical, OneHotCategoricalStraightThrough
 from .distribution import Distribution, ExponentialFamily
+from .gamma_family import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
@@ -24,7 +26,8 @@ from .poisson import Poisson
 
 del _kl_pairs  # imported for its register_kl side effect
 
-__all__ = ["constraints", "Bernoulli", "Categorical", "Distribution", "Exponential",
-           "ExponentialFamily", "Independent", "Laplace", "MultivariateNormal", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "Uniform",
-           "kl_divergence", "register_kl"]
+__all__ = ["constraints", "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet",
+           "Distribution", "Exponential", "ExponentialFamily", "Gamma", "Independent",
+           "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Poisson", "Uniform", "kl_divergence",
+           "register_kl"]
