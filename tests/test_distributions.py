@@ -43,6 +43,8 @@ CASES = {
                         RNG.integers(0, 6, (2, 3)).astype(float)),
     "Binomial(logits)": (dict(total_count=np.array([7.0]), logits=RNG.normal(size=(2, 3))),
                          RNG.integers(0, 8, (4, 2, 3)).astype(float)),
+    "LogNormal": (dict(loc=RNG.normal(size=(2, 3)), scale=RNG.uniform(0.2, 0.5, size=3)),
+                  RNG.uniform(0.1, 3, (4, 2, 3))),
     "Bernoulli(probs)": (dict(probs=RNG.uniform(0.1, 0.9, size=(2, 3))),
                          RNG.integers(0, 2, (2, 3)).astype(float)),
     "Bernoulli(logits)": (dict(logits=RNG.normal(size=(2, 3))),
@@ -115,7 +117,7 @@ def test_values_match_torch(case):
             _close(getattr(e, name), getattr(t, name))
 
 
-@pytest.mark.parametrize("case", ["Normal", "Uniform", "Exponential", "Laplace"])
+@pytest.mark.parametrize("case", ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal"])
 def test_cdf_icdf_match_torch(case):
     params, value = CASES[case]
     e, _ = _make(case, ED, params)
@@ -195,7 +197,7 @@ def test_sample_shapes_and_moments(case):
 
 @pytest.mark.parametrize("case", [c for c in sorted(CASES) if c.split("(")[0] in
                                   ("Normal", "Uniform", "Exponential", "Laplace",
-                                   "MultivariateNormal")])
+                                   "MultivariateNormal", "LogNormal")])
 def test_rsample_gradient_flows_and_matches_pathwise_derivative(case):
     params, _ = CASES[case]
     e, eparams = _make(case, ED, params, requires_grad=True)

@@ -13,7 +13,7 @@ the sample to the parameters.
 0.5
 """
 
-from . import _kl_pairs, constraints
+from . import _kl_pairs, constraints, transforms
 from .binomial import Binomial
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical, OneHotCategoricalStraightThrough
@@ -23,6 +23,7 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .poisson import Poisson
+from .transformed import LogNormal, TransformedDistribution
 
 del _kl_pairs  # imported for its register_kl side effect
 
@@ -30,4 +31,4 @@ __all__ = ["constraints", "Bernoulli", "Beta", "Binomial", "Categorical", "Diric
            "Distribution", "Exponential", "ExponentialFamily", "Gamma", "Independent",
            "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Poisson", "Uniform", "kl_divergence",
-           "register_kl"]
+           "register_kl", "transforms", "LogNormal", "TransformedDistribution"]

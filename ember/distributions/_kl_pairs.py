@@ -24,6 +24,7 @@ from .independent import Independent, _sum_rightmost
 from .kl import _infinite_like, kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .poisson import Poisson
+from .transformed import TransformedDistribution
 
 __all__: list[str] = []
 
@@ -149,6 +150,15 @@ def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
     kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
                           - (-q.probs).log1p())
     return ember.where(p.total_count > q.total_count, math.inf, kl)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistribution
+                                ) -> Tensor:
+    # KL is invariant under a shared bijection, so it is that of the base distributions.
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
 
 
 # Different families
