@@ -13,6 +13,7 @@ from . import (
     autograd,
     cuda,
     data,
+    distributions,
     func,
     linalg,
     metrics,
