@@ -77,7 +77,8 @@ from .dtypes import bool_ as bool  # noqa: A001 - the PyTorch name
 from .dtypes import float as float  # noqa: A001
 from .dtypes import int as int  # noqa: A001
 from .func import grad, jvp, value_and_grad, vjp, vmap
-from .nn.functional import log_softmax, softmax
+from .nn.functional._toplevel import *  # noqa: F403 - torch.<layer fn> names, ATen signatures
+from .nn.functional._toplevel_loss import *  # noqa: F403
 from .ops import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from .tensor import _FORMAT_TENSOR, Size, Tensor

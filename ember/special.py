@@ -10,7 +10,7 @@ its ``ember.<name>`` twin (``expit`` is ``sigmoid``, ``gammaln`` is ``lgamma``, 
 [0.5]
 """
 
-from .nn.functional import log_softmax, softmax
+from .nn.functional._toplevel import log_softmax, softmax
 from .ops import (
     digamma,
     erf,

@@ -24,6 +24,7 @@ __all__ = [
     for name in family.__all__
 ]
 
+from .. import grad  # noqa: E402 - torch.nn.functional.grad is the torch.nn.grad module
 from .activation import *  # noqa: E402, F403
 from .attention import *  # noqa: E402, F403
 from .conv import *  # noqa: E402, F403

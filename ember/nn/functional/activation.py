@@ -13,6 +13,7 @@ follow PyTorch's kernels (e.g. ``hardtanh`` passes no gradient at its bounds).
 from __future__ import annotations
 
 from ... import ops
+from ...ops._common import bind_methods
 from ...ops.elementwise import float_input
 from ...ops.registry import defop
 from ...tensor import Tensor
@@ -226,11 +227,16 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """
     if inplace:
         return _inplace("rrelu", input, rrelu, lower, upper, training)
+    return _rrelu(input, lower, upper, training, None)
+
+
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool, generator) -> Tensor:
+    """:func:`rrelu` drawing its slopes from ``generator`` (``torch.rrelu``'s extra argument)."""
     x = float_input("rrelu", input)
     if not training:
         return leaky_relu(x, (lower + upper) / 2)
-    noise = ops.rand(*x.shape, dtype=x.dtype, device=x.device) * (upper - lower) + lower
-    return ops.where(x >= 0, x, x * noise)
+    noise = ops.rand(*x.shape, generator=generator, dtype=x.dtype, device=x.device)
+    return ops.where(x >= 0, x, x * (noise * (upper - lower) + lower))
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -259,6 +265,9 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     a, b = x.chunk(2, d)
     return a * ops.sigmoid(b)
 
+
+# Tensor methods PyTorch has for these (x.prelu(w), x.hardshrink(0.5)).
+bind_methods(prelu=prelu, hardshrink=hardshrink)
 
 __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish",
            "leaky_relu", "leaky_relu_", "threshold", "threshold_", "softshrink", "hardshrink",

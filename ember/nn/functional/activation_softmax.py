@@ -16,7 +16,7 @@ import warnings
 from typing import Any
 
 from ... import dtypes as _dt
-from ...ops._common import bind_methods, cast, normalize_dim
+from ...ops._common import cast, normalize_dim
 from ...ops.registry import defop
 from ...tensor import Tensor
 
@@ -180,6 +180,3 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
 
 __all__ = ["softmax", "log_softmax", "softmin", "gumbel_softmax"]
 
-
-# PyTorch's Tensor methods: x.softmax(dim), x.log_softmax(dim)
-bind_methods(softmax=softmax, log_softmax=log_softmax)

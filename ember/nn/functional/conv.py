@@ -223,5 +223,33 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return conv_nd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """1-D convolution of a time-first ``(T, B, C_in)`` sequence with a ``(k, C_in, C_out)``
+    weight and ``(C_out,)`` bias, ``pad`` steps of zeros at both ends; ``(T', B, C_out)``.
+
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.conv_tbc(ember.ones(4, 2, 3), ember.ones(2, 3, 5), ember.zeros(5), 1).shape
+    ember.Size([5, 2, 5])
+    """
+    for name, t, rank, dims in (("Input", input, 3, "time, batch, in_channel"),
+                                ("Weight tensor", weight, 3,
+                                 "kernel_width, in_channels, out_channels"),
+                                ("Bias", bias, 1, "out_channels")):
+        if not isinstance(t, Tensor) or t.ndim != rank:
+            got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
+            raise RuntimeError(f"conv_tbc: {name} must have {rank} dims: {dims}, got {got}")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError(f"conv_tbc: Input dim 2 (input channels) is not == dim 1 in the "
+                           f"weight tensor: input {tuple(input.shape)}, weight "
+                           f"{tuple(weight.shape)}")
+    if bias.shape[0] != weight.shape[2]:
+        raise RuntimeError(f"conv_tbc: Bias size must equal dim 2 in the weight tensor (output "
+                           f"channels): bias {tuple(bias.shape)}, weight {tuple(weight.shape)}")
+    # The same cross-correlation as conv1d, with batch and channels moved in front of time.
+    out = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=int(pad))
+    return out.permute(2, 0, 1)
+
+
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "unfold", "fold"]
+           "conv_transpose3d", "unfold", "fold", "conv_tbc"]

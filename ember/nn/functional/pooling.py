@@ -231,6 +231,12 @@ from ._adaptive import (  # noqa: E402 - re-exported; they use the helpers above
     adaptive_max_pool2d,
     adaptive_max_pool3d,
 )
+from ._fractional import (  # noqa: E402 - re-exported
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from ._pool_indices import (  # noqa: E402 - re-exported; they call the pools above
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d_with_indices,
@@ -246,4 +252,6 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "adaptive_max_pool2d", "adaptive_max_pool3d", "max_unpool1d", "max_unpool2d",
            "max_unpool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
            "max_pool3d_with_indices", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
+           "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
+           "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d", "fractional_max_pool3d_with_indices"]

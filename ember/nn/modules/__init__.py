@@ -2,6 +2,7 @@
 
 from . import (
                activation,
+               adaptive,
                attention,
                conv,
                dropout,
@@ -19,12 +20,13 @@ from . import (
 
 __all__ = [
     name
-    for family in (activation, attention, conv, dropout, lazy, linear, loss, misc, normalization,
-                   pooling, resample, rnn, sparse, transformer)
+    for family in (activation, adaptive, attention, conv, dropout, lazy, linear, loss, misc,
+                   normalization, pooling, resample, rnn, sparse, transformer)
     for name in family.__all__
 ]
 
 from .activation import *  # noqa: E402, F403
+from .adaptive import *  # noqa: E402, F403
 from .attention import *  # noqa: E402, F403
 from .conv import *  # noqa: E402, F403
 from .dropout import *  # noqa: E402, F403

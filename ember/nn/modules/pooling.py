@@ -218,7 +218,64 @@ class LPPool3d(_LPPoolNd):
     _fn = "lp_pool3d"
 
 
+class _FractionalMaxPoolNd(Module):
+    _nd = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        name, nd = type(self).__name__, self._nd
+        if nd == 3 and any(k <= 0 for k in _ntuple(kernel_size, nd)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = _ntuple(kernel_size, nd)
+        self.return_indices = return_indices
+        # A buffer, as in PyTorch: fixed samples travel with the state dict.
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = None if output_size is None else _ntuple(output_size, nd)
+        self.output_ratio = None if output_ratio is None else _ntuple(output_ratio, nd)
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             f"ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError(f"{name}: only one of output_size and output_ratio may be "
+                             f"specified, got output_size={output_size} and "
+                             f"output_ratio={output_ratio}")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor) -> Any:
+        fn = getattr(F, f"fractional_max_pool{self._nd}d")
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                  self.return_indices, _random_samples=self._random_samples)
+
+
+def _ntuple(value: Any, n: int) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * n
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling over ``(N, C, H, W)`` (:func:`F.fractional_max_pool2d`).
+
+    >>> import ember
+    >>> ember.nn.FractionalMaxPool2d(3, output_ratio=0.5)(ember.ones(1, 2, 10, 12)).shape
+    ember.Size([1, 2, 5, 6])
+    """
+
+    _nd = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling over ``(N, C, T, H, W)`` (:func:`F.fractional_max_pool3d`).
+
+    >>> import ember
+    >>> ember.nn.FractionalMaxPool3d(2, output_size=(2, 3, 3))(ember.ones(1, 1, 5, 5, 5)).shape
+    ember.Size([1, 1, 2, 3, 3])
+    """
+
+    _nd = 3
+
+
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d",
-           "LPPool2d", "LPPool3d"]
+           "LPPool2d", "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d"]
