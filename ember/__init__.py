@@ -50,6 +50,7 @@ from ._runtime import (
 from ._summary import ModelSummary, summary
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .backends import Device, device
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 from .dtypes import (
     DType,
     bfloat16,
