@@ -21,6 +21,7 @@ from . import (
     serialization,
     special,
     tensorboard,
+    testing,
     training,
     utils,
 )
