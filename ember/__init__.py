@@ -39,6 +39,13 @@ from ._legacy_types import (
     LongTensor,
     ShortTensor,
 )
+from ._memory_format import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from ._runtime import (
     are_deterministic_algorithms_enabled,
     get_num_interop_threads,

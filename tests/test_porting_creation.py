@@ -51,3 +51,40 @@ def test_size_keyword_errors_match_pytorch(name) -> None:
             getattr(lib, name)(2, size=(2,))
         with pytest.raises(TypeError, match="argument 'size' must be tuple of ints, not int"):
             getattr(lib, name)(size=2)
+
+
+def _layouts(lib):
+    x = lib.ones(2, 3, 4, 5)
+    nhwc = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    return [x, nhwc, lib.ones(2, 1, 1, 1), lib.ones(0, 3, 2, 2), lib.ones(2, 3),
+            lib.ones(2, 3, 4, 5, 6), lib.ones(2, 3, 4, 5, 6).permute(0, 2, 3, 4, 1).contiguous()
+            .permute(0, 4, 1, 2, 3), x.transpose(2, 3)]
+
+
+def test_is_contiguous_per_memory_format_matches_pytorch() -> None:
+    names = ["contiguous_format", "channels_last", "channels_last_3d", "preserve_format"]
+    for mine, theirs in zip(_layouts(ember), _layouts(torch)):
+        for name in names:
+            got = mine.is_contiguous(memory_format=getattr(ember, name))
+            assert got == theirs.is_contiguous(memory_format=getattr(torch, name)), (
+                tuple(theirs.shape), theirs.stride(), name)
+
+
+def test_memory_format_arguments_match_pytorch() -> None:
+    for lib in (ember, torch):
+        x = lib.ones(2, 3, 4, 5)
+        assert repr(lib.channels_last) == f"{lib.__name__}.channels_last"
+        assert isinstance(lib.preserve_format, lib.memory_format)
+        for fmt in ("contiguous_format", "channels_last", "preserve_format"):
+            y = x.contiguous(memory_format=getattr(lib, fmt))
+            assert tuple(y.shape) == (2, 3, 4, 5)
+        assert x.to(lib.float64, memory_format=lib.channels_last).dtype == lib.float64
+        with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last"):
+            lib.ones(2, 3).contiguous(memory_format=lib.channels_last)
+        with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last"):
+            lib.ones(2, 3).to(memory_format=lib.channels_last)
+        with pytest.raises(TypeError, match="is_contiguous\\(\\): argument 'memory_format' must "
+                                            f"be {lib.__name__}.memory_format, not str"):
+            x.is_contiguous(memory_format="channels_last")
+    # ember keeps row-major data: the copy is C-contiguous, not NHWC (see ember.channels_last)
+    assert ember.ones(2, 3, 4, 5).contiguous(memory_format=ember.channels_last).is_contiguous()
