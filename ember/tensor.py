@@ -325,11 +325,19 @@ class Tensor:
             )
         return bool(self._data.reshape(-1)[0])
 
+    def _scalar(self) -> Any:
+        """The single element, for ``int(t)`` and ``float(t)``; ValueError (PyTorch's type
+        and message) for any other element count."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars "
+                             f"(got a tensor of shape {tuple(self._data.shape)})")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __index__(self) -> int:
         if self.dtype.category != _dt.INTEGER or self._data.size != 1:

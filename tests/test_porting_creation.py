@@ -88,3 +88,14 @@ def test_memory_format_arguments_match_pytorch() -> None:
             x.is_contiguous(memory_format="channels_last")
     # ember keeps row-major data: the copy is C-contiguous, not NHWC (see ember.channels_last)
     assert ember.ones(2, 3, 4, 5).contiguous(memory_format=ember.channels_last).is_contiguous()
+
+
+@pytest.mark.parametrize("shape", [(2,), (0,), (2, 2)])
+def test_int_float_of_several_elements_raise_like_pytorch(shape) -> None:
+    for lib in (ember, torch):
+        for convert in (int, float):
+            with pytest.raises(ValueError, match="only one element tensors can be converted "
+                                                 "to Python scalars"):
+                convert(lib.ones(*shape))
+    assert int(ember.tensor([[2.7]])) == int(torch.tensor([[2.7]])) == 2
+    assert float(ember.tensor([1.5])) == 1.5

@@ -149,3 +149,45 @@ def test_module_to_memory_format() -> None:
         assert conv.to(memory_format=lib.channels_last) is conv
         with pytest.raises(TypeError, match="must be \\w+.memory_format, not str"):
             lib.ones(2, 3, 4, 5).contiguous(memory_format="channels_last")
+
+
+def test_sparse_init_zeros_per_column_as_pytorch() -> None:
+    for sparsity in (0.0, 0.3, 0.5, 1.0):
+        counts = []
+        for lib in (ember, torch):
+            w = lib.nn.init.sparse_(lib.empty(7, 5), sparsity=sparsity, std=0.5)
+            counts.append((w.numpy() == 0).sum(axis=0).tolist())
+        assert counts[0] == counts[1]
+    big = ember.nn.init.sparse_(ember.empty(400, 50), sparsity=0.1, std=0.5).numpy()
+    assert abs(big[big != 0].std() - 0.5) < 0.02
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+            lib.nn.init.sparse_(lib.empty(3), 0.5)
+
+
+def _sequential_grads(lib, segments):
+    lib.manual_seed(0)
+    nn = lib.nn
+    f64 = lib.float64
+    layers = [nn.Linear(3, 3, dtype=f64), nn.Tanh(), nn.Linear(3, 3, dtype=f64), nn.Tanh(),
+              nn.Linear(3, 2, dtype=f64)]
+    model = lib.nn.Sequential(*layers)
+    with lib.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(lib.tensor(np.linspace(-1, 1, p.numel()).reshape(tuple(p.shape)) * (i + 1),
+                               dtype=lib.float64))
+    x = lib.tensor(np.linspace(-2, 2, 12).reshape(4, 3), requires_grad=True)
+    out = lib.utils.checkpoint.checkpoint_sequential(model, segments, x, use_reentrant=True)
+    out.square().sum().backward()
+    return [out.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in model.parameters()]
+
+
+@pytest.mark.parametrize("segments", [1, 2, 3])
+def test_checkpoint_sequential_matches_pytorch(segments) -> None:
+    import torch.utils.checkpoint  # noqa: F401 - makes torch.utils.checkpoint an attribute
+
+    for mine, theirs in zip(_sequential_grads(ember, segments), _sequential_grads(torch, segments)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match="Unexpected keyword arguments: foo"):
+            lib.utils.checkpoint.checkpoint_sequential([abs], 1, lib.ones(2), foo=1)
