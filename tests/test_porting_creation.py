@@ -99,3 +99,17 @@ def test_int_float_of_several_elements_raise_like_pytorch(shape) -> None:
                 convert(lib.ones(*shape))
     assert int(ember.tensor([[2.7]])) == int(torch.tensor([[2.7]])) == 2
     assert float(ember.tensor([1.5])) == 1.5
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like", "rand_like",
+                                  "randn_like", "clone"])
+def test_like_functions_and_clone_take_memory_format(name) -> None:
+    for lib in (ember, torch):
+        fn = getattr(lib, name)
+        x2, x4 = lib.ones(2, 3), lib.ones(2, 3, 4, 5)
+        assert tuple(fn(x2, memory_format=lib.preserve_format).shape) == (2, 3)
+        assert tuple(fn(x4, memory_format=lib.channels_last).shape) == (2, 3, 4, 5)
+        with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last"):
+            fn(x2, memory_format=lib.channels_last)
+        with pytest.raises(TypeError, match="memory_format"):  # PyTorch's wording varies
+            fn(x2, memory_format="channels_last")

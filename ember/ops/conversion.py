@@ -37,7 +37,15 @@ def _(ctx, tangents, *, order="K"):
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
-    """A copy with its own memory; gradients flow through."""
+    """A copy with its own memory; gradients flow through. ``memory_format`` is checked as
+    in PyTorch; the copy keeps ember's row-major layout.
+
+    >>> import ember
+    >>> ember.ones(2, 3).clone(memory_format=ember.contiguous_format).is_contiguous()
+    True
+    """
+    if memory_format is not None:
+        check_format("clone", memory_format, input.ndim)
     return _clone(input)
 
 

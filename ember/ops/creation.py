@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as _dt
+from .._memory_format import check_format
 from ..backends import Device, backend_for_device, backend_of
 from ..backends.cpu import CPU_BACKEND
 from ..tensor import Tensor, _make
@@ -208,29 +209,42 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
 
 
 def _like(op: str, input: Tensor, fill: Any, dtype: Any, device: Any,
-          requires_grad: bool) -> Tensor:
+          requires_grad: bool, memory_format: Any) -> Tensor:
+    if memory_format is not None:  # checked as in PyTorch; the result is row-major
+        check_format(op, memory_format, input.ndim)
     return _filled(op, (input.shape,), fill, input.dtype if dtype is None else dtype,
                    input.device if device is None else device, requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
-    return _like("zeros_like", input, 0, dtype, device, requires_grad)
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Zeros with ``input``'s shape, dtype and device (``memory_format`` is accepted; ember
+    tensors are row-major).
+
+    >>> import ember
+    >>> ember.zeros_like(ember.ones(2), memory_format=ember.preserve_format).tolist()
+    [0.0, 0.0]
+    """
+    return _like("zeros_like", input, 0, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return _like("ones_like", input, 1, dtype, device, requires_grad)
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Ones with ``input``'s shape, dtype and device (``memory_format`` as in zeros_like)."""
+    return _like("ones_like", input, 1, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
-    return _like("empty_like", input, None, dtype, device, requires_grad)
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor like ``input`` (``memory_format`` as in zeros_like)."""
+    return _like("empty_like", input, None, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return _like("full_like", input, fill_value, dtype, device, requires_grad)
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``fill_value`` with ``input``'s shape, dtype and device (``memory_format`` as in
+    zeros_like)."""
+    return _like("full_like", input, fill_value, dtype, device, requires_grad, memory_format)
 
 
 def _number(op: str, name: str, value: Any) -> Any:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as _dt
+from .._memory_format import check_format
 from ..backends import Device, backend_for_device, backend_of
 from ..tensor import Tensor, _make
 from ._common import bind_methods, broadcast_shapes, ensure_tensor
@@ -432,15 +433,23 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 # ----------------------------------------------------------------------------- _like forms
 def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
-              device: Any = None, requires_grad: bool = False) -> Tensor:
-    """``rand`` with ``input``'s shape, dtype and device."""
+              device: Any = None, requires_grad: bool = False,
+              memory_format: Any = None) -> Tensor:
+    """``rand`` with ``input``'s shape, dtype and device (``memory_format`` is checked; the
+    result is row-major)."""
+    if memory_format is not None:
+        check_format("rand_like", memory_format, input.ndim)
     return rand(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
                 device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
-               device: Any = None, requires_grad: bool = False) -> Tensor:
-    """``randn`` with ``input``'s shape, dtype and device."""
+               device: Any = None, requires_grad: bool = False,
+               memory_format: Any = None) -> Tensor:
+    """``randn`` with ``input``'s shape, dtype and device (``memory_format`` is checked;
+    the result is row-major)."""
+    if memory_format is not None:
+        check_format("randn_like", memory_format, input.ndim)
     return randn(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
                  device=input.device if device is None else device,
                  requires_grad=requires_grad)
@@ -448,9 +457,11 @@ def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
                  generator: Generator | None = None, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+                 requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     """``randint`` with ``input``'s shape, dtype and device: ``randint_like(x, high)`` or
-    ``randint_like(x, low, high)``."""
+    ``randint_like(x, low, high)`` (``memory_format`` is checked; the result is row-major)."""
+    if memory_format is not None:
+        check_format("randint_like", memory_format, input.ndim)
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, generator=generator,
