@@ -85,6 +85,8 @@ CASES = [
     (np.float32(1.0), 1.0, {}),
     (t([1.0, 2.0]), t([1.0, 3.0]), {"msg": "custom"}),
     ([t([1.0, 2.0])], [t([1.0, 3.0])], {"msg": lambda m: "Prefix: " + m}),
+    ([t([1.0]), "a"], [t([2.0]), "a"], {}),  # unsupported types are reported first
+    ([t([1.0]), t([1.0])], [t([2.0]), t([1.0])], {"rtol": 0.1}),
 ]
 
 

@@ -212,19 +212,31 @@ def _compare_tensors(actual: Any, expected: Any, id: tuple, opts: dict) -> None:
     raise _Mismatch(AssertionError, msg, id)
 
 
-def _compare(actual: Any, expected: Any, id: tuple, opts: dict) -> None:
+def _comparer(actual: Any, expected: Any, id: tuple, opts: dict) -> Callable:
+    """The comparison for one pair, chosen as PyTorch's pair types are (None, bools,
+    numbers, tensor-likes); unsupported types and half-given tolerances raise here, before
+    any value is compared."""
+    _tolerances([(0.0, 0.0)], opts["rtol"], opts["atol"], id)
     if actual is None or expected is None:
-        if not (actual is None and expected is None):
-            raise _Mismatch(AssertionError, f"None mismatch: {actual} is not {expected}", id)
-    elif isinstance(actual, (bool, np.bool_)) and isinstance(expected, (bool, np.bool_)):
-        if bool(actual) is not bool(expected):
-            raise _Mismatch(AssertionError,
-                            f"Booleans mismatch: {bool(actual)} is not {bool(expected)}", id)
-    elif all(isinstance(x, (int, float, complex, np.number)) and not isinstance(x, bool)
-             for x in (actual, expected)):
-        _compare_numbers(actual, expected, id, opts)
-    else:
-        _compare_tensors(actual, expected, id, opts)
+        return _compare_none
+    if isinstance(actual, (bool, np.bool_)) and isinstance(expected, (bool, np.bool_)):
+        return _compare_bools
+    if all(isinstance(x, (int, float, complex, np.number)) and not isinstance(x, bool)
+           for x in (actual, expected)):
+        return _compare_numbers
+    _as_tensors(actual, expected, id, opts)
+    return _compare_tensors
+
+
+def _compare_none(actual: Any, expected: Any, id: tuple, opts: dict) -> None:
+    if not (actual is None and expected is None):
+        raise _Mismatch(AssertionError, f"None mismatch: {actual} is not {expected}", id)
+
+
+def _compare_bools(actual: Any, expected: Any, id: tuple, opts: dict) -> None:
+    if bool(actual) is not bool(expected):
+        raise _Mismatch(AssertionError,
+                        f"Booleans mismatch: {bool(actual)} is not {bool(expected)}", id)
 
 
 def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
@@ -258,7 +270,8 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
     try:
         pairs: list = []
         _pairs(actual, expected, (), pairs)
-        for a, e, id in pairs:
-            _compare(a, e, id, opts)
+        comparers = [_comparer(a, e, id, opts) for a, e, id in pairs]
+        for compare, (a, e, id) in zip(comparers, pairs):
+            compare(a, e, id, opts)
     except _Mismatch as failure:
         raise failure.to_error(msg) from None
