@@ -8,6 +8,19 @@
 """
 
 import math as _math
+import warnings as _warnings
+
+# PyTorch computes log(0), 1/0 or exp(1000) silently (inf, NaN); NumPy warns. An errstate
+# around every op would cost about 1.3 us (three times a small add), and a global
+# numpy.seterr would silence the user's own NumPy code, so NumPy's floating-point warnings
+# are filtered instead, once, for calls made from any ember module (the ops, the fast paths
+# in ops/registry.py, nn.functional, the backends) and nothing else. Installed first, so
+# computations made while ember imports are covered. A filter lives in ``warnings.filters``:
+# code that resets the filters after ember is imported (pytest does around each collection
+# and test) brings the warnings back there.
+_warnings.filterwarnings(
+    "ignore", message=r"(divide by zero|overflow|underflow|invalid value) encountered",
+    category=RuntimeWarning, module=r"ember(\.|$)")
 
 from . import (
     autograd,
@@ -22,6 +35,7 @@ from . import (
     serialization,
     special,
     tensorboard,
+    testing,
     training,
     utils,
 )
@@ -39,6 +53,13 @@ from ._legacy_types import (
     LongTensor,
     ShortTensor,
 )
+from ._memory_format import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from ._runtime import (
     are_deterministic_algorithms_enabled,
     get_num_interop_threads,
@@ -51,6 +72,7 @@ from ._runtime import (
 from ._summary import ModelSummary, summary
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .backends import Device, device
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 from .dtypes import (
     DType,
     bfloat16,

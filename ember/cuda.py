@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 from .backends import _BACKENDS_BY_DEVICE_TYPE
 
 
@@ -39,4 +41,85 @@ def manual_seed_all(seed: int) -> None:
     manual_seed(seed)
 
 
-__all__ = ["device_count", "is_available", "manual_seed", "manual_seed_all"]
+def _memory_pool() -> Any:
+    """CuPy's default memory pool once a CUDA backend is registered, else None (no device
+    has been used, so there is nothing allocated, as in PyTorch before CUDA is initialised)."""
+    if not is_available():
+        return None
+    import cupy  # a registered CUDA backend is a CuPy one
+
+    return cupy.get_default_memory_pool()
+
+
+def memory_allocated(device: Any = None) -> int:
+    """Bytes held by tensors on the CUDA device: 0 without one, as PyTorch reports when
+    CUDA is not in use; CuPy's pool figure with a CUDA backend.
+
+    >>> import ember
+    >>> ember.cuda.memory_allocated()
+    0
+    """
+    pool = _memory_pool()
+    return 0 if pool is None else int(pool.used_bytes())
+
+
+def memory_reserved(device: Any = None) -> int:
+    """Bytes the caching allocator holds (in use or cached): 0 without a CUDA device.
+
+    >>> import ember
+    >>> ember.cuda.memory_reserved()
+    0
+    """
+    pool = _memory_pool()
+    return 0 if pool is None else int(pool.total_bytes())
+
+
+def max_memory_allocated(device: Any = None) -> int:
+    """The peak of ``memory_allocated``: 0 without a CUDA device. CuPy's pool keeps no
+    peak, so with a CUDA backend this raises rather than report a wrong figure.
+
+    >>> import ember
+    >>> ember.cuda.max_memory_allocated()
+    0
+    """
+    if _memory_pool() is None:
+        return 0
+    raise NotImplementedError("ember.cuda.max_memory_allocated: CuPy's memory pool does not "
+                              "record a peak; read ember.cuda.memory_allocated() instead")
+
+
+def reset_peak_memory_stats(device: Any = None) -> None:
+    """Reset the peak figures; nothing to reset without a CUDA device."""
+    if _memory_pool() is not None:
+        raise NotImplementedError("ember.cuda.reset_peak_memory_stats: CuPy's memory pool "
+                                  "does not record peaks")
+
+
+def empty_cache() -> None:
+    """Give cached, unused CUDA memory back to the driver (nothing to do without a device).
+
+    >>> import ember
+    >>> ember.cuda.empty_cache()
+    """
+    pool = _memory_pool()
+    if pool is not None:
+        pool.free_all_blocks()
+
+
+def synchronize(device: Any = None) -> None:
+    """Wait for the CUDA device's queued work to finish. Without a CUDA device there is
+    no queued work, so this returns at once (PyTorch raises when it was built without
+    CUDA; returning lets timing code that synchronises unconditionally run on the CPU).
+
+    >>> import ember
+    >>> ember.cuda.synchronize()
+    """
+    if is_available():
+        import cupy
+
+        cupy.cuda.Device().synchronize()
+
+
+__all__ = ["device_count", "empty_cache", "is_available", "manual_seed", "manual_seed_all",
+           "max_memory_allocated", "memory_allocated", "memory_reserved",
+           "reset_peak_memory_stats", "synchronize"]

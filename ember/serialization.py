@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import math
 import os
@@ -71,15 +72,19 @@ class CheckpointError(RuntimeError):
 
 
 # ---------------------------------------------------------------------- saving
-def save(obj: Any, path: str | os.PathLike, *, metadata: dict[str, str] | None = None) -> None:
-    """Write ``obj`` to ``path`` as a safetensors file, atomically.
+def save(obj: Any, path: str | os.PathLike | IO[bytes], *,
+         metadata: dict[str, str] | None = None) -> None:
+    """Write ``obj`` to ``path`` as a safetensors file, atomically; or to a binary
+    file-like object (``io.BytesIO``, a file opened ``"wb"``), as PyTorch allows, at its
+    current position (atomicity is then the caller's: ember only writes and flushes).
 
     ``obj`` is a Tensor or NumPy array, or dicts (``dict``, ``OrderedDict``, ``Counter``;
     keys str, int, float, bool, None or tuples of them), lists and tuples nesting them and
     str, int, float, bool and None values. Tensors are stored as contiguous copies of their
     values (views and tensors sharing memory are fine); ``requires_grad`` is not kept.
     ``metadata`` is a ``dict[str, str]`` stored in the header (see :func:`read_metadata`);
-    keys starting with ``ember.`` are reserved.
+    keys starting with ``ember.`` are reserved. A Module or optimizer is refused with a
+    TypeError: ember stores values, never pickled objects; save its ``state_dict()``.
     """
     user = _check_metadata(metadata)
     encoder = _Encoder()
@@ -91,10 +96,24 @@ def save(obj: Any, path: str | os.PathLike, *, metadata: dict[str, str] | None =
     crcs["__header__"] = _header_crc(meta, specs)
     meta[_CRC] = json.dumps(crcs, separators=(",", ":"))
     header, order = _header(arrays, meta)
+    if _is_file_like(path, "write"):
+        _write_file(path, header, order)
+        if hasattr(path, "flush"):
+            path.flush()
+        return
     with atomic_write(path) as f:
-        f.write(header)
-        for array in order:
-            _write_array(f, array)
+        _write_file(f, header, order)
+
+
+def _is_file_like(obj: Any, method: str) -> bool:
+    return not isinstance(obj, (str, bytes, os.PathLike)) and callable(getattr(obj, method,
+                                                                               None))
+
+
+def _write_file(f: IO[bytes], header: bytes, order: list) -> None:
+    f.write(header)
+    for array in order:
+        _write_array(f, array)
 
 
 def _check_metadata(metadata: dict[str, str] | None) -> dict[str, str]:
@@ -121,6 +140,13 @@ class _Encoder:
         self.arrays: dict[str, np.ndarray] = {}
 
     def node(self, obj: Any, path: tuple) -> Any:
+        if callable(getattr(type(obj), "state_dict", None)):  # a Module, an optimizer, ...
+            name = type(obj).__name__
+            raise TypeError(f"ember.save: can't store the {name} object at obj{_where(path)}: "
+                            "ember saves tensors and plain containers, never pickled objects. "
+                            "Save its state_dict() instead, e.g. ember.save(model.state_dict(),"
+                            f" path), and load it into a new {name} with "
+                            "load_state_dict(ember.load(path))")
         if isinstance(obj, Tensor):
             return {"tensor": self._add(obj.numpy(force=True), path)}
         if isinstance(obj, np.ndarray):
@@ -198,10 +224,18 @@ def _write_array(f: IO[bytes], array: np.ndarray) -> None:
 
 
 # ---------------------------------------------------------------------- loading
-def load(path: str | os.PathLike, *, map_location: str | Device | None = None,
+def load(path: str | os.PathLike | IO[bytes], *, map_location: str | Device | None = None,
          weights_only: bool | None = None) -> Any:
     """Read what :func:`save` wrote (or any safetensors file, as a flat ``dict[str,
-    Tensor]``). Tensors are created on ``map_location`` (default: the CPU).
+    Tensor]``) from a path or a binary file-like object (read from its current position to
+    its end, as PyTorch reads). Tensors are created on ``map_location`` (default: the CPU).
+
+    >>> import io, ember
+    >>> buffer = io.BytesIO()
+    >>> ember.save({"w": ember.ones(2)}, buffer)
+    >>> _ = buffer.seek(0)
+    >>> ember.load(buffer)["w"].tolist()
+    [1.0, 1.0]
 
     ``weights_only`` is accepted for PyTorch code and changes nothing: ember only ever
     reads tensors and plain containers, never a pickle, whatever it is set to.
@@ -211,6 +245,7 @@ def load(path: str | os.PathLike, *, map_location: str | Device | None = None,
     """
     dev = None if map_location is None else _device(map_location)
     with _open(path) as f:
+        path = _label(path)
         _, specs, meta = _read_header(f, path)
         arrays = _read_arrays(f, path, specs)
     if _FORMAT not in meta:  # a plain safetensors file, e.g. from safetensors.torch
@@ -232,12 +267,27 @@ def read_metadata(path: str | os.PathLike) -> dict[str, str]:
     """The ``metadata`` given to :func:`save` (for other files, the header's
     ``__metadata__``), read and checked without loading the tensors."""
     with _open(path) as f:
-        _, _, meta = _read_header(f, path)
+        _, _, meta = _read_header(f, _label(path))
     return {k: v for k, v in meta.items() if not k.startswith("ember.")}
 
 
+def _label(path: Any) -> Any:
+    """How error messages name the source: the path, or a file object's name or type."""
+    if not _is_file_like(path, "read"):
+        return path
+    name = getattr(path, "name", None)
+    return name if isinstance(name, str) else f"<{type(path).__name__}>"
+
+
 @contextlib.contextmanager
-def _open(path: str | os.PathLike) -> Iterator[IO[bytes]]:
+def _open(path: str | os.PathLike | IO[bytes]) -> Iterator[IO[bytes]]:
+    if _is_file_like(path, "read"):  # the rest of the stream, checked like a file
+        data = path.read()
+        if not isinstance(data, bytes):
+            raise TypeError(f"ember.load: expected a binary file object, but reading "
+                            f"{_label(path)} gave {type(data).__name__} (open it with 'rb')")
+        yield io.BytesIO(data)
+        return
     name = os.fspath(path)
     try:
         f = open(name, "rb")
@@ -250,7 +300,7 @@ def _open(path: str | os.PathLike) -> Iterator[IO[bytes]]:
 def _read_header(f: IO[bytes], path: Any) -> tuple[int, dict, dict[str, str]]:
     """Check the header against the file; ``(data start, {name: (code, shape, begin,
     end)}, metadata)``."""
-    size = os.fstat(f.fileno()).st_size
+    size = f.getbuffer().nbytes if isinstance(f, io.BytesIO) else os.fstat(f.fileno()).st_size
     head = f.read(8)
     if len(head) < 8:
         _not_safetensors(path, head, f"it has only {size} bytes, fewer than the 8-byte "

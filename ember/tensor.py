@@ -15,6 +15,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+from . import _memory_format as _mf
 from . import dtypes as _dt
 from .backends import Device, backend_of
 
@@ -135,8 +136,19 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self.device.type == "cuda"
 
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the data is laid out row-major, or in ``memory_format``'s order (from
+        the strides, as PyTorch; size-1 dimensions aside).
+
+        >>> import ember
+        >>> ember.ones(2, 3).t().is_contiguous()
+        False
+        """
+        c_contiguous = bool(self._data.flags.c_contiguous)
+        if memory_format is None:
+            return c_contiguous
+        fmt = _mf.check_format("is_contiguous", memory_format)
+        return _mf.is_contiguous_as(self._data.shape, self.stride(), fmt, c_contiguous)
 
     def stride(self, dim: int | None = None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
@@ -313,11 +325,19 @@ class Tensor:
             )
         return bool(self._data.reshape(-1)[0])
 
+    def _scalar(self) -> Any:
+        """The single element, for ``int(t)`` and ``float(t)``; ValueError (PyTorch's type
+        and message) for any other element count."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars "
+                             f"(got a tensor of shape {tuple(self._data.shape)})")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __index__(self) -> int:
         if self.dtype.category != _dt.INTEGER or self._data.size != 1:

@@ -81,9 +81,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, materialize_grads=False) -> tuple:
+         only_inputs=True, allow_unused=None, is_grads_batched=False,
+         materialize_grads=False) -> tuple:
     """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes).
-    ``only_inputs``, deprecated in PyTorch, is accepted and ignored as there."""
+    ``only_inputs``, deprecated in PyTorch, is accepted and ignored as there. With
+    ``is_grads_batched`` the first dimension of each grad_output is a batch of vectors, and
+    each result gains that dimension (one vector-Jacobian product per row)."""
     if not only_inputs:
         warnings.warn("grad: only_inputs is deprecated and ignored (it is always True)",
                       FutureWarning, stacklevel=2)
@@ -92,6 +95,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(targets):
         if not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
+    if is_grads_batched:
+        from ._batched_grad import batched_grad
+
+        return batched_grad(grad, outs, targets, _as_tuple(grad_outputs), retain_graph,
+                            create_graph, allow_unused, materialize_grads)
     grads = _root_grads(outs, _as_tuple(grad_outputs), "grad")
     retain = create_graph if retain_graph is None else retain_graph
     result = _run(outs, grads, retain, create_graph, targets)

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from ..tensor import Tensor
@@ -130,6 +132,63 @@ class Function:
         if tangents is not None:
             _attach_tangents(cls, ctx, out, tangents)
         return out
+
+
+class _DelayedError(Function):
+    """An identity whose backward raises: stands for the derivative of a backward marked
+    ``once_differentiable``, so the error comes only if that derivative is asked for."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *outputs: Tensor | None) -> tuple:
+        return outputs
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
+def once_differentiable(fn: Callable) -> Callable:
+    """Mark a Function's ``backward`` as not differentiable, as PyTorch's decorator: it runs
+    without recording a graph, and when its incoming gradients require grad (a
+    ``create_graph`` pass) its results do too, through a node whose backward raises
+    "trying to differentiate twice a function that was marked with @once_differentiable".
+
+    >>> import ember
+    >>> class Square(ember.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * grad
+    >>> x = ember.tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).backward()
+    >>> x.grad.tolist()
+    [6.0]
+    """
+
+    @functools.wraps(fn)
+    def wrapper(ctx: FunctionCtx, *args: Any) -> Any:
+        prev = _GRAD.grad_enabled
+        _GRAD.grad_enabled = False
+        try:
+            outputs = fn(ctx, *args)
+        finally:
+            _GRAD.grad_enabled = prev
+        if not prev or not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        # detached leaves that require grad, so the error node is recorded for every output
+        fakes = [o.detach().requires_grad_(True) if isinstance(o, Tensor) else o for o in outs]
+        wrapped = _DelayedError.apply(*fakes)
+        return wrapped[0] if single else wrapped
+
+    return wrapper
 
 
 def _record(cls: type, ctx: FunctionCtx, tensors: list, positions: tuple, out: Any) -> Any:

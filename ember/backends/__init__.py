@@ -11,7 +11,7 @@ generation and DLPack exchange. Ops never import NumPy; they ask a tensor's back
 
 from __future__ import annotations
 
-from . import cudnn, mps  # PyTorch's flag modules (``ember.backends.cudnn.deterministic``)
+from . import cuda, cudnn, mps  # PyTorch's flag modules (``ember.backends.cudnn.deterministic``)
 from .base import Backend, Device, device
 from .cpu import CPU_BACKEND
 
@@ -65,4 +65,4 @@ def backend_for_device(dev: Device) -> Backend:
 
 
 __all__ = ["_BACKENDS_BY_TYPE", "Backend", "Device", "device", "backend_of", "backend_for_device",
-           "cudnn", "kernels_of", "matmul", "mps", "register_backend"]
+           "cuda", "cudnn", "kernels_of", "matmul", "mps", "register_backend"]

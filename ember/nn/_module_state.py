@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ._module_porting import has_hooks, run_load_post_hooks, run_load_pre_hooks
 from .parameter import Parameter, _is_uninitialized
 
 if TYPE_CHECKING:
@@ -32,7 +33,13 @@ def load_state_dict(root: Module, state_dict: Mapping[str, Any], strict: bool,
         raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
     entries: dict = {}
     root._state_entries("", entries)
-    missing, errors, plan = [], [], []
+    missing, unexpected, errors, plan = [], [], [], []
+    if has_hooks(root, "_load_state_dict_pre_hooks"):  # they edit a copy, as in PyTorch
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
+        run_load_pre_hooks(root, state_dict, strict, missing, unexpected, errors)
     for key, (module, name, is_param) in entries.items():
         if key not in state_dict:
             missing.append(key)
@@ -54,17 +61,37 @@ def load_state_dict(root: Module, state_dict: Mapping[str, Any], strict: bool,
                           f"{current.shape}.")
             continue
         plan.append((module, name, is_param, current, value))
-    unexpected = [k for k in state_dict if k not in entries]
-    if strict:
-        if unexpected:
-            errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                ", ".join(f'"{k}"' for k in unexpected)))
-        if missing:
-            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                ", ".join(f'"{k}"' for k in missing)))
+    unexpected.extend(k for k in state_dict if k not in entries)
+    # Post-hooks may clear missing or unexpected keys, so with them the strict check comes
+    # after loading (PyTorch's order); without them nothing is written unless all is well.
+    post_hooks = has_hooks(root, "_load_state_dict_post_hooks")
+    _raise_if_errors(root, errors if post_hooks else
+                     _strict_errors(missing, unexpected, strict) + errors)
+    _write(plan, assign)
+    if post_hooks:
+        run_load_post_hooks(root, _IncompatibleKeys(missing, unexpected))
+        _raise_if_errors(root, _strict_errors(missing, unexpected, strict))
+    return _IncompatibleKeys(missing, unexpected)
+
+
+def _strict_errors(missing: list, unexpected: list, strict: bool) -> list[str]:
+    errors = []
+    if strict and missing:
+        errors.append("Missing key(s) in state_dict: {}. ".format(
+            ", ".join(f'"{k}"' for k in missing)))
+    if strict and unexpected:
+        errors.append("Unexpected key(s) in state_dict: {}. ".format(
+            ", ".join(f'"{k}"' for k in unexpected)))
+    return errors
+
+
+def _raise_if_errors(root: Module, errors: list[str]) -> None:
     if errors:
         raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
             root._get_name(), "\n\t".join(errors)))
+
+
+def _write(plan: list, assign: bool) -> None:
     with no_grad():
         for module, name, is_param, current, value in plan:
             if _is_uninitialized(current):
@@ -80,4 +107,3 @@ def load_state_dict(root: Module, state_dict: Mapping[str, Any], strict: bool,
                     module._buffers[name] = value
             else:
                 current.copy_(value)
-    return _IncompatibleKeys(missing, unexpected)

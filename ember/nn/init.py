@@ -25,7 +25,7 @@ from ..tensor import Tensor
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
     "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-    "kaiming_normal_", "orthogonal_",
+    "kaiming_normal_", "orthogonal_", "sparse_",
 ]
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -225,3 +225,25 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tenso
         tensor.mul_(gain)
     return tensor
 
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
+            generator: Any = None) -> Tensor:
+    """Fill a 2-D tensor from N(0, std) and zero ``ceil(sparsity * rows)`` randomly chosen
+    entries of each column (Martens, 2010), as PyTorch's ``sparse_``.
+
+    >>> import ember
+    >>> w = ember.nn.init.sparse_(ember.empty(4, 3), sparsity=0.5)
+    >>> [sum(v == 0 for v in col) for col in w.t().tolist()]
+    [2, 2, 2]
+    """
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col in range(cols):
+            zero_rows = _ops.randperm(rows, generator=generator)[:num_zeros]
+            tensor[zero_rows, col] = 0
+    return tensor

@@ -45,11 +45,13 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import dtypes as _dt
+from .._memory_format import check_format
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import zero_grads
 from ..tensor import Tensor
 from ._module_hooks import add_hook as _add_hook
 from ._module_hooks import call_with_hooks as _call_with_hooks
+from ._module_porting import ModulePortingMethods
 from ._module_state import _IncompatibleKeys
 from ._module_state import load_state_dict as _load_state_dict
 from .parameter import Buffer, Parameter, _is_uninitialized
@@ -86,7 +88,7 @@ def _check_name(kind: str, name: Any, owner: Module) -> None:
         raise KeyError(f"{kind} name can't be empty string \"\"")
 
 
-class Module:
+class Module(ModulePortingMethods):
     """Base class for all neural network modules; subclasses define ``forward``."""
 
     training: bool
@@ -107,6 +109,10 @@ class Module:
         d["_forward_hooks_with_kwargs"] = set()
         d["_backward_hooks"] = OrderedDict()
         d["_backward_pre_hooks"] = OrderedDict()
+        d["_state_dict_pre_hooks"] = OrderedDict()
+        d["_state_dict_hooks"] = OrderedDict()
+        d["_load_state_dict_pre_hooks"] = OrderedDict()
+        d["_load_state_dict_post_hooks"] = OrderedDict()
         d["_ember_parent"] = None  # weakref to the module this one was registered in
         d["_ember_name"] = ""
 
@@ -452,9 +458,10 @@ class Module:
         zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ conversion
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
-        """Convert every parameter (in place: optimizers keep working), gradient and buffer."""
-        for module in self.modules():
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
+        """Convert every parameter (in place: optimizers keep working), gradient and buffer
+        (this module's only, without ``recurse``)."""
+        for module in self.modules() if recurse else (self,):
             lazy = getattr(module, "_convert_lazy", None)
             if lazy is not None:  # a lazy layer: later materialised in the converted dtype
                 lazy(fn)
@@ -472,10 +479,15 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(device=None, dtype=None, non_blocking=False)``, ``to(dtype)`` or
-        ``to(tensor)``: move and/or cast floating-point parameters and buffers in place."""
+        """``to(device=None, dtype=None, non_blocking=False)``, ``to(dtype)``,
+        ``to(tensor)`` or ``to(memory_format=...)``: move and/or cast floating-point
+        parameters and buffers in place (a memory format is accepted; ember keeps data
+        row-major)."""
         device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
+        if kwargs.get("memory_format") is not None:  # checked; ember keeps data row-major
+            check_format("to", kwargs.pop("memory_format"))
+        kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
@@ -541,11 +553,16 @@ class Module:
             keep_vars = args[2] if len(args) > 2 else keep_vars
         if destination is None:
             destination = OrderedDict()
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
+        for hook in list(self._state_dict_hooks.values()):
+            if hook(self, destination, prefix, {"version": self._version}) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def _state_entries(self, prefix: str, out: dict) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes as _dt
+from .._memory_format import check_format
 from ..backends import Device, backend_for_device, backend_of
 from ..tensor import Tensor
 from ._common import bind_methods
@@ -36,12 +37,29 @@ def _(ctx, tangents, *, order="K"):
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
-    """A copy with its own memory; gradients flow through."""
+    """A copy with its own memory; gradients flow through. ``memory_format`` is checked as
+    in PyTorch; the copy keeps ember's row-major layout.
+
+    >>> import ember
+    >>> ember.ones(2, 3).clone(memory_format=ember.contiguous_format).is_contiguous()
+    True
+    """
+    if memory_format is not None:
+        check_format("clone", memory_format, input.ndim)
     return _clone(input)
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
-    """``input`` itself when C-contiguous, else a contiguous copy."""
+    """``input`` itself when C-contiguous, else a contiguous copy. ``memory_format`` is
+    checked as in PyTorch (a channels-last format needs a tensor of its rank) and the
+    result is row-major whatever it says: ember keeps data in C order.
+
+    >>> import ember
+    >>> ember.ones(2, 3, 4, 5).contiguous(memory_format=ember.channels_last).is_contiguous()
+    True
+    """
+    if memory_format is not None:
+        check_format("contiguous", memory_format, input.ndim)
     if input._data.flags.c_contiguous:
         return input
     return _clone(input, order="C")  # a plain copy would keep a transposed layout
@@ -68,9 +86,12 @@ def to_device(input: Tensor, device: Any) -> Tensor:
 
 
 def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None,
-       non_blocking: bool = False, copy: bool = False) -> Tensor:
+       non_blocking: bool = False, copy: bool = False, memory_format: Any = None) -> Tensor:
     """Convert dtype and/or device: ``x.to(ember.float64)``, ``x.to("cpu")``,
-    ``x.to(other)`` (other's dtype and device)."""
+    ``x.to(other)`` (other's dtype and device). ``memory_format`` is checked as in PyTorch
+    and the data stays row-major (see ``ember.channels_last``)."""
+    if memory_format is not None:
+        check_format("to", memory_format, input.ndim)
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as _dt
+from .._memory_format import check_format
 from ..backends import Device, backend_for_device, backend_of
 from ..backends.cpu import CPU_BACKEND
 from ..tensor import Tensor, _make
@@ -133,6 +134,18 @@ def _size_arg(op: str, size: tuple) -> tuple[int, ...]:
     return tuple(size)
 
 
+def _size_kwarg(op: str, args: tuple, size: Any) -> tuple:
+    """The sizes of ``zeros(2, 3)`` or of ``zeros(size=(2, 3))`` (PyTorch accepts both)."""
+    if size is None:
+        return args
+    if args:
+        raise TypeError(f"{op}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return (tuple(size),)
+
+
 def _filled(op: str, size: tuple, fill: Any, dtype: Any, device: Any,
             requires_grad: bool) -> Tensor:
     shape = _size_arg(op, size)
@@ -150,16 +163,40 @@ def _filled(op: str, size: tuple, fill: Any, dtype: Any, device: Any,
     return out
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled("zeros", size, 0, dtype, device, requires_grad)
+def zeros(*args: Any, size: Sequence[int] | None = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``.
+
+    >>> import ember
+    >>> ember.zeros(size=(2, 3)).shape
+    ember.Size([2, 3])
+    """
+    return _filled("zeros", _size_kwarg("zeros", args, size), 0, dtype, device,
+                   requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled("ones", size, 1, dtype, device, requires_grad)
+def ones(*args: Any, size: Sequence[int] | None = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``.
+
+    >>> import ember
+    >>> ember.ones(size=[2]).tolist()
+    [1.0, 1.0]
+    """
+    return _filled("ones", _size_kwarg("ones", args, size), 1, dtype, device,
+                   requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled("empty", size, None, dtype, device, requires_grad)
+def empty(*args: Any, size: Sequence[int] | None = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor: ``empty(2, 3)``, ``empty((2, 3))`` or ``empty(size=(2, 3))``.
+
+    >>> import ember
+    >>> ember.empty(size=(0, 4)).shape
+    ember.Size([0, 4])
+    """
+    return _filled("empty", _size_kwarg("empty", args, size), None, dtype, device,
+                   requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
@@ -172,29 +209,42 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
 
 
 def _like(op: str, input: Tensor, fill: Any, dtype: Any, device: Any,
-          requires_grad: bool) -> Tensor:
+          requires_grad: bool, memory_format: Any) -> Tensor:
+    if memory_format is not None:  # checked as in PyTorch; the result is row-major
+        check_format(op, memory_format, input.ndim)
     return _filled(op, (input.shape,), fill, input.dtype if dtype is None else dtype,
                    input.device if device is None else device, requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
-    return _like("zeros_like", input, 0, dtype, device, requires_grad)
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Zeros with ``input``'s shape, dtype and device (``memory_format`` is accepted; ember
+    tensors are row-major).
+
+    >>> import ember
+    >>> ember.zeros_like(ember.ones(2), memory_format=ember.preserve_format).tolist()
+    [0.0, 0.0]
+    """
+    return _like("zeros_like", input, 0, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return _like("ones_like", input, 1, dtype, device, requires_grad)
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Ones with ``input``'s shape, dtype and device (``memory_format`` as in zeros_like)."""
+    return _like("ones_like", input, 1, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
-    return _like("empty_like", input, None, dtype, device, requires_grad)
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor like ``input`` (``memory_format`` as in zeros_like)."""
+    return _like("empty_like", input, None, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return _like("full_like", input, fill_value, dtype, device, requires_grad)
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``fill_value`` with ``input``'s shape, dtype and device (``memory_format`` as in
+    zeros_like)."""
+    return _like("full_like", input, fill_value, dtype, device, requires_grad, memory_format)
 
 
 def _number(op: str, name: str, value: Any) -> Any:

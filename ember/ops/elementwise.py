@@ -9,7 +9,6 @@ the helpers the other elementwise modules (math, compare, rounding) build their 
 from __future__ import annotations
 
 import operator
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -26,12 +25,6 @@ from ._common import (
     to_float,
 )
 from .registry import LARGE_ELEMENTS, OpDef, defop, fast_binary, fast_unary
-
-# PyTorch computes log(-1), 1/0 or exp(1000) silently (NaN, inf); NumPy warns. An errstate
-# around every forward would cost about 1 us per op, so the warnings raised by the ufunc calls
-# in ember's elementwise modules are filtered once instead (by module, nothing else is hidden).
-warnings.filterwarnings("ignore", category=RuntimeWarning,
-                        module=r"ember\.ops\.(elementwise|math|compare|rounding)(_\w+)?$")
 
 
 def check_tensor(op: str, input: Any) -> Tensor:

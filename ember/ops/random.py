@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as _dt
+from .._memory_format import check_format
 from ..backends import Device, backend_for_device, backend_of
 from ..tensor import Tensor, _make
 from ._common import bind_methods, broadcast_shapes, ensure_tensor
-from .creation import _size_arg
+from .creation import _size_arg, _size_kwarg
 from .elementwise import add, mul
 from .inplace import run_inplace
 from .registry import defop
@@ -198,9 +199,9 @@ def _new(op: str, size: tuple, dtype: Any, device: Any, generator: Any, requires
 
 
 # ----------------------------------------------------------------------------- sampling
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    """Uniform samples from [0, 1).
+def rand(*args: Any, size: Sequence[int] | None = None, generator: Generator | None = None,
+         dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1); the shape as ``rand(2, 3)`` or ``rand(size=(2, 3))``.
 
     >>> import ember
     >>> x = ember.rand(2, 3, generator=ember.Generator().manual_seed(0))
@@ -208,20 +209,20 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, devi
     (ember.Size([2, 3]), True)
     """
     dt = _float_dtype("rand", dtype)
-    return _new("rand", size, dt, device, generator, requires_grad,
+    return _new("rand", _size_kwarg("rand", args, size), dt, device, generator, requires_grad,
                 lambda gen, xp, shape: _uniform(gen, xp, shape, dt))
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples.
+def randn(*args: Any, size: Sequence[int] | None = None, generator: Generator | None = None,
+          dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples; the shape as ``randn(2, 3)`` or ``randn(size=(2, 3))``.
 
     >>> import ember
     >>> ember.randn(4, dtype=ember.float64).dtype
     ember.float64
     """
     dt = _float_dtype("randn", dtype)
-    return _new("randn", size, dt, device, generator, requires_grad,
+    return _new("randn", _size_kwarg("randn", args, size), dt, device, generator, requires_grad,
                 lambda gen, xp, shape: _standard_normal(gen, shape, dt))
 
 
@@ -243,16 +244,25 @@ def _integers(gen, xp, shape: tuple, low: int, high: int, dt: _dt.DType):
     return gen.integers(low, high, shape, dtype=_dt.int64.np).astype(dt.np)
 
 
-def randint(*args: Any, size: Sequence[int] | None = None, generator: Generator | None = None,
+def randint(*args: Any, low: int | None = None, high: int | None = None,
+            size: Sequence[int] | None = None, generator: Generator | None = None,
             dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
-    ``randint(low, high, size)``; int64 unless ``dtype`` says otherwise.
+    ``randint(low, high, size)``, any of them by keyword as in PyTorch
+    (``randint(low=3, high=7, size=(2,))``); int64 unless ``dtype`` says otherwise.
 
     >>> import ember
     >>> x = ember.randint(3, 7, (100,))
     >>> x.dtype, set(x.tolist()) <= {3, 4, 5, 6}
     (ember.int64, True)
+    >>> ember.randint(high=2, size=(3,)).shape
+    ember.Size([3])
     """
+    if low is not None or high is not None:
+        if high is None or len(args) > 1 or (args and low is not None):
+            raise TypeError(f"randint: expected (high, size) or (low, high, size), got "
+                            f"positional {args} with low={low}, high={high}")
+        args = (args[0] if args else (0 if low is None else low), high)
     if size is not None:
         args = (*args, size)
     if len(args) == 2:
@@ -423,15 +433,23 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 # ----------------------------------------------------------------------------- _like forms
 def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
-              device: Any = None, requires_grad: bool = False) -> Tensor:
-    """``rand`` with ``input``'s shape, dtype and device."""
+              device: Any = None, requires_grad: bool = False,
+              memory_format: Any = None) -> Tensor:
+    """``rand`` with ``input``'s shape, dtype and device (``memory_format`` is checked; the
+    result is row-major)."""
+    if memory_format is not None:
+        check_format("rand_like", memory_format, input.ndim)
     return rand(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
                 device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
-               device: Any = None, requires_grad: bool = False) -> Tensor:
-    """``randn`` with ``input``'s shape, dtype and device."""
+               device: Any = None, requires_grad: bool = False,
+               memory_format: Any = None) -> Tensor:
+    """``randn`` with ``input``'s shape, dtype and device (``memory_format`` is checked;
+    the result is row-major)."""
+    if memory_format is not None:
+        check_format("randn_like", memory_format, input.ndim)
     return randn(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
                  device=input.device if device is None else device,
                  requires_grad=requires_grad)
@@ -439,9 +457,11 @@ def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
                  generator: Generator | None = None, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+                 requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     """``randint`` with ``input``'s shape, dtype and device: ``randint_like(x, high)`` or
-    ``randint_like(x, low, high)``."""
+    ``randint_like(x, low, high)`` (``memory_format`` is checked; the result is row-major)."""
+    if memory_format is not None:
+        check_format("randint_like", memory_format, input.ndim)
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, generator=generator,

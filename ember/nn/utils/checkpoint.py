@@ -20,7 +20,7 @@ from ...autograd.grad_mode import enable_grad
 from ...ops.random import get_rng_state, set_rng_state
 from ...tensor import Tensor
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "checkpoint_sequential"]
 
 
 class _Checkpoint(Function):
@@ -71,3 +71,41 @@ def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None
     with PyTorch's reentrant checkpoint)."""
     run = (lambda *a: function(*a, **kwargs)) if kwargs else function
     return _Checkpoint.apply(run, preserve_rng_state, *args)
+
+
+def checkpoint_sequential(functions: Any, segments: int, input: Any,
+                          use_reentrant: bool | None = None, **kwargs: Any) -> Any:
+    """Run ``functions`` (a ``Sequential`` or a list of callables) on ``input`` in
+    ``segments`` pieces, checkpointing every piece but the last, as PyTorch's
+    ``checkpoint_sequential`` (``preserve_rng_state`` is the one keyword accepted).
+
+    >>> import ember
+    >>> model = ember.nn.Sequential(ember.nn.Linear(2, 2), ember.nn.Tanh(), ember.nn.Linear(2, 1))
+    >>> x = ember.ones(3, 2, requires_grad=True)
+    >>> checkpoint_sequential(model, 2, x).sum().backward()
+    >>> x.grad.shape
+    ember.Size([3, 2])
+    """
+    from ..containers import Sequential
+
+    preserve = kwargs.pop("preserve_rng_state", True)
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    if isinstance(functions, Sequential):
+        functions = list(functions.children())
+
+    def run(start: int, end: int) -> Callable:
+        def forward(x: Any) -> Any:
+            for j in range(start, end + 1):
+                x = functions[j](x)
+            return x
+
+        return forward
+
+    size = len(functions) // segments
+    end = -1
+    for start in range(0, size * (segments - 1), size):
+        end = start + size - 1
+        input = checkpoint(run(start, end), input, use_reentrant=use_reentrant,
+                           preserve_rng_state=preserve)
+    return run(end + 1, len(functions) - 1)(input)
