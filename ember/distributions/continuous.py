@@ -41,13 +41,10 @@ def _expand_params(self: Distribution, cls: type, names: tuple[str, ...], batch_
     return new
 
 
-class Normal(ExponentialFamily):
-    """The normal distribution with mean ``loc`` and standard deviation ``scale``.
-
-    >>> import ember
-    >>> Normal(ember.zeros(2), ember.ones(2)).rsample((3,)).shape
-    ember.Size([3, 2])
-    """
+class _LocationScale:
+    """What the location-scale families share (mixed in before their Distribution base):
+    the ``loc``/``scale`` parameters, their constraints and ``expand``, and ``loc`` as the
+    mean and the mode."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -58,8 +55,8 @@ class Normal(ExponentialFamily):
         self.loc, self.scale = broadcast_all(loc, scale)
         super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
-        return _expand_params(self, Normal, ("loc", "scale"), batch_shape, _instance)
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        return _expand_params(self, type(self), ("loc", "scale"), batch_shape, _instance)
 
     @property
     def mean(self) -> Tensor:
@@ -68,6 +65,15 @@ class Normal(ExponentialFamily):
     @property
     def mode(self) -> Tensor:
         return self.loc
+
+
+class Normal(_LocationScale, ExponentialFamily):
+    """The normal distribution with mean ``loc`` and standard deviation ``scale``.
+
+    >>> import ember
+    >>> Normal(ember.zeros(2), ember.ones(2)).rsample((3,)).shape
+    ember.Size([3, 2])
+    """
 
     @property
     def stddev(self) -> Tensor:
@@ -231,33 +237,13 @@ class Exponential(ExponentialFamily):
         return 1.0 - ember.log(self.rate)
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale, Distribution):
     """The Laplace distribution with location ``loc`` and scale ``scale``.
 
     >>> import ember
     >>> Laplace(0.0, 1.0).variance.item()
     2.0
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Tensor | float, scale: Tensor | float,
-                 validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Laplace:
-        return _expand_params(self, Laplace, ("loc", "scale"), batch_shape, _instance)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

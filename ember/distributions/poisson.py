@@ -16,7 +16,8 @@ import ember
 from ember.tensor import Size, Tensor
 
 from . import constraints
-from .distribution import _EMPTY_SIZE, Distribution, ExponentialFamily
+from .continuous import _expand_params
+from .distribution import _EMPTY_SIZE, ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Poisson"]
@@ -39,12 +40,7 @@ class Poisson(ExponentialFamily):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Poisson:
-        new = self._get_checked_instance(Poisson, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expand_params(self, Poisson, ("rate",), batch_shape, _instance)
 
     @property
     def mean(self) -> Tensor:
