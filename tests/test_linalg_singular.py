@@ -9,10 +9,11 @@ import torch
 import ember
 
 SINGULAR = [np.diag([2.0, 0.0]), np.array([[1.0, 2.0], [2.0, 4.0]]),
-            np.array([[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.eye(3) * 2])]
+            np.array([[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.eye(3) * 2]),
+            np.zeros((2, 2)), np.stack([np.zeros((2, 2)), np.eye(2), np.diag([2.0, 0.0])])]
 
 
-@pytest.mark.parametrize("m", SINGULAR, ids=["diag", "rank1", "batch"])
+@pytest.mark.parametrize("m", SINGULAR, ids=["diag", "rank1", "batch", "zeros", "batch-zeros"])
 @pytest.mark.parametrize("name", ["det", "linalg.det"])
 def test_det_gradient_of_exactly_singular_matrix_is_the_cofactor_matrix(m, name):
     # PyTorch's reference value is its SVD-based formula, which it takes when the graph is
