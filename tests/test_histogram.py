@@ -99,3 +99,15 @@ def test_histogramdd_errors():
         ember.histogramdd(ember.zeros(4, 2), bins=[3])
     with pytest.raises(RuntimeError, match="histogramdd: range should have 4 elements"):
         ember.histogramdd(ember.zeros(4, 2), bins=3, range=[0.0, 1.0])
+
+
+@pytest.mark.parametrize("shape, exc, match", [
+    ((5,), RuntimeError, "histogramdd: input tensor should have at least 2 dimensions"),
+    ((), IndexError, "Dimension specified as -1 but tensor has no dimensions"),
+])
+def test_histogramdd_needs_points_in_rows(shape, exc, match):
+    # PyTorch refuses a 1-D input (not read as N points in one dimension) and a 0-d one
+    with pytest.raises(exc, match=match):
+        torch.histogramdd(torch.zeros(shape), bins=2)
+    with pytest.raises(exc, match=match):
+        ember.histogramdd(ember.zeros(shape), bins=2)

@@ -9,10 +9,11 @@ import torch
 import ember
 
 SINGULAR = [np.diag([2.0, 0.0]), np.array([[1.0, 2.0], [2.0, 4.0]]),
-            np.array([[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.eye(3) * 2])]
+            np.array([[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.eye(3) * 2]),
+            np.zeros((2, 2)), np.stack([np.zeros((2, 2)), np.eye(2), np.diag([2.0, 0.0])])]
 
 
-@pytest.mark.parametrize("m", SINGULAR, ids=["diag", "rank1", "batch"])
+@pytest.mark.parametrize("m", SINGULAR, ids=["diag", "rank1", "batch", "zeros", "batch-zeros"])
 @pytest.mark.parametrize("name", ["det", "linalg.det"])
 def test_det_gradient_of_exactly_singular_matrix_is_the_cofactor_matrix(m, name):
     # PyTorch's reference value is its SVD-based formula, which it takes when the graph is
@@ -74,3 +75,17 @@ def test_beta_zero_gives_input_a_zero_gradient_and_ignores_its_nan(op, alpha):
     assert e_grads[0] is not None
     for eg, tg in zip(e_grads, t_grads):
         np.testing.assert_allclose(eg.numpy(), tg.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["linalg.solve_triangular", "triangular_solve"])
+def test_singular_triangular_solve_error_names_the_op(op):
+    # PyTorch's triangular solve divides by the zero pivot (inf/NaN); ember's goes through
+    # an LU solve, which refuses the matrix: the error must name the op that was called
+    U, b = np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[1.0], [1.0]])
+    expected = torch.linalg.solve_triangular(torch.tensor(U), torch.tensor(b), upper=True)
+    assert not torch.isfinite(expected).any()
+    with pytest.raises(ember.linalg.LinAlgError, match=rf"^{op}: Singular matrix"):
+        if op == "triangular_solve":
+            ember.triangular_solve(ember.tensor(b), ember.tensor(U))
+        else:
+            ember.linalg.solve_triangular(ember.tensor(U), ember.tensor(b), upper=True)

@@ -283,7 +283,7 @@ class Module(ModulePortingMethods):
             elif isinstance(value, Buffer):  # nn.Buffer marks a buffer, as in PyTorch
                 if d.get("_buffers") is None:
                     raise AttributeError("cannot assign buffer before Module.__init__() call")
-                remove_from(d, self._parameters, self._modules)
+                # (register_buffer refuses a name already used by a plain attribute)
                 self.register_buffer(name, value, value.persistent)
             else:
                 buffers = d.get("_buffers")
@@ -320,10 +320,11 @@ class Module(ModulePortingMethods):
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
     def __deepcopy__(self, memo: dict) -> Module:
-        # Plain tensors refuse pickling (and so the default deepcopy): clone buffers first.
+        # Plain tensors refuse pickling (and so the default deepcopy): copy buffers first,
+        # leaves with their requires_grad and grad (Tensor.__deepcopy__, as PyTorch's)
         for b in self._buffers.values():
             if b is not None and id(b) not in memo:
-                memo[id(b)] = b.detach().clone()
+                memo[id(b)] = copy.deepcopy(b, memo) if b.is_leaf else b.detach().clone()
         new = type(self).__new__(type(self))
         memo[id(self)] = new
         for k, v in self.__dict__.items():

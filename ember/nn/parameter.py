@@ -102,7 +102,8 @@ class Buffer(Tensor):
 
     Assigning one to a module attribute registers it as a buffer (``persistent=False``
     keeps it out of the state dict), as ``register_buffer`` does. ``data`` is shared, not
-    copied, and detached; ``None`` gives an empty float32 tensor.
+    copied, and detached, keeping its ``requires_grad``; ``None`` gives an empty float32
+    tensor.
 
     >>> import ember
     >>> class Counter(ember.nn.Module):
@@ -126,6 +127,8 @@ class Buffer(Tensor):
         for name in _STATE_SLOTS:
             setattr(self, name, getattr(_make(data._data), name))
         self._version = data._version  # same memory, same version counter
+        # PyTorch's data.detach().requires_grad_(data.requires_grad): a leaf, same flag
+        self.requires_grad = data.requires_grad
         self.persistent = bool(persistent)
 
 

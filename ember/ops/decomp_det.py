@@ -25,15 +25,16 @@ from .registry import defop
 
 
 def _det_singular(A: Tensor, det: Tensor):
-    """Which matrices take the SVD path: ``|det| < eps * ||A||_2``, PyTorch's cutoff (an
-    array of the batch shape)."""
+    """Which matrices take the SVD path: ``|det| < eps * ||A||_2``, PyTorch's cutoff, or
+    ``det == 0`` (the cutoff alone misses the zero matrix, where both sides are 0): an
+    array of the batch shape."""
     xp = backend_of(A._data).xp
     a = A._data
     eps = xp.finfo(a.dtype).eps
     if a.shape[-1] == 0:
         return xp.zeros(a.shape[:-2], dtype=bool)
     norm2 = xp.linalg.norm(a, ord=2, axis=(-2, -1)) if a.size else xp.zeros(a.shape[:-2])
-    return xp.abs(det._data) < eps * norm2
+    return (xp.abs(det._data) < eps * norm2) | (det._data == 0)
 
 
 def _cofactor_svd(A: Tensor) -> Tensor:

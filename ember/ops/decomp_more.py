@@ -102,6 +102,14 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
     """
     if p not in _COND_NORMS:
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if isinstance(A, Tensor) and A.ndim >= 2 and A.numel() == 0:
+        # PyTorch's convention for empty matrices (NumPy defines none): zeros of the batch
+        # shape; 'fro' and 'nuc' still require square ones
+        check_float_matrix("linalg.cond" if p in (None, 2, -2) else f"linalg.cond(ord={p})",
+                           A, square=p in ("fro", "nuc"))
+        from .creation import zeros
+
+        return zeros(*A.shape[:-2], dtype=A.dtype, device=A.device)
     if p in (None, 2, -2):
         check_float_matrix("linalg.cond", A, square=False)
         from .decomp_factor import svdvals

@@ -3,8 +3,10 @@
 
 All are compositions of ``linalg.solve`` / ``inv`` with triangle masks, so gradients,
 double backward and forward mode come from those ops. The triangular solves read only
-their triangle and give it the gradient (as PyTorch); the Cholesky ones differentiate
-``(L L^T)^{-1}`` with respect to the whole ``L``, as PyTorch's formula does.
+their triangle and give it the gradient (as PyTorch); the Cholesky ones give every entry
+of ``L`` a gradient, ``-C tril(L)`` (``C`` symmetric), which is PyTorch's ``-C L`` when the
+unread triangle of ``L`` is zero. With values there PyTorch multiplies by the full ``L``
+and the two differ (a known difference; the values agree).
 
 >>> import ember
 >>> L = ember.tensor([[2.0, 0.0], [1.0, 1.0]])
@@ -19,7 +21,7 @@ from typing import Any, NamedTuple
 
 from ..tensor import Tensor
 from ._common import broadcast_shapes
-from .decomp import _solve, check_float_matrix, eye_like, inv
+from .decomp import LinAlgError, _solve, check_float_matrix, eye_like, inv
 
 
 def _check_rhs(op: str, A: Tensor, B: Any, left: bool = True) -> None:
@@ -40,7 +42,10 @@ def _solve_broadcast(op: str, A: Tensor, B: Tensor) -> Tensor:
     """``A^{-1} B`` for a matrix ``B`` (never a vector), broadcasting the batch dims."""
     batch = broadcast_shapes(op, A.shape[:-2], B.shape[:-2])
     n = A.shape[-1]
-    return _solve(A.expand(*batch, n, n), B.expand(*batch, *B.shape[-2:]))
+    try:
+        return _solve(A.expand(*batch, n, n), B.expand(*batch, *B.shape[-2:]))
+    except LinAlgError as exc:  # name the op that was called, not the solve inside it
+        raise LinAlgError(str(exc).replace("linalg.solve:", f"{op}:", 1)) from None
 
 
 def _triangle(A: Tensor, upper: bool, unitriangular: bool = False) -> Tensor:
@@ -97,7 +102,8 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
 def _cholesky_factor(op: str, L: Tensor, upper: bool) -> Tensor:
     """``L``'s triangle as a lower factor. The value reads only the triangle, but the
     gradient goes to all of ``L`` (the part outside adds a detached zero), as PyTorch's
-    formula for ``(L L^T)^{-1}`` is the derivative with respect to the full matrix."""
+    does; it is computed with the triangle, where PyTorch's formula uses the full ``L``,
+    so the two agree only when the other triangle of ``L`` is zero."""
     check_float_matrix(op, L)
     F = L + ((L.triu() if upper else L.tril()) - L).detach()
     return F.mT if upper else F

@@ -8,7 +8,9 @@ either input, or ``compute_mode="use_mm_for_euclid_dist"``) it uses one matrix p
 ``|x|^2 + |y|^2 - 2 x.y``, which does not materialise every difference; otherwise it takes
 the norm of each row difference (a primitive in ``distance_p`` that walks the rows in
 cache-sized steps), whose gradient is 0 at zero distance (``cdist(x, x)`` has a
-well-defined gradient, as PyTorch's).
+well-defined gradient, as PyTorch's). ``pdist`` takes that difference path on the whole
+matrix and keeps the strict upper triangle: twice the pairs it needs, but in cache-sized
+steps and with memory for the ``(N, N)`` distances only.
 
 >>> import ember
 >>> ember.cdist(ember.tensor([[0.0, 0.0]]), ember.tensor([[3.0, 4.0], [1.0, 0.0]])).tolist()
@@ -109,16 +111,6 @@ def _check_pdist(input: Any, p: Any) -> None:
         raise RuntimeError(f"pdist: only supports non-negative p values, got p={p!r}")
 
 
-def _max_abs_all_ties(diff: Tensor) -> Tensor:
-    """``max(|diff|)`` over the last dim whose gradient is ``sign(diff)`` at *every* element
-    tied for the maximum (PyTorch's pdist backward for ``p=inf``; ``amax`` would split it):
-    the detached maximum plus ``hit * (|diff| - detached |diff|)``, which adds exactly 0."""
-    a = diff.abs()
-    top = a.detach().amax(dim=-1, keepdim=True)
-    hit = (a.detach() == top).to(diff.dtype)
-    return top.squeeze(-1) + (hit * (a - a.detach())).sum(dim=-1)
-
-
 def pdist(input: Tensor, p: float = 2) -> Tensor:
     """The ``p``-norm distance between every pair of rows ``i < j`` of an ``(N, M)`` matrix,
     in row-major order of the pairs: a vector of ``N (N - 1) / 2`` values (the upper triangle
@@ -129,20 +121,22 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     >>> ember.pdist(ember.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])).tolist()
     [5.0, 1.0, 4.242640495300293]
     """
-    from .decomp_norm import vector_norm
+    from .distance_p import pnorm_cdist
     from .scatter import index_select
     from .shape_build import triu_indices
 
     _check_pdist(input, p)
-    n = input.shape[0]
+    n, m = input.shape
     pairs = triu_indices(n, n, 1, device=input.device)
-    # each pair's difference directly (as PyTorch): exact, and half of cdist's work
-    diff = index_select(input, 0, pairs[0]) - index_select(input, 0, pairs[1])
-    if input.shape[1] == 0:  # no coordinates: every distance is 0 (for every p)
-        return diff.sum(dim=-1)
-    if p == float("inf"):
-        return _max_abs_all_ties(diff)
-    return vector_norm(diff, float(p), dim=-1)
+    if m == 0:  # no coordinates: every distance is 0 (for every p)
+        return (index_select(input, 0, pairs[0]) - index_select(input, 0, pairs[1])).sum(dim=-1)
+    # the (N, N) distances by cdist's difference path (cache-sized steps, never the
+    # (N (N - 1) / 2, M) differences at once; exact for p = 2, unlike the matrix-product
+    # path), then the strict upper triangle. Its gradient is PyTorch's pdist backward: 0
+    # at zero distances and sign(diff) at every coordinate tied for the maximum at p=inf.
+    x = input.unsqueeze(0)
+    full = pnorm_cdist(x, x, p).reshape(n * n)
+    return full[pairs[0] * n + pairs[1]]
 
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:

@@ -57,7 +57,8 @@ def _sign(xp, x):
 
 def _phi(xp, diff, dist, p: float):
     """The derivative of the distance with respect to the difference, PyTorch's
-    _cdist_backward: 0 where the distance is 0. Overwrites ``diff``."""
+    _cdist_backward: 0 where the distance is 0, and for ``p < 1`` also where the
+    difference is 0 (``sign(0) * 0 ** (p - 1)`` would be 0 * inf). Overwrites ``diff``."""
     if p == 1:
         return _sign(xp, diff)
     if p == math.inf:
@@ -65,7 +66,11 @@ def _phi(xp, diff, dist, p: float):
     if p == 2:
         phi = xp.divide(diff, dist, out=diff)
     else:
-        phi = xp.sign(diff) * xp.abs(diff, out=diff) ** (p - 1) / dist ** (p - 1)
+        sign = xp.sign(diff)
+        a = xp.abs(diff, out=diff)
+        phi = sign * a ** (p - 1) / dist ** (p - 1)
+        if p < 1:
+            return xp.where((dist == 0) | (a == 0), 0, phi)
     return xp.where(dist == 0, 0, phi)
 
 
@@ -134,6 +139,8 @@ def _(ctx, h, *, p):
         return dg, None, None, None
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     zero = dist.unsqueeze(-1) == 0
+    if p < 1:  # phi is held at 0 where the difference is 0, so is its slope
+        zero = zero | (diff == 0)
     # d phi / d diff = (p - 1) |diff|^(p - 2) / dist^(p - 1), 0 at zero distance
     slope = where(zero, 0.0, (p - 1) * diff.abs() ** (p - 2)
                   / dist.unsqueeze(-1) ** (p - 1)) * g.unsqueeze(-1) * hr
@@ -154,6 +161,9 @@ def _phi_composite(x1: Tensor, x2: Tensor, dist: Tensor, p: float) -> Tensor:
         return diff.sign()
     if p == math.inf:
         return diff.sign() * (diff.abs() == d).to(diff.dtype)
+    if p < 1:  # 0 where the difference is 0 (PyTorch's rule), without 0 * inf anywhere
+        safe = where(diff == 0, 1.0, diff.abs())
+        return where(d == 0, 0.0, diff.sign() * safe ** (p - 1) / d ** (p - 1))
     phi = diff / d if p == 2 else diff.sign() * diff.abs() ** (p - 1) / d ** (p - 1)
     return where(d == 0, 0.0, phi)
 

@@ -165,6 +165,12 @@ def histogramdd(input: Tensor, bins: Any = 10, *, range: Sequence[float] | None 
     >>> ember.histogramdd(pts, bins=[2, 2]).hist.tolist()
     [[1.0, 0.0], [1.0, 1.0]]
     """
+    if isinstance(input, Tensor) and input.ndim < 2:  # PyTorch's errors for 0-d and 1-D
+        if input.ndim == 0:
+            raise IndexError("histogramdd: Dimension specified as -1 but tensor has no "
+                             "dimensions")
+        raise RuntimeError(f"histogramdd: input tensor should have at least 2 "
+                           f"dimensions, got shape {tuple(input.shape)}")
     hist, edges = _histogramdd("histogramdd", input, bins, range, weight, density)
     return HistogramddResult(hist, tuple(edges))
 

@@ -208,8 +208,12 @@ def _(ctx, g, *, basic, dims):
 def _(ctx, tangents, *, basic, dims):
     x, value = ctx.inputs[:2]
     tx, tv = tangents[:2]
-    tx = tx if tx is not None else _make(ctx.output._data * 0)
-    tv = tv if tv is not None else _make(value._data * 0)
+    from .creation import zeros_like
+
+    # zeros_like, not ``_data * 0``: that turns a 0-d array into a NumPy scalar (and inf
+    # into NaN)
+    tx = tx if tx is not None else zeros_like(ctx.output)
+    tv = tv if tv is not None else zeros_like(value)
     return _index_put(tx, tv, *ctx.inputs[2:], basic=basic, dims=dims)
 
 

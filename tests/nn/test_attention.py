@@ -338,3 +338,34 @@ def test_sdpa_rows_that_see_no_key_double_backward_like_torch_math():
         ref = grads(torch)
     for a, b in zip(grads(ember), ref):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mask", ["bool", "float"])
+def test_sdpa_forward_mode_with_a_row_that_sees_no_key_matches_torch(mask):
+    # the fully masked row's output (and tangent) is 0; its masked_fill runs under dual mode
+    torch = pytest.importorskip("torch")
+    import torch.autograd.forward_ad as tfw
+
+    import ember.autograd.forward_ad as efw
+    import ember.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    q, tq = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4))
+    k, tk = rng.standard_normal((2, 5, 4)), rng.standard_normal((2, 5, 4))
+    v, tv = rng.standard_normal((2, 5, 4)), rng.standard_normal((2, 5, 4))
+    keep = np.ones((3, 5), bool)
+    keep[1] = False
+    keep[0, 2] = False
+    m = keep if mask == "bool" else np.where(keep, 0.0, -np.inf)
+    with tfw.dual_level():
+        args = [tfw.make_dual(torch.tensor(a), torch.tensor(t))
+                for a, t in ((q, tq), (k, tk), (v, tv))]
+        out = torch.nn.functional.scaled_dot_product_attention(*args, attn_mask=torch.tensor(m))
+        expected = tfw.unpack_dual(out)
+        expected = (expected.primal.numpy(), expected.tangent.numpy())
+    with efw.dual_level():
+        args = [efw.make_dual(ember.tensor(a), ember.tensor(t))
+                for a, t in ((q, tq), (k, tk), (v, tv))]
+        out = efw.unpack_dual(F.scaled_dot_product_attention(*args, attn_mask=ember.tensor(m)))
+    np.testing.assert_allclose(out.primal.numpy(), expected[0], atol=1e-12)
+    np.testing.assert_allclose(out.tangent.numpy(), expected[1], atol=1e-12)

@@ -520,10 +520,37 @@ def test_buffer_marker_registers_buffers_like_torch():
 def test_buffer_shares_and_detaches_its_data():
     w = ember.ones(2, requires_grad=True)
     b = ember.nn.Buffer(w)
-    assert not b.requires_grad and b.persistent
+    # detached (a leaf of its own) but keeping the flag, as torch.nn.Buffer
+    assert b.requires_grad == torch.nn.Buffer(torch.ones(2, requires_grad=True)).requires_grad
+    assert b.is_leaf and b.grad_fn is None and b.persistent
     with ember.no_grad():
         w.mul_(3)
     assert b.tolist() == [3.0, 3.0]
     assert ember.nn.Buffer().shape == (0,)
     with pytest.raises(TypeError, match="Buffer: expected a Tensor as data, got list"):
         ember.nn.Buffer([1.0, 2.0])
+
+
+def test_buffer_keeps_requires_grad_in_a_module_and_its_deep_copy():
+    def build(lib):
+        class M(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = lib.nn.Buffer(lib.ones(2, requires_grad=True))
+                self.b = lib.nn.Buffer(lib.zeros(3))
+
+        return M()
+
+    me, mt = build(ember), build(torch)
+    for e, t in ((me, mt), (copy.deepcopy(me), copy.deepcopy(mt))):
+        assert [(n, b.requires_grad) for n, b in e.named_buffers()] == \
+            [(n, b.requires_grad) for n, b in t.named_buffers()] == [("a", True), ("b", False)]
+
+
+def test_buffer_marker_refuses_a_name_used_by_a_plain_attribute():
+    for lib in (torch, ember):
+        m = lib.nn.Module()
+        m.c = 5
+        with pytest.raises(KeyError, match="attribute 'c' already exists"):
+            m.c = lib.nn.Buffer(lib.ones(1))
+        assert m.c == 5 and not list(m.named_buffers())

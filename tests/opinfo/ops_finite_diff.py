@@ -58,7 +58,11 @@ RECORDS = [
     _rec([Sample((I((6,), high=50),)), Sample((I((3, 4), high=50),), {"edge_order": 2})],
          variant="int", dtypes=("float32",), grad=False, fd=False, second_order=False,
          jvp=False),
-    *[_rec([Sample((T((4, 6)), T((6,), low=0.5, high=1.5)))], ERRORS[5:] if e == 1 else (),
+    *[_rec([Sample((T((4, 6)), T((6,), low=0.5, high=1.5)))]
+           # a dim of size 2 (one step) takes edge_order=1 only
+           + ([Sample((T((3, 2)), T((2,), low=0.5, high=1.5)), name="two-samples")]
+              if e == 1 else []),
+           ERRORS[5:] if e == 1 else (),
            variant=f"coordinates-e{e}",
            ember_fn=_with_coordinates(ember, 1, e), torch_fn=_with_coordinates(torch, 1, e))
       for e in (1, 2)],

@@ -109,7 +109,7 @@ SCATTER = [
           Sample((T((3, 4)), B((4,)), T(())), name="broadcast-tensor"),
           Sample((T(()), B(()), 2.0), name="0d"),
           Sample((T((0, 4)), B((0, 4)), 1.0), name="empty")],
-         jvp=False,
+         jvp=True,
          errors=[ErrorInput((T((3, 4)), B((3, 4)), T((2,))), {}, RuntimeError,
                             r"masked_fill: only supports a 0-dimensional value tensor"),
                  ErrorInput((T((3, 4)), B((2, 4)), 1.0), {}, RuntimeError,

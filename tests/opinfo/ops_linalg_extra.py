@@ -109,6 +109,15 @@ RECORDS = [
          second_order=False),
     OpRecord("linalg.cond", ember.linalg.cond, torch.linalg.cond,
              [Sample((T((3, 3), 0.0, 0.0), 1))], grad=False, variant="singular"),
+    # empty matrices: zeros of the batch shape (PyTorch's convention), carrying no gradient
+    OpRecord("linalg.cond", ember.linalg.cond, torch.linalg.cond,
+             [Sample((T((0, 0)),), name="0x0"), Sample((T((3, 0, 0)), 2), name="batch-p2"),
+              Sample((T((2, 0, 3)), -2), name="rect-p-2"), Sample((T((0, 0)), "fro"), name="fro"),
+              Sample((T((3, 0, 0)), 1), name="batch-1"),
+              Sample((T((0, 3)), math.inf), name="rect-inf")],
+             grad=False, variant="empty",
+             errors=[ErrorInput((T((0, 3)), "nuc"), {}, RuntimeError,
+                                r"linalg.cond\(ord=nuc\): A must be batches of square")]),
     # ------------------------------------------------------------------ vander, vecdot, ...
     _rec("linalg.vander", ember.linalg.vander, torch.linalg.vander,
          [Sample((T((4,)),)), Sample((T((2, 3)),), {"N": 5}, name="batched-N"),
