@@ -101,6 +101,18 @@ def test_resize_keeps_storage_values_like_torch(make, size):
     np.testing.assert_array_equal(e.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize("method", ["resize_", "resize_as_"])
+def test_resize_to_the_same_shape_is_a_no_op_like_torch(method):
+    e, t = ember.arange(6.0).reshape(2, 3).t(), torch.arange(6.0).reshape(2, 3).t()
+    for x, lib in ((e, ember), (t, torch)):
+        before = _version(x)
+        arg = (lib.ones(3, 2),) if method == "resize_as_" else (3, 2)
+        assert getattr(x, method)(*arg) is x
+        assert _version(x) == before
+    assert e.stride() == t.stride() and not e.is_contiguous()
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
 def test_resize_larger_keeps_the_old_values_first():
     e, t = ember.arange(4.0), torch.arange(4.0)
     e.resize_(2, 3)

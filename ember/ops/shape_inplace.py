@@ -263,7 +263,8 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     """Give this tensor shape ``sizes``, contiguous over its storage from its storage
     offset, as PyTorch does: elements that fit keep the storage's values (those of its
     root tensor, in memory order); a larger size moves the tensor into new memory holding
-    the old storage's values first (the rest is zero). Tensors that require grad are
+    the old storage's values first (the rest is zero). Resizing to the current shape
+    changes nothing (a transposed tensor stays transposed). Tensors that require grad are
     refused.
 
     >>> import ember
@@ -280,6 +281,8 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     if any(n < 0 for n in size):
         raise RuntimeError(f"resize_: Trying to create tensor with negative dimension: "
                            f"{list(size)}")
+    if size == tuple(self.shape):  # as PyTorch: a no-op that keeps the strides and version
+        return self
     memory, _, shares, offset = _storage(self, positions=False)
     numel = 1
     for n in size:
