@@ -39,6 +39,23 @@ def test_leaf_requiring_grad_refuses_like_torch(name, args):
 
 
 @pytest.mark.parametrize("name,args", CASES)
+def test_view_of_a_leaf_requiring_grad_refuses_like_torch(name, args):
+    e, t = _pair(np.ones((1, 3)), requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        getattr(t.view(1, 3), name)(*args)
+    with pytest.raises(RuntimeError, match=f"{name}: a view of a leaf Variable that requires "
+                                           r"grad \(view shape \(1, 3\), leaf shape"):
+        getattr(e.view(1, 3), name)(*args)
+    # allowed on a view of a detach()ed leaf and without recording, as in PyTorch
+    shapes = [tuple(getattr(x.detach().view(1, 3), name)(*args).shape) for x in (e, t)]
+    with ember.no_grad():
+        shapes.append(tuple(getattr(e.view(1, 3), name)(*args).shape))
+    with torch.no_grad():
+        shapes.append(tuple(getattr(t.view(1, 3), name)(*args).shape))
+    assert len(set(shapes)) == 1
+
+
+@pytest.mark.parametrize("name,args", CASES)
 def test_non_leaf_gradient_and_version_like_torch(name, args):
     values = np.arange(3.0).reshape(1, 3) + 1
     grads = []

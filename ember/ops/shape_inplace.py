@@ -28,10 +28,19 @@ from .shape import squeeze, swapaxes, swapdims, t, transpose, unsqueeze
 
 
 def _refuse_leaf(name: str, self: Tensor) -> None:
-    if _GRAD.grad_enabled and self._requires_grad and self.grad_fn is None:
+    if not _GRAD.grad_enabled:
+        return
+    if self._requires_grad and self.grad_fn is None:
         raise RuntimeError(
             f"{name}: a leaf Variable that requires grad (shape {tuple(self.shape)}) is being "
             "used in an in-place operation; do it under ember.no_grad() or on a clone()")
+    base = self._base  # a differentiable view (not one of a detach()) of such a leaf
+    if (self._requires_grad and base is not None and base._requires_grad
+            and base.grad_fn is None):
+        raise RuntimeError(
+            f"{name}: a view of a leaf Variable that requires grad (view shape "
+            f"{tuple(self.shape)}, leaf shape {tuple(base.shape)}) is being used in an "
+            "in-place operation; do it under ember.no_grad() or on a clone()")
 
 
 def inplace_view(name: str, self: Tensor, fn: Callable, *args: Any) -> Tensor:
