@@ -174,7 +174,11 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
                  include_self: bool = True) -> Tensor:
     """Reduce the slices of ``source`` into ``input`` at ``index`` along ``dim``, with
     ``reduce`` one of ``"prod"``, ``"mean"``, ``"amax"``, ``"amin"`` (``scatter_reduce``
-    with ``index`` spread along the other dims; its gradient is PyTorch's).
+    with ``index`` spread along the other dims). Gradients are PyTorch's but for one case:
+    with ``"amax"``/``"amin"`` and ``include_self=False``, PyTorch still counts an excluded
+    ``input`` value equal to the result as a tie and gives the source only its share; here
+    the excluded value takes no part, so the source gets the whole gradient (as finite
+    differences say).
 
     >>> import ember
     >>> x = ember.ones(3)
