@@ -201,6 +201,19 @@ def test_grad_for_leaf_and_non_leaf_inputs_and_several_outputs():
     assert xe.grad is None and we.grad is None  # grad() leaves .grad alone
 
 
+def test_grad_and_backward_with_a_tensor_listed_twice_in_inputs_like_torch():
+    xe, xt, we, wt = _both()
+    he, ht = sin(xe * we), torch.sin(xt * wt)
+    ge = ember.autograd.grad((he * he).sum() * we.sum(), [he, xe, he, xe, we])
+    gt = torch.autograd.grad((ht * ht).sum() * wt.sum(), [ht, xt, ht, xt, wt])
+    for e, t in zip(ge, gt):
+        close(e, t)
+    (sin(xe * we) * we).sum().backward(inputs=[xe, we, xe])
+    (torch.sin(xt * wt) * wt).sum().backward(inputs=[xt, wt, xt])
+    close(xe.grad, xt.grad)  # accumulated once
+    close(we.grad, wt.grad)
+
+
 def test_grad_with_grad_outputs_for_non_scalar_outputs():
     xe, xt, _, _ = _both()
     ve, vt = pair([1.0, 2.0, -1.0], requires_grad=False)

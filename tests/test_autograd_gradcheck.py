@@ -95,6 +95,23 @@ def test_forward_mode_is_checked():
         ember.autograd.gradcheck(WrongJvp.apply, (x,), check_forward_ad=True)
 
 
+@pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])
+def test_forward_over_reverse_checks_like_torch(lib):
+    x, y = _x(lib), (_x(lib) * 0.5).detach().requires_grad_(True)
+    assert lib.autograd.gradgradcheck(lambda a, b: lib.sin(a * b), (x, y),
+                                      check_fwd_over_rev=True)
+
+
+def test_forward_mode_check_of_a_function_that_differentiates_inside():
+    # torch's gradcheck detaches the dual's primal, so there this raises "does not require
+    # grad"; ember keeps requires_grad and checks the forward-mode Jacobian (3 * 2a here)
+    # against finite differences.
+    def inner_grad(a):
+        return ember.autograd.grad((a ** 3).sum(), a, create_graph=True)[0]
+
+    assert ember.autograd.gradcheck(inner_grad, (_x(ember),), check_forward_ad=True)
+
+
 def test_warns_on_single_precision_and_needs_an_input_requiring_grad_like_torch():
     for lib in (ember, torch):
         with pytest.warns(UserWarning, match="Input #0 requires gradient and is not a double"):

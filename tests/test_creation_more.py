@@ -52,6 +52,20 @@ def test_asarray_shares_memory_like_torch():
         assert module.asarray(x, dtype=module.float64).dtype == module.float64
 
 
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_asarray_copy_of_a_tensor_keeps_the_graph_like_torch(dtype):
+    grads, copies = [], []
+    for module in (ember, torch):
+        a = module.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        x = (a * a).reshape(3, 1).t()
+        y = module.asarray(x, copy=True, dtype=None if dtype is None else getattr(module, dtype))
+        x.data[0, 0] = 100.0  # a real copy: editing the source does not reach it
+        (y * module.tensor([[1.0, 2.0, 3.0]], dtype=y.dtype)).sum().backward()
+        grads.append(a.grad.tolist())
+        copies.append((y.tolist(), y.requires_grad, y.is_leaf, y.dtype.is_floating_point))
+    assert grads[0] == grads[1] and copies[0] == copies[1]
+
+
 def test_asarray_copy_false_refuses_to_copy_like_torch():
     for module in (ember, torch):
         with pytest.raises(ValueError):

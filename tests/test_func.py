@@ -167,6 +167,31 @@ def test_transform_errors_match_torch():
         ember.func.jacrev(lambda x: 1.0)(x)
 
 
+@pytest.mark.parametrize("make_fn", [
+    lambda lib: lambda x, y: lib.ones(()),  # constant
+    lambda lib: lambda x, y: x.sum().long(),  # integer output: no gradient
+    lambda lib: lambda x, y: (y * 2).sum(),  # depends on the other argument only
+    lambda lib: lambda x, y: lib.func.grad(lambda z: lib.ones(()))(x).sum(),  # nested
+], ids=["constant", "integer", "other-argument", "nested"])
+def test_grad_of_an_output_that_does_not_depend_on_the_argument_is_zeros(make_fn):
+    (xe, ye), (xt, yt) = pairs((3,), (2,))
+    same(ember.func.grad(make_fn(ember))(xe, ye), torch.func.grad(make_fn(torch))(xt, yt))
+
+
+def test_grad_needs_a_zero_dim_output_and_vjp_float_outputs_like_torch():
+    x = ember.ones(2)
+    # torch raises RuntimeError here; ember's TypeError is kept (and tested above).
+    with pytest.raises(TypeError, match=r"scalar tensor, got shape \(1,\)"):
+        ember.func.grad(lambda x: x.sum(0, keepdim=True))(x)
+    with pytest.raises(RuntimeError, match="Expected f"):
+        torch.func.grad(lambda x: x.sum(0, keepdim=True))(torch.ones(2))
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError, match=r"vjp\(f, \.\.\.\): All outputs of f must be "
+                                               r"floating-point or complex Tensors, got Tensor "
+                                               r"with dtype \w+\.int64"):
+            lib.func.vjp(lambda x: (x * 2, x.long()), lib.ones(2))
+
+
 @pytest.mark.parametrize("in_dims,out_dims", [(0, 0), (1, 0), (-1, -1), ((0, None), 1)])
 def test_vmap_matches_torch(in_dims, out_dims):
     (xe, ye), (xt, yt) = pairs((3, 3), (3, 3))

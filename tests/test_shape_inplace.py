@@ -39,6 +39,23 @@ def test_leaf_requiring_grad_refuses_like_torch(name, args):
 
 
 @pytest.mark.parametrize("name,args", CASES)
+def test_view_of_a_leaf_requiring_grad_refuses_like_torch(name, args):
+    e, t = _pair(np.ones((1, 3)), requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        getattr(t.view(1, 3), name)(*args)
+    with pytest.raises(RuntimeError, match=f"{name}: a view of a leaf Variable that requires "
+                                           r"grad \(view shape \(1, 3\), leaf shape"):
+        getattr(e.view(1, 3), name)(*args)
+    # allowed on a view of a detach()ed leaf and without recording, as in PyTorch
+    shapes = [tuple(getattr(x.detach().view(1, 3), name)(*args).shape) for x in (e, t)]
+    with ember.no_grad():
+        shapes.append(tuple(getattr(e.view(1, 3), name)(*args).shape))
+    with torch.no_grad():
+        shapes.append(tuple(getattr(t.view(1, 3), name)(*args).shape))
+    assert len(set(shapes)) == 1
+
+
+@pytest.mark.parametrize("name,args", CASES)
 def test_non_leaf_gradient_and_version_like_torch(name, args):
     values = np.arange(3.0).reshape(1, 3) + 1
     grads = []
@@ -98,6 +115,18 @@ def test_resize_keeps_storage_values_like_torch(make, size):
     assert e.resize_(*size) is e
     t.resize_(*size)
     assert tuple(e.shape) == tuple(t.shape) and e.is_contiguous()
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("method", ["resize_", "resize_as_"])
+def test_resize_to_the_same_shape_is_a_no_op_like_torch(method):
+    e, t = ember.arange(6.0).reshape(2, 3).t(), torch.arange(6.0).reshape(2, 3).t()
+    for x, lib in ((e, ember), (t, torch)):
+        before = _version(x)
+        arg = (lib.ones(3, 2),) if method == "resize_as_" else (3, 2)
+        assert getattr(x, method)(*arg) is x
+        assert _version(x) == before
+    assert e.stride() == t.stride() and not e.is_contiguous()
     np.testing.assert_array_equal(e.numpy(), t.numpy())
 
 

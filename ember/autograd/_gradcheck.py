@@ -98,7 +98,10 @@ def _forward(func: Callable, inputs: tuple, j: int, n_out: int) -> list:
         tangent[k] = 1.0
         with forward_ad.dual_level():
             moved = list(inputs)
-            moved[j] = forward_ad.make_dual(x.detach(), tangent.reshape(x.shape))
+            # Keep requires_grad: a function that differentiates inside (gradgradcheck's
+            # fwd-over-rev check) needs the primal in the reverse-mode graph too.
+            primal = x.detach().requires_grad_(x.requires_grad)
+            moved[j] = forward_ad.make_dual(primal, tangent.reshape(x.shape))
             for o, out in enumerate(_float_outputs(func, tuple(moved))):
                 t = forward_ad.unpack_dual(out).tangent
                 rows[o].append((zeros_like(out) if t is None else t).reshape(-1))
@@ -201,8 +204,12 @@ def gradgradcheck(func: Callable, inputs: Tensor | Sequence[Any],
                   check_rev_over_rev: bool = True, fast_mode: bool = False,
                   masked: bool = False) -> bool:
     """``gradcheck`` of the map ``(inputs, grad_outputs) -> the gradients of func``, which
-    checks second derivatives. Without ``grad_outputs`` random ones (float64, seeded from the
-    default generator) are used.
+    checks second derivatives: reverse over reverse (``check_rev_over_rev``) and, with
+    ``check_fwd_over_rev``, forward mode over reverse. Without ``grad_outputs`` random
+    standard-normal ones of each output's shape and dtype are drawn from the default generator
+    (torch draws uniform ones in [-1, 1]); they require grad, so their Jacobians are checked
+    too. ``gen_non_contig_grad_outputs``, ``check_undefined_grad``, ``check_batched_grad``,
+    ``fast_mode`` and ``masked`` are accepted as in ``gradcheck``.
 
     >>> import ember
     >>> x = ember.tensor([0.3, -1.2], dtype=ember.float64, requires_grad=True)

@@ -73,8 +73,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     targets = _as_tuple(inputs)
     if targets:
         captured = _run(outputs, grads, retain, create_graph, targets)
+        done = set()  # a tensor listed twice still gets its gradient once, as in PyTorch
         for t, g in zip(targets, captured):
-            if g is not None:  # its gradient hooks already ran in _run
+            if g is not None and id(t) not in done:  # its hooks already ran in _run
+                done.add(id(t))
                 _accumulate(t, g, create_graph, pre_hooks=False)
     else:
         _run(outputs, grads, retain, create_graph, None)
@@ -169,24 +171,26 @@ class _Capture:
     the target tensors, which do not go into any ``.grad``."""
 
     def __init__(self, targets: tuple) -> None:
-        self.leaves: dict[int, int] = {}
-        self.nodes: dict[tuple, int] = {}
+        # Target -> its positions in ``targets``: one tensor may be asked for more than once.
+        self.leaves: dict[int, list[int]] = {}
+        self.nodes: dict[tuple, list[int]] = {}
         self.grads: list = [None] * len(targets)
         for i, t in enumerate(targets):
             if t.grad_fn is None:
-                self.leaves[id(t)] = i
+                self.leaves.setdefault(id(t), []).append(i)
             else:
-                self.nodes[(t.grad_fn, t._out_index)] = i
+                self.nodes.setdefault((t.grad_fn, t._out_index), []).append(i)
 
     def leaf(self, leaf: Tensor, g: Tensor) -> None:
         """The summed gradient of a target leaf (once per leaf, after its hooks)."""
-        self.grads[self.leaves[id(leaf)]] = g
+        for i in self.leaves[id(leaf)]:
+            self.grads[i] = g
 
     def outputs(self, node: Node, grads: list) -> None:
         for index, g in enumerate(grads):
-            i = self.nodes.get((node, index))
-            if i is not None and g is not None:
-                self.grads[i] = g
+            if g is not None:
+                for i in self.nodes.get((node, index), ()):
+                    self.grads[i] = g
 
 
 def _run(outputs: tuple, grads: list, retain: bool, create_graph: bool, targets):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .. import dtypes as _dt
 from ..autograd import forward_ad
 from ..autograd.engine import grad as _grad
 from ..autograd.grad_mode import enable_grad
@@ -33,7 +34,7 @@ def _track(a: Any, name: str, i: int) -> tuple[Tensor, bool]:
     differentiable alias, so only its uses through this argument count; the flag says so."""
     if not isinstance(a, Tensor):
         raise TypeError(f"{name}: argument {i} must be a Tensor, got {type(a).__name__}")
-    if a.dtype.category != 2:
+    if a.dtype.category != _dt.FLOAT:
         raise TypeError(f"{name}: argument {i} must be floating point, got {a.dtype}")
     if a.requires_grad:
         return a.view_as(a), True
@@ -71,7 +72,8 @@ def _scalar_value(out: Any, has_aux: bool) -> tuple[Tensor, Any]:
         value, aux = out
     else:
         value, aux = out, None
-    if not isinstance(value, Tensor) or value.numel() != 1:
+    # A one-element tensor of shape (1,) is not a scalar either, as in torch.func.
+    if not isinstance(value, Tensor) or value.ndim != 0:
         raise TypeError(
             "grad: the function must return a scalar tensor, got "
             + (f"shape {tuple(value.shape)}" if isinstance(value, Tensor)
@@ -82,7 +84,12 @@ def _scalar_value(out: Any, has_aux: bool) -> tuple[Tensor, Any]:
 
 def _grads_of(value: Tensor, args: list, tracked: list, argnums, keep: bool) -> Any:
     flat = [t for group in tracked for t in group]
-    grads = list(_grad(value, flat, create_graph=keep, materialize_grads=True))
+    if value.requires_grad:
+        grads = list(_grad(value, flat, create_graph=keep, materialize_grads=True))
+    else:  # the value does not depend on the arguments (or is an integer): zero gradients
+        from ..ops.creation import zeros_like
+
+        grads = [zeros_like(t) for t in flat]
     per_arg = []
     for i, group in zip(_argnums_tuple(argnums), tracked):
         _, spec = flatten(args[i])
@@ -192,6 +199,11 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     with enable_grad():
         out, aux = _split_aux(func(*inputs), has_aux, "vjp")
     outs, out_spec = _tensor_leaves(out, "vjp", "output")
+    for o in outs:
+        if o.dtype.category != _dt.FLOAT:
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or "
+                               f"complex Tensors, got Tensor with dtype {o.dtype} (shape "
+                               f"{tuple(o.shape)})")
     flat_in = [t for group in tracked for t in group]
 
     def vjp_fn(cotangents: Any) -> tuple:

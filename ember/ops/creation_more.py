@@ -52,8 +52,8 @@ def _address(obj: Any) -> int | None:
 def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
             requires_grad: bool = False) -> Tensor:
     """``obj`` (a tensor, an array, a sequence or a number) as a tensor: a tensor or array
-    whose dtype and device already fit is shared, not copied, unless ``copy=True``;
-    ``copy=False`` refuses to copy.
+    whose dtype and device already fit is shared, not copied, unless ``copy=True`` (a
+    tensor's copy stays in the autograd graph, as ``clone``); ``copy=False`` refuses to copy.
 
     >>> import ember
     >>> x = ember.ones(2)
@@ -61,9 +61,10 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
     (True, ember.float32)
     """
     dt = None if dtype is None else _dt.as_dtype(dtype)
-    if copy:
-        source = obj.detach() if isinstance(obj, Tensor) else obj
-        out = tensor(source, dtype=dt, device=device)
+    if copy and isinstance(obj, Tensor):  # a differentiable copy, as PyTorch's clone
+        out = obj.to(dtype=dt, device=device, copy=True)
+    elif copy:
+        out = tensor(obj, dtype=dt, device=device)
     else:
         out = as_tensor(obj, dtype=dt, device=device)
         shared = _address(obj)

@@ -2,7 +2,8 @@
 shifts (``bitwise_left_shift``/``<<``, ``bitwise_right_shift``/``>>``), plus ``aminmax``.
 
 Shifts follow PyTorch where C leaves them undefined: a left shift by a negative count or
-by the bit width or more gives 0, a right shift by such a count fills with the sign bit.
+by the bit width or more gives 0, a right shift by such a count fills with the sign bit
+(0 for unsigned types).
 
 >>> import ember
 >>> m, e = ember.frexp(ember.tensor([8.0, -0.3]))
@@ -18,6 +19,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import bind_methods, normalize_dim, promote
+from .compare_clamp import clamp
 from .compare_logical import _reflected
 from .elementwise import check_tensor, tensor_pair
 from .elementwise_pow import pow
@@ -71,7 +73,11 @@ def frexp(input: Tensor) -> FrexpResult:
 
 
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
-    """``input * 2**other`` (a float result, as PyTorch computes it).
+    """``input * 2**other`` as PyTorch computes it: for a float ``input`` and an integer
+    ``other``, C's ``ldexp`` in ``input``'s dtype, rounded once, with no overflow of
+    ``2**other`` on its own (float32 ``ldexp(1e-30, 130)`` is ``1.36e9``); otherwise
+    ``input * pow(2.0, other)``, with ``2**other`` in ``other``'s float dtype (the default
+    float dtype for an integer ``other``).
 
     >>> import ember
     >>> ember.ldexp(ember.tensor([1.0, 3.0]), ember.tensor([2, -1])).tolist()
@@ -81,7 +87,25 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     if not isinstance(other, Tensor):
         raise TypeError(f"ldexp(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
+    if input.dtype.category == _dt.FLOAT and other.dtype.category == _dt.INTEGER:
+        _, dtype = promote("ldexp", input, other)
+        return _ldexp_int(input, other).to(dtype)
     return input * pow(2.0, other)
+
+
+def _ldexp_int(input: Tensor, other: Tensor) -> Tensor:
+    """``input * 2**other`` in float64 for an integer ``other``. Multiplying by powers of two
+    is exact in float64 for every narrower float, so the one rounding is the final cast. The
+    scale goes in three equal-signed steps of at most 2**700 (finite in float64) so that
+    ``2**other`` never overflows on its own; beyond +-2100 every nonzero float64 result
+    already saturates to inf or 0, so the count is clamped there (0 * 2**5000 stays 0)."""
+    count = clamp(other.to(_dt.int64), -2100, 2100)
+    out = input.to(_dt.float64)
+    for parts_left in (3, 2, 1):
+        step = count // parts_left
+        out = out * pow(2.0, step.to(_dt.float64))
+        count = count - step
+    return out
 
 
 # ----------------------------------------------------------------------------- nextafter
@@ -108,10 +132,12 @@ def _shift_forward(left: bool):
         bits = a.dtype.itemsize * 8
         wide = (b < 0) | (b >= bits)
         count = xp.where(wide, 0, b).astype(a.dtype, copy=False)
-        if left:
-            return xp.where(wide, xp.zeros((), a.dtype), xp.left_shift(a, count))
-        sign = xp.right_shift(a, xp.asarray(bits - 1, dtype=a.dtype))
-        return xp.where(wide, sign, xp.right_shift(a, count))
+        shifted = xp.left_shift(a, count) if left else xp.right_shift(a, count)
+        if left or a.dtype.kind == "u":  # unsigned right shifts fill with zeros too
+            fill = xp.zeros((), a.dtype)
+        else:  # the sign bit
+            fill = xp.right_shift(a, xp.asarray(bits - 1, dtype=a.dtype))
+        return xp.where(wide, fill, shifted)
 
     return forward
 

@@ -143,6 +143,11 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     if index.dtype != _dt.int64:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got {index.dtype}")
     source = ensure_tensor("put_", source, input)
+    if source.dtype != input.dtype:  # PyTorch refuses rather than casts
+        raise RuntimeError(
+            f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{input.dtype.name} and source.dtype = {source.dtype.name} (shapes "
+            f"{tuple(input.shape)} and {tuple(source.shape)})")
     if source.numel() != index.numel():
         raise IndexError(
             "put_(): Expected source and index to have the same number of elements, but got "
@@ -155,8 +160,6 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         value = next(i for i in bad if not -n <= i < n)
         raise IndexError(f"put_(): out of range: tried to access index {value} on a tensor "
                          f"of {n} elements (shape {tuple(input.shape)})") from None
-    if source.dtype != input.dtype:
-        source = source.to(input.dtype)
     flat, values = input.reshape(-1), source.reshape(-1)
     out = flat.index_add(0, flat_index, values) if accumulate else flat.index_copy(
         0, flat_index, values)
@@ -171,7 +174,11 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
                  include_self: bool = True) -> Tensor:
     """Reduce the slices of ``source`` into ``input`` at ``index`` along ``dim``, with
     ``reduce`` one of ``"prod"``, ``"mean"``, ``"amax"``, ``"amin"`` (``scatter_reduce``
-    with ``index`` spread along the other dims; its gradient is PyTorch's).
+    with ``index`` spread along the other dims). Gradients are PyTorch's but for one case:
+    with ``"amax"``/``"amin"`` and ``include_self=False``, PyTorch still counts an excluded
+    ``input`` value equal to the result as a tie and gives the source only its share; here
+    the excluded value takes no part, so the source gets the whole gradient (as finite
+    differences say).
 
     >>> import ember
     >>> x = ember.ones(3)

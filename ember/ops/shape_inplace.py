@@ -28,10 +28,19 @@ from .shape import squeeze, swapaxes, swapdims, t, transpose, unsqueeze
 
 
 def _refuse_leaf(name: str, self: Tensor) -> None:
-    if _GRAD.grad_enabled and self._requires_grad and self.grad_fn is None:
+    if not _GRAD.grad_enabled:
+        return
+    if self._requires_grad and self.grad_fn is None:
         raise RuntimeError(
             f"{name}: a leaf Variable that requires grad (shape {tuple(self.shape)}) is being "
             "used in an in-place operation; do it under ember.no_grad() or on a clone()")
+    base = self._base  # a differentiable view (not one of a detach()) of such a leaf
+    if (self._requires_grad and base is not None and base._requires_grad
+            and base.grad_fn is None):
+        raise RuntimeError(
+            f"{name}: a view of a leaf Variable that requires grad (view shape "
+            f"{tuple(self.shape)}, leaf shape {tuple(base.shape)}) is being used in an "
+            "in-place operation; do it under ember.no_grad() or on a clone()")
 
 
 def inplace_view(name: str, self: Tensor, fn: Callable, *args: Any) -> Tensor:
@@ -263,7 +272,8 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     """Give this tensor shape ``sizes``, contiguous over its storage from its storage
     offset, as PyTorch does: elements that fit keep the storage's values (those of its
     root tensor, in memory order); a larger size moves the tensor into new memory holding
-    the old storage's values first (the rest is zero). Tensors that require grad are
+    the old storage's values first (the rest is zero). Resizing to the current shape
+    changes nothing (a transposed tensor stays transposed). Tensors that require grad are
     refused.
 
     >>> import ember
@@ -280,6 +290,8 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     if any(n < 0 for n in size):
         raise RuntimeError(f"resize_: Trying to create tensor with negative dimension: "
                            f"{list(size)}")
+    if size == tuple(self.shape):  # as PyTorch: a no-op that keeps the strides and version
+        return self
     memory, _, shares, offset = _storage(self, positions=False)
     numel = 1
     for n in size:

@@ -75,6 +75,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
          sorted: bool = True) -> TopkResult:
     """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
     input = _check("topk", input)
+    if input.dtype == _dt.bool_:
+        raise RuntimeError(f"topk does not support bool dtypes (input shape "
+                           f"{tuple(input.shape)}); convert it to an integer dtype first")
     d = normalize_dim("topk", dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
     if not isinstance(k, int) or not 0 <= k <= size:

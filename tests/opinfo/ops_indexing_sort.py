@@ -45,7 +45,9 @@ RECORDS = [
              second_order=True, jvp=True,
              errors=[ErrorInput((T((2, 3)), 4), {}, RuntimeError,
                                 r"topk: selected index k \(4\) is out of range for dimension 1 "
-                                r"with size 3")]),
+                                r"with size 3"),
+                     ErrorInput((B((3,)), 1), {}, RuntimeError,
+                                r"topk does not support bool dtypes")]),
     OpRecord("unique", ember.unique, torch.unique,
              [Sample((I((10,), 4),), name="1d"),
               Sample((I((3, 4), 3),), {"return_inverse": True, "return_counts": True},

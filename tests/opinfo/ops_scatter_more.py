@@ -101,12 +101,18 @@ RECORDS = [
              errors=[ErrorInput((T((2, 3)), T((3,))), {}, IndexError,
                                 r"put_\(\): Expected source and index to have the same number "
                                 r"of elements, but got source.numel\(\) = 3, index.numel\(\) "
-                                r"= 4")]),
+                                r"= 4"),
+                     ErrorInput((T((2, 3)), I((4,), 5)), {}, RuntimeError,
+                                r"put_\(\): self and source expected to have the same dtype, "
+                                r"but got self.dtype = (float32|Float) and source.dtype = "
+                                r"(int64|Long)")]),
     OpRecord("put", *_put(True), [Sample((T((2, 3)), T((4,))))], variant="accumulate"),
     OpRecord("put_", *_put(True, inplace=True), [Sample((T((2, 3)), T((4,))))],
              errors=[ErrorInput((T((2,)), T((4,))), {}, IndexError,
                                 r"put_\(\): out of range: tried to access index 4 on a tensor of "
-                                r"2 elements")]),
+                                r"2 elements"),
+                     ErrorInput((T((2, 3)), T((4,), dtype="float64")), {}, RuntimeError,
+                                r"put_\(\): self and source expected to have the same dtype")]),
     *[OpRecord("index_reduce", *_both("index_reduce", reduce, include_self=include_self),
                [Sample((T((3, 2)), 0, I((4,), 3), T((4, 2)))),
                 Sample((T((2, 3)), 1, I((4,), 3), T((2, 4))), name="dim1"),
