@@ -390,3 +390,14 @@ def test_detach_and_requires_grad_():
     with ember.no_grad():
         d.mul_(0.0)  # shares memory with h
     assert h.tolist() == [0.0, 0.0]
+
+
+def test_backward_inputs_with_a_retained_non_leaf_adds_its_gradient_once():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 3
+        h.retain_grad()
+        (h * h).sum().backward(inputs=[h])
+        return h.grad.tolist(), x.grad
+
+    assert run(ember) == run(torch)

@@ -73,7 +73,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     targets = _as_tuple(inputs)
     if targets:
         captured = _run(outputs, grads, retain, create_graph, targets)
-        done = set()  # a tensor listed twice still gets its gradient once, as in PyTorch
+        # A tensor listed twice still gets its gradient once, as in PyTorch; so does a
+        # non-leaf that retains its gradient (_run filled its .grad already).
+        done = {id(t) for t in targets if t.grad_fn is not None and t._retains_grad}
         for t, g in zip(targets, captured):
             if g is not None and id(t) not in done:  # its hooks already ran in _run
                 done.add(id(t))
