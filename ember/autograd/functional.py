@@ -52,6 +52,19 @@ def _call(func: Callable, inputs: tuple, strict: bool, name: str) -> tuple[bool,
     return is_tuple, outputs
 
 
+def _products(outputs: tuple, is_outputs_tuple: bool, grad_args: tuple, like: tuple,
+              is_result_tuple: bool, create_graph: bool, strict: bool, stage: str) -> tuple:
+    """The last step every product shares: ``autograd.grad(*grad_args)`` (with a graph only
+    when asked for, or when the caller records one), zeros for the inputs it did not reach
+    (``like``, checked under ``strict`` at ``stage``), and both results detached unless
+    ``create_graph``, each unpacked as its input was given."""
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grad_res = autograd_grad(*grad_args, create_graph=create_graph)
+        result = fill_in_zeros(grad_res, like, strict, create_graph, stage)
+    return (untuple(grad_postprocess(outputs, create_graph), is_outputs_tuple),
+            untuple(grad_postprocess(result, create_graph), is_result_tuple))
+
+
 def vjp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
         strict: bool = False) -> tuple:
     """``(func(inputs), v^T J)``: the vector-Jacobian product, shaped like the inputs.
@@ -67,12 +80,8 @@ def vjp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
         is_outputs_tuple, outputs = _call(func, inputs, strict, "vjp")
         v = _prepared_v(v, outputs, is_outputs_tuple, create_graph, "vjp",
                         "user-provided function returns")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grad_res = autograd_grad(outputs, inputs, v, create_graph=create_graph)
-        result = fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-    outputs = grad_postprocess(outputs, create_graph)
-    result = grad_postprocess(result, create_graph)
-    return untuple(outputs, is_outputs_tuple), untuple(result, is_inputs_tuple)
+    return _products(outputs, is_outputs_tuple, (outputs, inputs, v), inputs, is_inputs_tuple,
+                     create_graph, strict, "back")
 
 
 def jvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
@@ -97,12 +106,8 @@ def jvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
         grad_outputs = tuple(zeros_like(out).requires_grad_(True) for out in outputs)
         grad_inputs = autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
         check_requires_grad(grad_inputs, "grad_inputs", strict=strict)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grad_res = autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
-        result = fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-    outputs = grad_postprocess(outputs, create_graph)
-    result = grad_postprocess(result, create_graph)
-    return untuple(outputs, is_outputs_tuple), untuple(result, is_outputs_tuple)
+    return _products(outputs, is_outputs_tuple, (grad_inputs, grad_outputs, v), outputs,
+                     is_outputs_tuple, create_graph, strict, "back_trick")
 
 
 def _hessian_products(func, inputs, v, create_graph, strict, name):
@@ -135,12 +140,8 @@ def vhp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
     with enable_grad():
         is_in_tuple, inputs, v, is_out_tuple, outputs, jac = _hessian_products(
             func, inputs, v, create_graph, strict, "vhp")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grad_res = autograd_grad(jac, inputs, v, create_graph=create_graph)
-        result = fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-    outputs = grad_postprocess(outputs, create_graph)
-    result = grad_postprocess(result, create_graph)
-    return untuple(outputs, is_out_tuple), untuple(result, is_in_tuple)
+    return _products(outputs, is_out_tuple, (jac, inputs, v), inputs, is_in_tuple,
+                     create_graph, strict, "double_back")
 
 
 def hvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
@@ -161,9 +162,5 @@ def hvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
         grad_jac = tuple(zeros_like(inp).requires_grad_(True) for inp in inputs)
         double_back = autograd_grad(jac, inputs, grad_jac, create_graph=True)
         check_requires_grad(jac, "hessian", strict=strict)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grad_res = autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
-        result = fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-    outputs = grad_postprocess(outputs, create_graph)
-    result = grad_postprocess(result, create_graph)
-    return untuple(outputs, is_out_tuple), untuple(result, is_in_tuple)
+    return _products(outputs, is_out_tuple, (double_back, grad_jac, v), inputs, is_in_tuple,
+                     create_graph, strict, "double_back_trick")
