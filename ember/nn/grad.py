@@ -18,8 +18,8 @@ from typing import Any
 
 from ..tensor import Tensor
 from .functional._args import check_float, ntuple
-from .functional._im2col import Geometry, col2im, im2col
-from .functional.conv import conv_padding
+from .functional._im2col import Geometry, im2col
+from .functional.conv import conv_padding, input_grad, weight_grad
 
 
 def _geometry(op: str, nd: int, input_size: Sequence[int], weight_size: Sequence[int],
@@ -56,14 +56,7 @@ def _input_grad(op: str, nd: int, input_size: Sequence[int], weight: Tensor,
     check_float(op, grad_output, weight)
     geom = _geometry(op, nd, input_size, weight.shape, grad_output, stride, padding, dilation,
                      groups)
-    n, o = grad_output.shape[0], weight.shape[0]
-    ckg = weight.numel() // o if o else 0  # C/groups * prod(kernel)
-    length = 1
-    for g in geom.grid:
-        length *= g
-    w_t = weight.reshape(groups, o // groups, ckg).mT  # (g, C/g*K, O/g)
-    gr = grad_output.reshape(n, groups, o // groups, length)
-    return col2im((w_t @ gr).reshape(n, groups * ckg, length), geom=geom)
+    return input_grad(weight, grad_output, geom, groups)
 
 
 def _weight_grad(op: str, nd: int, input: Tensor, weight_size: Sequence[int],
@@ -72,12 +65,7 @@ def _weight_grad(op: str, nd: int, input: Tensor, weight_size: Sequence[int],
     check_float(op, input, grad_output)
     geom = _geometry(op, nd, input.shape, weight_size, grad_output, stride, padding, dilation,
                      groups)
-    n, o = grad_output.shape[0], weight_size[0]
-    cols = im2col(input, geom=geom)  # (N, C*K, L)
-    length = cols.shape[2]
-    cols = cols.reshape(n, groups, cols.shape[1] // groups, length)
-    gr = grad_output.reshape(n, groups, o // groups, length)
-    return (gr @ cols.mT).sum(0).reshape(tuple(weight_size))
+    return weight_grad(im2col(input, geom=geom), grad_output, geom, groups, weight_size)
 
 
 def conv1d_input(input_size: Sequence[int], weight: Tensor, grad_output: Tensor,

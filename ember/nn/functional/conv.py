@@ -62,6 +62,26 @@ def _conv(ctx, x, w, *bias, geom: Geometry, groups: int):
     return out
 
 
+def input_grad(w: Tensor, g: Tensor, geom: Geometry, groups: int) -> Tensor:
+    """The convolution's gradient with respect to its input: ``col2im`` of ``W^T g`` per
+    group, in ember ops (so it can be differentiated again). Also ``nn.grad.conv*_input``."""
+    n, o = g.shape[0], w.shape[0]
+    ckg = w.numel() // o if o else 0  # C/g * prod(kernel)
+    w_t = w.reshape(groups, o // groups, ckg).mT  # (g, C/g*K, O/g)
+    gr = g.reshape(n, groups, o // groups, geom.length)  # (N, g, O/g, L)
+    return col2im((w_t @ gr).reshape(n, groups * ckg, geom.length), geom=geom)
+
+
+def weight_grad(cols: Tensor, g: Tensor, geom: Geometry, groups: int, w_shape: tuple
+                ) -> Tensor:
+    """The gradient with respect to the weight: ``g cols^T`` per group, summed over the
+    batch, from the input's columns ``cols`` (N, C*K, L). Also ``nn.grad.conv*_weight``."""
+    n, o = g.shape[0], w_shape[0]
+    gr = g.reshape(n, groups, o // groups, geom.length)
+    cols = cols.reshape(n, groups, cols.shape[1] // groups, geom.length)
+    return (gr @ cols.mT).sum(0).reshape(tuple(w_shape))
+
+
 @_conv.def_backward
 def _(ctx, g, *, geom: Geometry, groups: int):
     x, w = ctx.saved
@@ -78,13 +98,9 @@ def _(ctx, g, *, geom: Geometry, groups: int):
             grads = _depthwise.backward(g._data, x._data, w._data, geom, flags)
         if grads is not None:
             return tuple(None if a is None else _make(a) for a in grads)[:len(needs)]
-    n, o = g.shape[0], g.shape[1]
-    ckg = w.numel() // o  # C/g * prod(kernel)
-    gr = g.reshape(n, groups, o // groups, geom.length)  # (N, g, O/g, L)
     dx = dw = db = None
     if needs[0]:
-        w_t = w.reshape(groups, o // groups, ckg).mT  # (g, C/g*K, O/g)
-        dx = col2im((w_t @ gr).reshape(n, groups * ckg, geom.length), geom=geom)
+        dx = input_grad(w, g, geom, groups)
     if needs[1]:
         # Without create_graph the columns kept by forward are the exact constant; with it
         # (or when forward kept the channel-first layout), rebuild them through im2col so
@@ -93,8 +109,7 @@ def _(ctx, g, *, geom: Geometry, groups: int):
             cols_t = im2col(x, geom=geom)
         else:
             cols_t = _make(kept)
-        cols_t = cols_t.reshape(n, groups, ckg, geom.length)
-        dw = (gr @ cols_t.mT).sum(0).reshape(w.shape)
+        dw = weight_grad(cols_t, g, geom, groups, w.shape)
     if len(needs) > 2 and needs[2]:
         db = g.sum((0,) + tuple(range(2, g.ndim)))
     return (dx, dw, db)[:len(needs)]
