@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._module_hooks import add_hook
 from .utils.hooks import RemovableHandle
 
 if TYPE_CHECKING:
@@ -14,10 +15,7 @@ if TYPE_CHECKING:
 
 
 def _register(module: Module, table: str, hook: Callable) -> RemovableHandle:
-    hooks = module.__dict__[table]
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    return handle
+    return add_hook(module.__dict__[table], hook, False)
 
 
 class ModulePortingMethods:
@@ -99,8 +97,8 @@ class ModulePortingMethods:
         return _register(self, "_load_state_dict_post_hooks", hook)
 
 
-def run_load_pre_hooks(root: Module, state_dict: dict, strict: bool, missing: list,
-                       unexpected: list, errors: list) -> None:
+def run_load_pre_hooks(root: Module, state_dict: dict, missing: list, unexpected: list,
+                       errors: list) -> None:
     """Each module's load pre-hooks, parents first, as PyTorch runs them: a submodule's
     hooks get the entries under its prefix (a copy), and their edits are folded back."""
 

@@ -39,7 +39,7 @@ def load_state_dict(root: Module, state_dict: Mapping[str, Any], strict: bool,
         state_dict = OrderedDict(state_dict)
         if metadata is not None:
             state_dict._metadata = metadata
-        run_load_pre_hooks(root, state_dict, strict, missing, unexpected, errors)
+        run_load_pre_hooks(root, state_dict, missing, unexpected, errors)
     for key, (module, name, is_param) in entries.items():
         if key not in state_dict:
             missing.append(key)

@@ -23,6 +23,21 @@ from ..tensor import _STATE_SLOTS, Tensor, _make
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
+def _share_data(self: Tensor, data: Tensor | None, kind: str) -> Tensor:
+    """Make ``self`` a fresh leaf over ``data``'s memory (``None``: an empty float32 tensor),
+    sharing its version counter; returns ``data``. What Parameter and Buffer share."""
+    if data is None:
+        from ..ops.creation import empty
+
+        data = empty(0)
+    if not isinstance(data, Tensor):
+        raise TypeError(f"{kind}: expected a Tensor as data, got {type(data).__name__}")
+    for name in _STATE_SLOTS:
+        setattr(self, name, getattr(_make(data._data), name))
+    self._version = data._version  # same memory, same version counter
+    return data
+
+
 class Parameter(Tensor):
     """A Tensor that is a module parameter: ``Parameter(data=None, requires_grad=True)``.
 
@@ -42,15 +57,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
-        if data is None:
-            from ..ops.creation import empty
-
-            data = empty(0)
-        if not isinstance(data, Tensor):
-            raise TypeError(f"Parameter: expected a Tensor as data, got {type(data).__name__}")
-        for name in _STATE_SLOTS:
-            setattr(self, name, getattr(_make(data._data), name))
-        self._version = data._version  # same memory, same version counter
+        _share_data(self, data, "Parameter")
         self.requires_grad = requires_grad
 
     def __repr__(self) -> str:
@@ -118,15 +125,7 @@ class Buffer(Tensor):
     __slots__ = ("persistent",)
 
     def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
-        if data is None:
-            from ..ops.creation import empty
-
-            data = empty(0)
-        if not isinstance(data, Tensor):
-            raise TypeError(f"Buffer: expected a Tensor as data, got {type(data).__name__}")
-        for name in _STATE_SLOTS:
-            setattr(self, name, getattr(_make(data._data), name))
-        self._version = data._version  # same memory, same version counter
+        data = _share_data(self, data, "Buffer")
         # PyTorch's data.detach().requires_grad_(data.requires_grad): a leaf, same flag
         self.requires_grad = data.requires_grad
         self.persistent = bool(persistent)

@@ -123,10 +123,16 @@ def _composed_probs(xp, q: Tensor, k: Tensor, mask: Tensor | None, scale: float,
         scores = scores.masked_fill(mask.logical_not(), float("-inf"))
     elif kind == "float":
         scores = scores + mask
-    dead = dead_rows(xp, None if mask is None else mask._data, kind)
+    return softmax_live_rows(scores, dead_rows(xp, None if mask is None else mask._data, kind))
+
+
+def softmax_live_rows(scores: Tensor, dead) -> Tensor:
+    """``softmax(scores, -1)`` with zero weights in the rows ``dead`` marks (a bool array or
+    None: see :func:`dead_rows`), differentiable: the scores there are made finite first, as
+    softmax's gradient of a NaN row is NaN."""
     if dead is None:
         return softmax(scores, dim=-1)
-    dead = _make(dead)  # finite scores there first: softmax's gradient of NaN is NaN
+    dead = _make(dead)
     return softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
 
 

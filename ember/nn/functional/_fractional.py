@@ -103,9 +103,7 @@ def _window_indices(u: Tensor, size: tuple, kernel: tuple, out: tuple) -> Tensor
     n, c = u.shape[0], u.shape[1]
     flat = None
     for d in range(nd):
-        step = 1
-        for s in size[d + 1:]:
-            step *= s
+        step = math.prod(size[d + 1:])
         start = _starts(u[:, :, _SAMPLE_OF_DIM[nd][d]], size[d], out[d], kernel[d])
         shape_o = [n, c] + [1] * (2 * nd)
         shape_o[2 + d] = out[d]
@@ -114,9 +112,7 @@ def _window_indices(u: Tensor, size: tuple, kernel: tuple, out: tuple) -> Tensor
         term = (start.reshape(shape_o) + ops.arange(kernel[d], device=u.device)
                 .reshape(shape_k)) * step
         flat = term if flat is None else flat + term
-    n_out, n_k = 1, 1
-    for o, k in zip(out, kernel):
-        n_out, n_k = n_out * o, n_k * k
+    n_out, n_k = math.prod(out), math.prod(kernel)
     return flat.expand(n, c, *out, *kernel).reshape(n, c, n_out, n_k)
 
 

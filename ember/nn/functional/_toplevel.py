@@ -23,6 +23,7 @@ from ...ops._common import bind_methods
 from ...tensor import Tensor
 from . import _distance, activation, conv, normalization, pooling, resample
 from ._unpool import channel_shuffle, native_channel_shuffle
+from .activation_smooth import _inplace
 from .dropout import _apply as _apply_dropout
 from .dropout import _check as _check_dropout
 from .linear import bilinear
@@ -269,9 +270,7 @@ def rrelu_(input: Tensor, lower: float = 0.125, upper: float = 1.0 / 3,
     >>> ember.rrelu_(ember.tensor([-3.0, 1.0])).tolist()
     [-0.6875, 1.0]
     """
-    from ...ops.inplace import run_inplace
-
-    return run_inplace("rrelu_", input, activation._rrelu, (lower, upper, training, generator))
+    return _inplace("rrelu", input, activation._rrelu, lower, upper, training, generator)
 
 
 # ----------------------------------------------------------------------------- pooling

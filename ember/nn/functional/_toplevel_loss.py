@@ -24,8 +24,8 @@ from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from . import _embedding
 from . import loss as _loss
+from .loss_utils import REDUCTIONS  # by value, ATen's at::Reduction enum
 
-_REDUCTIONS = ("none", "mean", "sum")  # ATen's at::Reduction enum, by value
 _BAG_MODES = ("sum", "mean", "max")  # ATen's embedding_bag modes, by value
 
 
@@ -39,7 +39,7 @@ def _enum(op: str, what: str, value: object, names: tuple) -> str:
 
 
 def _reduction(op: str, reduction: object) -> str:
-    return _enum(op, "reduction", reduction, _REDUCTIONS)
+    return _enum(op, "reduction", reduction, REDUCTIONS)
 
 
 # ----------------------------------------------------------------------------- losses

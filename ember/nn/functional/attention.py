@@ -15,10 +15,12 @@ import math
 import ember
 
 from ...autograd import forward_ad as _fw
+from ...backends import backend_of
 from ...tensor import Tensor
+from ._attention_fused import dead_rows as _dead_rows
 from ._attention_fused import sdpa as _sdpa_fused
 from ._attention_fused import sdpa_masked as _sdpa_fused_masked
-from .activation_softmax import softmax
+from ._attention_fused import softmax_live_rows as _softmax_live_rows
 from .dropout import dropout
 
 
@@ -118,12 +120,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     dead = None
     if bias is not None:
         scores = scores + bias
-        dead = (bias == float("-inf")).all(-1, keepdim=True)  # rows that see no key
-        dead = dead if bool(dead.any()) else None
-    if dead is None:
-        weights = softmax(scores, dim=-1)
-    else:  # zero weights there, as PyTorch (finite scores first: no NaN in the gradient)
-        weights = softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
+        # rows that see no key get zero weights
+        dead = _dead_rows(backend_of(bias._data).xp, bias._data, "float")
+    weights = _softmax_live_rows(scores, dead)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, training=True)
     return weights @ value

@@ -219,7 +219,7 @@ class LPPool3d(_LPPoolNd):
 
 
 class _FractionalMaxPoolNd(Module):
-    _nd = 2
+    _nd: int  # and _fn, the functional form: set by the subclasses
 
     def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
                  return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
@@ -244,9 +244,9 @@ class _FractionalMaxPoolNd(Module):
             raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
 
     def forward(self, input: Tensor) -> Any:
-        fn = getattr(F, f"fractional_max_pool{self._nd}d")
-        return fn(input, self.kernel_size, self.output_size, self.output_ratio,
-                  self.return_indices, _random_samples=self._random_samples)
+        return getattr(F, self._fn)(input, self.kernel_size, self.output_size,
+                                    self.output_ratio, self.return_indices,
+                                    _random_samples=self._random_samples)
 
 
 def _ntuple(value: Any, n: int) -> tuple:
@@ -261,7 +261,7 @@ class FractionalMaxPool2d(_FractionalMaxPoolNd):
     ember.Size([1, 2, 5, 6])
     """
 
-    _nd = 2
+    _nd, _fn = 2, "fractional_max_pool2d"
 
 
 class FractionalMaxPool3d(_FractionalMaxPoolNd):
@@ -272,7 +272,7 @@ class FractionalMaxPool3d(_FractionalMaxPoolNd):
     ember.Size([1, 1, 2, 3, 3])
     """
 
-    _nd = 3
+    _nd, _fn = 3, "fractional_max_pool3d"
 
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
