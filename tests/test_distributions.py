@@ -80,7 +80,7 @@ def _make(case: str, lib, params: dict, requires_grad: bool = False):
 
 
 def _np(t) -> np.ndarray:
-    return t.detach().numpy() if isinstance(t, torch.Tensor) else t.detach().numpy()
+    return t.detach().numpy()
 
 
 def _entropies(e, t):

@@ -20,11 +20,12 @@ from .binomial import Binomial
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .gamma_family import Beta, Dirichlet, Gamma
-from .independent import Independent, _sum_rightmost
+from .independent import Independent
 from .kl import _infinite_like, kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .poisson import Poisson
 from .transformed import TransformedDistribution
+from .utils import _sum_rightmost
 
 __all__: list[str] = []
 

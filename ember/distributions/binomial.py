@@ -15,9 +15,9 @@ import ember
 from ember.tensor import Size, Tensor
 
 from . import constraints
-from .discrete import _expand_param, _one_of
+from .discrete import _enumerate, _expand_param, _one_of, _ProbsLogits
 from .distribution import _EMPTY_SIZE, Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Binomial"]
 
@@ -27,7 +27,7 @@ def _clamp_by_zero(x: Tensor) -> Tensor:
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(_ProbsLogits, Distribution):
     """The binomial distribution (batch shape: that of the broadcast parameters).
 
     >>> import ember
@@ -38,6 +38,7 @@ class Binomial(Distribution):
     arg_constraints = {"total_count": constraints.nonnegative_integer,
                        "probs": constraints.unit_interval, "logits": constraints.real}
     has_enumerate_support = True
+    _is_binary = True
 
     def __init__(self, total_count: Tensor | int = 1, probs: Tensor | None = None,
                  logits: Tensor | None = None, validate_args: bool | None = None) -> None:
@@ -56,25 +57,11 @@ class Binomial(Distribution):
         batch_shape = Size(batch_shape)
         new.total_count = self.total_count.expand(batch_shape)
         _expand_param(self, new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     @property
     def mean(self) -> Tensor:
@@ -120,7 +107,4 @@ class Binomial(Distribution):
         total_count = self._homogeneous_count("enumerate_support")
         values = ember.arange(1 + total_count, dtype=self._param.dtype,
                               device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + tuple(self._batch_shape))
-        return values
+        return _enumerate(values, self._batch_shape, expand)

@@ -130,8 +130,7 @@ class _OneHot(Constraint):
     event_dim = 1
 
     def check(self, value: Any) -> Any:
-        is_boolean = ((value == 0) | (value == 1)).all(-1)
-        return is_boolean & (value.sum(-1) == 1)
+        return boolean.check(value).all(-1) & (value.sum(-1) == 1)
 
 
 class _IntegerInterval(Constraint):
@@ -225,11 +224,9 @@ class _LowerTriangular(Constraint):
         return (value.tril() == value).reshape(*value.shape[:-2], -1).min(-1).values
 
 
-class _LowerCholesky(Constraint):
-    event_dim = 2
-
+class _LowerCholesky(_LowerTriangular):
     def check(self, value: Any) -> Any:
-        lower = (value.tril() == value).reshape(*value.shape[:-2], -1).min(-1).values
+        lower = _LowerTriangular.check(self, value)
         positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).min(-1).values
         return lower & positive_diagonal
 

@@ -11,34 +11,16 @@ on the parameters, so they have gradients (of any order).
 from __future__ import annotations
 
 import math
-from numbers import Number
 from typing import Any
 
 import ember
-from ember.tensor import Size, Tensor
+from ember.tensor import Tensor
 
 from . import constraints
-from .distribution import _EMPTY_SIZE, Distribution, ExponentialFamily
+from .distribution import _EMPTY_SIZE, Distribution, ExponentialFamily, _expand_params
 from .utils import broadcast_all
 
 __all__ = ["Normal", "Uniform", "Exponential", "Laplace"]
-
-
-def _batch_shape(given: tuple, broadcast: Tensor) -> Size:
-    """``Size()`` when every parameter was given as a number, else the broadcast shape."""
-    return Size() if all(isinstance(p, Number) for p in given) else broadcast.size()
-
-
-def _expand_params(self: Distribution, cls: type, names: tuple[str, ...], batch_shape: Any,
-                   _instance: Any) -> Any:
-    """The body shared by ``expand``: expanded parameters, no validation, same flag."""
-    new = self._get_checked_instance(cls, _instance)
-    batch_shape = Size(batch_shape)
-    for name in names:
-        setattr(new, name, getattr(self, name).expand(batch_shape))
-    Distribution.__init__(new, batch_shape, validate_args=False)
-    new._validate_args = self._validate_args
-    return new
 
 
 class _LocationScale:
@@ -53,7 +35,7 @@ class _LocationScale:
     def __init__(self, loc: Tensor | float, scale: Tensor | float,
                  validate_args: bool | None = None) -> None:
         self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
+        super().__init__(self.loc.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         return _expand_params(self, type(self), ("loc", "scale"), batch_shape, _instance)
@@ -82,10 +64,6 @@ class Normal(_LocationScale, ExponentialFamily):
     @property
     def variance(self) -> Tensor:
         return self.stddev.pow(2)
-
-    def sample(self, sample_shape: Any = _EMPTY_SIZE) -> Tensor:
-        with ember.no_grad():
-            return self.rsample(sample_shape)
 
     def rsample(self, sample_shape: Any = _EMPTY_SIZE) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -130,7 +108,7 @@ class Uniform(Distribution):
     def __init__(self, low: Tensor | float, high: Tensor | float,
                  validate_args: bool | None = None) -> None:
         self.low, self.high = broadcast_all(low, high)
-        super().__init__(_batch_shape((low, high), self.low), validate_args=validate_args)
+        super().__init__(self.low.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Uniform:
         return _expand_params(self, Uniform, ("low", "high"), batch_shape, _instance)
@@ -194,7 +172,7 @@ class Exponential(ExponentialFamily):
 
     def __init__(self, rate: Tensor | float, validate_args: bool | None = None) -> None:
         (self.rate,) = broadcast_all(rate)
-        super().__init__(_batch_shape((rate,), self.rate), validate_args=validate_args)
+        super().__init__(self.rate.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Exponential:
         return _expand_params(self, Exponential, ("rate",), batch_shape, _instance)

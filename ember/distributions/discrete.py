@@ -38,7 +38,37 @@ def _expand_param(self: Any, new: Any, param_shape: Size) -> None:
             new._param = getattr(new, name)
 
 
-class Bernoulli(ExponentialFamily):
+def _enumerate(values: Tensor, batch_shape: Size, expand: bool) -> Tensor:
+    """The end of ``enumerate_support``: ``values`` along a new first dimension, viewed
+    against ``batch_shape`` (and expanded to it when ``expand``)."""
+    values = values.view((-1,) + (1,) * len(batch_shape))
+    if expand:
+        values = values.expand((-1,) + tuple(batch_shape))
+    return values
+
+
+class _ProbsLogits:
+    """What the distributions with a ``probs``/``logits`` pair share (mixed in before their
+    Distribution base): whichever of the two was not given, computed on first use (sigmoid
+    and its inverse when ``_is_binary``, softmax and log over the last dimension otherwise),
+    and the shape of the one given."""
+
+    _is_binary = False
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=self._is_binary)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=self._is_binary)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+
+class Bernoulli(_ProbsLogits, ExponentialFamily):
     """Bernoulli trials: 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     >>> import ember
@@ -49,6 +79,7 @@ class Bernoulli(ExponentialFamily):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _is_binary = True
 
     def __init__(self, probs: Tensor | Number | None = None,
                  logits: Tensor | Number | None = None,
@@ -58,30 +89,14 @@ class Bernoulli(ExponentialFamily):
             (self.probs,) = broadcast_all(probs)
         else:
             (self.logits,) = broadcast_all(logits)
-        given = probs if probs is not None else logits
         self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if isinstance(given, Number) else self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
         new = self._get_checked_instance(Bernoulli, _instance)
         batch_shape = Size(batch_shape)
         _expand_param(self, new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:
@@ -112,13 +127,10 @@ class Bernoulli(ExponentialFamily):
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = ember.arange(2, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + tuple(self._batch_shape))
-        return values
+        return _enumerate(values, self._batch_shape, expand)
 
 
-class Categorical(Distribution):
+class Categorical(_ProbsLogits, Distribution):
     """A distribution over ``0 .. K-1`` with the last dimension of ``probs`` (normalised to
     sum to 1) or ``logits`` (normalised log probabilities) indexing the categories.
 
@@ -143,33 +155,18 @@ class Categorical(Distribution):
             self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
         self._param = self.probs if probs is not None else self.logits
         self._num_events = self._param.size()[-1]
-        batch_shape = self._param.size()[:-1] if self._param.ndim > 1 else Size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.size()[:-1], validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
         new = self._get_checked_instance(Categorical, _instance)
         batch_shape = Size(batch_shape)
         _expand_param(self, new, Size(tuple(batch_shape) + (self._num_events,)))
         new._num_events = self._num_events
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self._num_events - 1)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     @property
     def mean(self) -> Tensor:
@@ -210,10 +207,7 @@ class Categorical(Distribution):
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = ember.arange(self._num_events, dtype=ember.int64, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + tuple(self._batch_shape))
-        return values
+        return _enumerate(values, self._batch_shape, expand)
 
 
 class OneHotCategorical(Distribution):
@@ -238,9 +232,7 @@ class OneHotCategorical(Distribution):
         new = self._get_checked_instance(OneHotCategorical, _instance)
         batch_shape = Size(batch_shape)
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape, self.event_shape)
 
     @property
     def _param(self) -> Tensor:

@@ -22,6 +22,16 @@ __all__ = ["Distribution", "ExponentialFamily"]
 _EMPTY_SIZE = Size()  # the default sample/batch/event shape (immutable)
 
 
+def _expand_params(self: Distribution, cls: type, names: tuple[str, ...], batch_shape: Any,
+                   _instance: Any) -> Any:
+    """The body shared by ``expand``: expanded parameters, no validation, same flag."""
+    new = self._get_checked_instance(cls, _instance)
+    batch_shape = Size(batch_shape)
+    for name in names:
+        setattr(new, name, getattr(self, name).expand(batch_shape))
+    return self._finish_expand(new, batch_shape)
+
+
 class Distribution:
     """Abstract base class of probability distributions.
 
@@ -78,6 +88,14 @@ class Distribution:
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         """A new distribution (no copies of the parameters) with ``batch_shape``."""
         raise NotImplementedError
+
+    def _finish_expand(self, new: Any, batch_shape: Any,
+                       event_shape: Any = _EMPTY_SIZE) -> Any:
+        """The end of every ``expand``: set ``new``'s shapes without validating its (already
+        checked) parameters, give it this distribution's validation flag, and return it."""
+        Distribution.__init__(new, batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def batch_shape(self) -> Size:

@@ -14,7 +14,6 @@ works and ``Gamma.cdf`` (the regularised incomplete gamma function) is not avail
 
 from __future__ import annotations
 
-from numbers import Number
 from typing import Any
 
 import ember
@@ -22,7 +21,7 @@ from ember.nn.functional import one_hot
 from ember.tensor import Size, Tensor
 
 from . import constraints
-from .distribution import _EMPTY_SIZE, Distribution, ExponentialFamily
+from .distribution import _EMPTY_SIZE, ExponentialFamily, _expand_params
 from .utils import broadcast_all
 
 __all__ = ["Gamma", "Beta", "Dirichlet"]
@@ -43,18 +42,10 @@ class Gamma(ExponentialFamily):
     def __init__(self, concentration: Tensor | float, rate: Tensor | float,
                  validate_args: bool | None = None) -> None:
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        numbers = isinstance(concentration, Number) and isinstance(rate, Number)
-        batch_shape = Size() if numbers else self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.concentration.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Gamma:
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expand_params(self, Gamma, ("concentration", "rate"), batch_shape, _instance)
 
     @property
     def mean(self) -> Tensor:
@@ -113,9 +104,7 @@ class Dirichlet(ExponentialFamily):
         new = self._get_checked_instance(Dirichlet, _instance)
         batch_shape = Size(batch_shape)
         new.concentration = self.concentration.expand(*batch_shape, *self.event_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape, self.event_shape)
 
     def sample(self, sample_shape: Any = _EMPTY_SIZE) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -171,11 +160,7 @@ class Beta(ExponentialFamily):
 
     def __init__(self, concentration1: Tensor | float, concentration0: Tensor | float,
                  validate_args: bool | None = None) -> None:
-        if isinstance(concentration1, Number) and isinstance(concentration0, Number):
-            both = ember.tensor([float(concentration1), float(concentration0)])
-        else:
-            c1, c0 = broadcast_all(concentration1, concentration0)
-            both = ember.stack([c1, c0], -1)
+        both = ember.stack(broadcast_all(concentration1, concentration0), -1)
         self._dirichlet = Dirichlet(both, validate_args=validate_args)
         super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
 
@@ -183,9 +168,7 @@ class Beta(ExponentialFamily):
         new = self._get_checked_instance(Beta, _instance)
         batch_shape = Size(batch_shape)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def concentration1(self) -> Tensor:

@@ -16,13 +16,9 @@ from ember.tensor import Size, Tensor
 
 from . import constraints
 from .distribution import _EMPTY_SIZE, Distribution
+from .utils import _sum_rightmost
 
 __all__ = ["Independent"]
-
-
-def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
-    """Sum out the ``dim`` rightmost dimensions."""
-    return value.reshape(*value.shape[:value.dim() - dim], -1).sum(-1) if dim > 0 else value
 
 
 class Independent(Distribution):
@@ -56,9 +52,7 @@ class Independent(Distribution):
         new.base_dist = self.base_dist.expand(
             tuple(batch_shape) + tuple(self.event_shape[:self.reinterpreted_batch_ndims]))
         new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape, self.event_shape)
 
     @property
     def has_rsample(self) -> bool:  # type: ignore[override]

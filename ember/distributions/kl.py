@@ -108,7 +108,3 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 def _infinite_like(tensor: Tensor) -> Tensor:
     return ember.full_like(tensor, math.inf)
 
-
-def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
-    return value.reshape(*value.shape[:value.dim() - dim], -1).sum(-1) if dim > 0 else value
-

@@ -13,11 +13,10 @@ from numbers import Number
 from typing import Any
 
 import ember
-from ember.tensor import Size, Tensor
+from ember.tensor import Tensor
 
 from . import constraints
-from .continuous import _expand_params
-from .distribution import _EMPTY_SIZE, ExponentialFamily
+from .distribution import _EMPTY_SIZE, ExponentialFamily, _expand_params
 from .utils import broadcast_all
 
 __all__ = ["Poisson"]
@@ -36,8 +35,7 @@ class Poisson(ExponentialFamily):
 
     def __init__(self, rate: Tensor | Number, validate_args: bool | None = None) -> None:
         (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.rate.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Poisson:
         return _expand_params(self, Poisson, ("rate",), batch_shape, _instance)

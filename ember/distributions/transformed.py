@@ -18,8 +18,9 @@ from ember.tensor import Size, Tensor
 from . import constraints
 from .continuous import Normal
 from .distribution import _EMPTY_SIZE, Distribution
-from .independent import Independent, _sum_rightmost
+from .independent import Independent
 from .transforms import ExpTransform, Transform
+from .utils import _sum_rightmost
 
 __all__ = ["TransformedDistribution", "LogNormal"]
 
@@ -68,9 +69,7 @@ class TransformedDistribution(Distribution):
         base_batch = shape[:len(shape) - len(self.base_dist.event_shape)]
         new.base_dist = self.base_dist.expand(base_batch)
         new.transforms = self.transforms
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape, self.event_shape)
 
     @constraints.dependent_property(is_discrete=False)
     def support(self) -> constraints.Constraint:

@@ -20,6 +20,7 @@ from ember.nn.functional import softplus
 from ember.tensor import Tensor
 
 from . import constraints
+from .utils import _sum_rightmost
 
 __all__ = ["Transform", "ExpTransform", "AffineTransform", "SigmoidTransform",
            "TanhTransform"]
@@ -100,9 +101,6 @@ class Transform:
     def __eq__(self, other: object) -> bool:
         return self is other
 
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
@@ -159,7 +157,6 @@ class ExpTransform(Transform):
     [2.0]
     """
 
-    domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
@@ -187,7 +184,6 @@ class SigmoidTransform(Transform):
     [0.5]
     """
 
-    domain = constraints.real
     codomain = constraints.unit_interval
     bijective = True
     sign = +1
@@ -218,7 +214,6 @@ class TanhTransform(Transform):
     [0.0]
     """
 
-    domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1
@@ -300,7 +295,5 @@ class AffineTransform(Transform):
             result = ember.full_like(x, math.log(abs(self.scale)))
         else:
             result = ember.abs(self.scale).log()
-        if self.event_dim:
-            result = result.reshape(*result.shape[:result.dim() - self.event_dim], -1).sum(-1)
-            shape = shape[:len(shape) - self.event_dim]
-        return result.expand(shape)
+        result = _sum_rightmost(result, self.event_dim)
+        return result.expand(shape[:len(shape) - self.event_dim])

@@ -78,6 +78,11 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
     return ember.log(ps_clamped)
 
 
+def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
+    """Sum out the ``dim`` rightmost dimensions (``value`` itself when ``dim <= 0``)."""
+    return value.reshape(*value.shape[:value.dim() - dim], -1).sum(-1) if dim > 0 else value
+
+
 class lazy_property:
     """A property computed on first access and then stored on the instance; distributions
     use it for the parameterisation (``probs``/``logits``) that was not given."""

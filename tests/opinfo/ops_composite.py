@@ -5,12 +5,7 @@ import torch
 import ember
 
 from .core import B, ErrorInput, I, OpRecord, Sample, T
-
-
-def _rec(name, samples, errors=(), variant="", ember_fn=None, torch_fn=None, **kw):
-    return OpRecord(name, ember_fn or getattr(ember, name), torch_fn or getattr(torch, name),
-                    samples, second_order=True, jvp=True, errors=list(errors), variant=variant,
-                    **kw)
+from .ops_shape import _rec
 
 
 def _grids(lib, indexing):

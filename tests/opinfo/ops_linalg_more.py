@@ -7,16 +7,10 @@ import torch
 
 import ember
 
-from .core import ErrorInput, I, OpRecord, Sample, T
+from .core import ErrorInput, I, Sample, T
+from .ops_shape import _rec
 
 INF = float("inf")
-
-
-def _rec(name, samples, errors=(), variant="", ember_fn=None, torch_fn=None, **kw):
-    kw.setdefault("second_order", True)
-    kw.setdefault("jvp", True)
-    return OpRecord(name, ember_fn or getattr(ember, name), torch_fn or getattr(torch, name),
-                    samples, errors=list(errors), variant=variant, **kw)
 
 
 def _method(name):

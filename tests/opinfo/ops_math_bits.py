@@ -5,16 +5,7 @@ import torch
 import ember
 
 from .core import B, ErrorInput, I, OpRecord, Sample, T
-
-
-def _ip(method):
-    def run(x, *args):
-        y = x.clone()
-        assert getattr(y, method)(*args) is y
-        return y
-
-    run.__name__ = method
-    return run
+from .ops_inplace_more import _ip
 
 
 def _shift_samples():

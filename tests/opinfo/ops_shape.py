@@ -8,10 +8,13 @@ from .core import ErrorInput, I, OpRecord, Sample, T
 
 
 def _rec(name, samples, errors=(), variant="", ember_fn=None, torch_fn=None, **kw):
-    """A linear movement op: exact, second order and forward mode all apply."""
+    """A record with second order and forward mode on unless it says otherwise (a linear
+    movement op: exact, and both apply); ops_composite, ops_linalg_more and ops_shape_more
+    use it too."""
+    kw.setdefault("second_order", True)
+    kw.setdefault("jvp", True)
     return OpRecord(name, ember_fn or getattr(ember, name), torch_fn or getattr(torch, name),
-                    samples, second_order=True, jvp=True, errors=list(errors), variant=variant,
-                    **kw)
+                    samples, errors=list(errors), variant=variant, **kw)
 
 
 CAT_SAMPLES = [

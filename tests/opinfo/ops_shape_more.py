@@ -4,18 +4,10 @@ renorm (ember/ops/distance.py)."""
 
 import torch
 
-import ember
-
-from .core import ErrorInput, I, OpRecord, Sample, T
+from .core import ErrorInput, I, Sample, T
+from .ops_shape import _rec
 
 INF = float("inf")
-
-
-def _rec(name, samples, errors=(), variant="", ember_fn=None, torch_fn=None, **kw):
-    kw.setdefault("second_order", True)
-    kw.setdefault("jvp", True)
-    return OpRecord(name, ember_fn or getattr(ember, name), torch_fn or getattr(torch, name),
-                    samples, errors=list(errors), variant=variant, **kw)
 
 
 def _vander_via_linalg(x, N=None, increasing=False):
