@@ -55,8 +55,8 @@ class Tensor:
     """An n-dimensional array on a device, optionally tracked for automatic differentiation."""
 
     # _base_version: the shared version counter's value when this view was made (or last
-    # given its base's current history; see ops.inplace.refresh_if_stale); -1 for a detach()ed
-    # alias, which has no history of its own to refresh
+    # given its base's current history; see ops.inplace_view.refresh_if_stale); -1 for a
+    # detach()ed alias, which has no history of its own to refresh
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_out_index", "_version",
                  "_base", "_base_version", "_retains_grad", "_hooks", "_fw", "__weakref__")
 
@@ -408,6 +408,8 @@ def _legacy_new(op: str, args: tuple, dtype: _dt.DType, device: Any,
 
 
 def _refresh_if_stale(t: Tensor) -> None:
+    if t._base is None or t._base_version < 0 or t._base_version == t._version[0]:
+        return  # not a view, a detach()ed alias, or up to date: nothing to refresh
     from .ops.inplace_view import refresh_if_stale  # the ops import this module
 
     refresh_if_stale(t)

@@ -20,6 +20,24 @@ def as_tuple(inp, arg_name: str, fn_name: str) -> tuple[bool, tuple]:
     return is_tuple, items
 
 
+def call_func(func, inputs: tuple, strict: bool, name: str) -> tuple[bool, tuple]:
+    """``func(*inputs)``: whether it returned a tuple, and its outputs as a tuple of tensors
+    (under ``strict`` each must require grad)."""
+    is_tuple, outputs = as_tuple(func(*inputs), "outputs of the user-provided function", name)
+    check_requires_grad(outputs, "outputs", strict=strict)
+    return is_tuple, outputs
+
+
+def check_single_output(is_tuple: bool, outputs: tuple, name: str) -> None:
+    """The function given to ``name`` (``hessian``, ``vhp``, ``hvp``) must return one tensor
+    of one element (``outputs``: as ``call_func`` gives it)."""
+    if is_tuple:
+        raise RuntimeError(f"The function given to {name} should return a single Tensor")
+    if outputs[0].numel() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {name} should "
+                           "contain a single element")
+
+
 def untuple(res, to_unpack):
     """Undo ``as_tuple`` (``to_unpack``: one flag, or (outer, inner) for nested results)."""
     if isinstance(to_unpack, tuple):

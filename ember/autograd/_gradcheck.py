@@ -15,6 +15,7 @@ from typing import Any
 
 from ..tensor import Tensor
 from . import forward_ad
+from ._functional_utils import autograd_grad
 from .engine import grad as _grad
 from .grad_mode import enable_grad, no_grad
 
@@ -228,10 +229,8 @@ def gradgradcheck(func: Callable, inputs: Tensor | Sequence[Any],
 
     def new_func(*args: Any) -> tuple:
         ins, gos = args[:n_in], args[n_in:]
-        outs = _float_outputs(func, ins)
-        live = [(o, g) for o, g in zip(outs, gos) if o.requires_grad]
-        grads = _grad([o for o, _ in live], [ins[j] for j in diff], [g for _, g in live],
-                      create_graph=True, allow_unused=True) if live else ()
+        grads = autograd_grad(_float_outputs(func, ins), [ins[j] for j in diff], gos,
+                              create_graph=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(new_func, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,

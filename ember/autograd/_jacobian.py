@@ -15,7 +15,9 @@ from . import forward_ad
 from ._functional_utils import (
     as_tuple,
     autograd_grad,
+    call_func,
     check_requires_grad,
+    check_single_output,
     grad_postprocess,
     grad_preprocess,
     untuple,
@@ -54,10 +56,7 @@ def jacobian(func: Callable, inputs: Tensor | tuple[Tensor, ...], create_graph: 
     with enable_grad():
         is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "jacobian")
         inputs = grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        is_outputs_tuple, outputs = as_tuple(func(*inputs),
-                                             "outputs of the user-provided function",
-                                             "jacobian")
-        check_requires_grad(outputs, "outputs", strict=strict)
+        is_outputs_tuple, outputs = call_func(func, inputs, strict, "jacobian")
         if vectorize and strict:
             raise RuntimeError(
                 "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are "
@@ -157,15 +156,9 @@ def hessian(func: Callable, inputs: Tensor | tuple[Tensor, ...], create_graph: b
                              '"reverse-mode".')
 
     def single_output(*inp):
-        out = func(*inp)
-        is_out_tuple, t_out = as_tuple(out, "outputs of the user-provided function", "hessian")
-        check_requires_grad(t_out, "outputs", strict=strict)
-        if is_out_tuple or not isinstance(out, Tensor):
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.numel() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should "
-                               "contain a single element")
-        return out.squeeze()
+        is_out_tuple, out = call_func(func, inp, strict, "hessian")
+        check_single_output(is_out_tuple, out, "hessian")
+        return out[0].squeeze()
 
     def jac_func(*inp):
         if outer_jacobian_strategy == "forward-mode":

@@ -350,7 +350,9 @@ def _leaf_hooks(leaf: Tensor, g: Tensor, pre_hooks: bool = True) -> tuple:
     if leaf._hooks:
         for hook in list(leaf._hooks):
             if type(hook) is PostAccumulateGradHook:
-                post = [hook] if post is None else [*post, hook]
+                if post is None:
+                    post = []
+                post.append(hook)
                 continue
             if not pre_hooks:
                 continue

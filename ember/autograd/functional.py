@@ -18,7 +18,9 @@ from ..tensor import Tensor
 from ._functional_utils import (
     as_tuple,
     autograd_grad,
+    call_func,
     check_requires_grad,
+    check_single_output,
     fill_in_zeros,
     grad_postprocess,
     grad_preprocess,
@@ -46,12 +48,6 @@ def _prepared_v(v, against: tuple, against_is_tuple: bool, create_graph: bool, n
     return None
 
 
-def _call(func: Callable, inputs: tuple, strict: bool, name: str) -> tuple[bool, tuple]:
-    is_tuple, outputs = as_tuple(func(*inputs), "outputs of the user-provided function", name)
-    check_requires_grad(outputs, "outputs", strict=strict)
-    return is_tuple, outputs
-
-
 def _products(outputs: tuple, is_outputs_tuple: bool, grad_args: tuple, like: tuple,
               is_result_tuple: bool, create_graph: bool, strict: bool, stage: str) -> tuple:
     """The last step every product shares: ``autograd.grad(*grad_args)`` (with a graph only
@@ -77,7 +73,7 @@ def vjp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
     with enable_grad():
         is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "vjp")
         inputs = grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        is_outputs_tuple, outputs = _call(func, inputs, strict, "vjp")
+        is_outputs_tuple, outputs = call_func(func, inputs, strict, "vjp")
         v = _prepared_v(v, outputs, is_outputs_tuple, create_graph, "vjp",
                         "user-provided function returns")
     return _products(outputs, is_outputs_tuple, (outputs, inputs, v), inputs, is_inputs_tuple,
@@ -101,7 +97,7 @@ def jvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
         inputs = grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
         v = _prepared_v(v, inputs, is_inputs_tuple, create_graph, "jvp",
                         "input to the user-provided function is")
-        is_outputs_tuple, outputs = _call(func, inputs, strict, "jvp")
+        is_outputs_tuple, outputs = call_func(func, inputs, strict, "jvp")
         # The backward is linear in grad_outputs, so their value does not matter: zeros.
         grad_outputs = tuple(zeros_like(out).requires_grad_(True) for out in outputs)
         grad_inputs = autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
@@ -117,12 +113,8 @@ def _hessian_products(func, inputs, v, create_graph, strict, name):
     inputs = grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
     v = _prepared_v(v, inputs, is_inputs_tuple, create_graph, name,
                     "input to the user-provided function is")
-    is_outputs_tuple, outputs = _call(func, inputs, strict, name)
-    if is_outputs_tuple or not isinstance(outputs[0], Tensor):
-        raise RuntimeError(f"The function given to {name} should return a single Tensor")
-    if outputs[0].numel() != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {name} should "
-                           "contain a single element")
+    is_outputs_tuple, outputs = call_func(func, inputs, strict, name)
+    check_single_output(is_outputs_tuple, outputs, name)
     jac = autograd_grad(outputs, inputs, create_graph=True)
     check_requires_grad(jac, "jacobian", strict=strict)
     return is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac

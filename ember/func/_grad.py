@@ -90,12 +90,18 @@ def _grads_of(value: Tensor, args: list, tracked: list, argnums, keep: bool) -> 
         from ..ops.creation import zeros_like
 
         grads = [zeros_like(t) for t in flat]
-    per_arg = []
-    for i, group in zip(_argnums_tuple(argnums), tracked):
-        _, spec = flatten(args[i])
-        per_arg.append(unflatten(grads[:len(group)], spec))
-        del grads[:len(group)]
+    per_arg = _regroup(grads, [args[i] for i in _argnums_tuple(argnums)], tracked)
     return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
+
+
+def _regroup(flat: list, trees: list, tracked: list) -> list:
+    """Split ``flat`` (one entry per tracked leaf, in order) back into one tree per argument:
+    ``tracked[k]`` holds the leaves of ``trees[k]``, whose structure its entry takes."""
+    per_arg, start = [], 0
+    for tree, group in zip(trees, tracked):
+        per_arg.append(unflatten(flat[start:start + len(group)], flatten(tree)[1]))
+        start += len(group)
+    return per_arg
 
 
 def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -223,11 +229,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
             from ..ops.creation import zeros_like
 
             grads = [zeros_like(t) for t in flat_in]
-        result = []
-        for p, group in zip(primals, tracked):
-            result.append(unflatten(grads[:len(group)], flatten(p)[1]))
-            del grads[:len(group)]
-        return tuple(result)
+        return tuple(_regroup(grads, primals, tracked))
 
     if not nested:
         out, aux = _detach_tree(out), _detach_tree(aux)

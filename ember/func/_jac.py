@@ -18,7 +18,14 @@ from ..autograd import forward_ad
 from ..autograd.engine import grad as _grad
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
-from ._grad import _argnums_tuple, _detach_tree, _split_aux, _tensor_leaves, prepare
+from ._grad import (
+    _argnums_tuple,
+    _detach_tree,
+    _regroup,
+    _split_aux,
+    _tensor_leaves,
+    prepare,
+)
 from ._tree import flatten, unflatten
 
 
@@ -29,10 +36,7 @@ def _check_chunk_size(chunk_size: int | None, name: str) -> None:
 
 def _nest(jac: list, args: list, argnums, tracked: list) -> Any:
     """Group one output's flat list of per-leaf Jacobians by argnum and argument tree."""
-    per_arg = []
-    for i, group in zip(_argnums_tuple(argnums), tracked):
-        per_arg.append(unflatten(jac[:len(group)], flatten(args[i])[1]))
-        del jac[:len(group)]
+    per_arg = _regroup(jac, [args[i] for i in _argnums_tuple(argnums)], tracked)
     return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
 
 

@@ -30,7 +30,7 @@ def index_put(input: Tensor, indices: Sequence[Tensor], values: Tensor,
     tensor([[0., 0.],
             [5., 0.]])
     """
-    from .indexing import index_put_key, scatter_add_index
+    from .indexing import _index_put, scatter_add_index
 
     x = ensure_tensor("index_put", input)
     if not isinstance(indices, (tuple, list)) or not all(isinstance(i, Tensor) for i in indices):
@@ -42,8 +42,8 @@ def index_put(input: Tensor, indices: Sequence[Tensor], values: Tensor,
                            f"input's ({x.dtype.name}), as PyTorch requires")
     key = tuple(indices)
     k, index, target, v = _indexed("index_put", x, key, values)
-    if not accumulate:
-        return index_put_key("index_put", x, key, v)
+    if not accumulate:  # _indexed parsed and checked the key and the values
+        return _index_put(x, v, *index, basic=k.basic, dims=k.dims)
     return x + scatter_add_index(v.expand(*target), k.dims, index, tuple(x.shape))
 
 
@@ -93,13 +93,16 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     return index_put_key("masked_scatter", x, mask, source.reshape(-1)[:count])
 
 
+_masked_scatter_write = make_inplace("masked_scatter_", masked_scatter)
+
+
 def _masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """In-place ``masked_scatter``: the mask must broadcast to this tensor's shape."""
     if isinstance(mask, Tensor) and \
             broadcast_shapes("masked_scatter_", self.shape, mask.shape) != self.shape:
         raise RuntimeError(f"masked_scatter_: mask of shape {tuple(mask.shape)} can't be "
                            f"broadcast to the tensor's shape {tuple(self.shape)}")
-    return make_inplace("masked_scatter_", masked_scatter)(self, mask, source)
+    return _masked_scatter_write(self, mask, source)
 
 
 def _addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1):

@@ -53,7 +53,7 @@ def _has_tangent(self: Tensor, args: tuple, kwargs: dict) -> bool:
                                        for a in (*args, *kwargs.values()))
 
 
-def _take_tangent(name: str, self: Tensor, result: Tensor) -> None:
+def _take_tangent(self: Tensor, result: Tensor) -> None:
     """After a write under forward-mode AD: ``self``'s tangent is the result's (None, a
     zero tangent, where the result has none)."""
     tangent = result._fw
@@ -84,7 +84,7 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
         write_result(name, self, result)
         self._version[0] += 1
         if duals:
-            _take_tangent(name, self, result)
+            _take_tangent(self, result)
         return self
     if self.grad_fn is None and self._requires_grad:
         raise RuntimeError(
@@ -115,7 +115,7 @@ def run_inplace(name: str, self: Tensor, fn: Callable, args: tuple = (),
     _take_history(self, result)
     self._requires_grad = result._requires_grad
     if duals:
-        _take_tangent(name, self, result)
+        _take_tangent(self, result)
     return self
 
 

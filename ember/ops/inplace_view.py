@@ -95,12 +95,18 @@ def _read_from_base(view: Tensor) -> tuple[Tensor, Tensor] | None:
     """``(positions, value)``: the view's row-major flat positions in its base, and its
     elements taken from the base at them, so as a function of the base's current history;
     None when the base's memory has gaps."""
+    flat = _flat_positions(view)
+    if flat is None:
+        return None
+    return flat, view._base.reshape(-1).take(flat).reshape(view.shape)
+
+
+def _flat_positions(view: Tensor) -> Tensor | None:
+    """The view's row-major flat positions in its base (an int tensor), or None when the
+    base's memory has gaps."""
     base = view._base
     positions = backend_of(base._data).view_positions(base._data, view._data)
-    if positions is None:
-        return None
-    flat = _make(positions.reshape(-1))
-    return flat, base.reshape(-1).take(flat).reshape(view.shape)
+    return None if positions is None else _make(positions.reshape(-1))
 
 
 def inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple, kwargs: dict,
@@ -123,10 +129,9 @@ def inplace_on_view(name: str, self: Tensor, fn: Callable, args: tuple, kwargs: 
             return None
         flat, source = read
     else:
-        positions = backend_of(base._data).view_positions(base._data, self._data)
-        if positions is None:
+        flat = _flat_positions(self)
+        if flat is None:
             return None
-        flat = _make(positions.reshape(-1))
         # a copy: the op may save it, and the write below changes the memory
         source = self.detach().clone() if reads_self else self.detach()
     # The operands as they are now: the view itself (``v.mul_(v)``) is the source, and

@@ -169,8 +169,8 @@ def _apply_recorded(op: OpDef, inputs: tuple, attrs: dict, backend):
     # One pass over the inputs (this runs for every recorded op, so no generator expressions).
     data, needs, edges, shapes, dtypes = [], [], [], [], []
     for t in inputs:
-        if t._base is not None and t._base_version != t._version[0] and (
-                t._requires_grad or t._base._requires_grad):
+        if (t._base is not None and t._base_version >= 0 and t._base_version != t._version[0]
+                and (t._requires_grad or t._base._requires_grad)):
             from .inplace_view import refresh_if_stale  # it imports this module
 
             refresh_if_stale(t)
