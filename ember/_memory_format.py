@@ -42,9 +42,11 @@ channels_last_3d = memory_format("channels_last_3d")
 _ORDERS = {channels_last: (1, 3, 2, 0), channels_last_3d: (1, 4, 3, 2, 0)}
 
 
-def check_format(op: str, fmt: Any, ndim: int | None = None) -> memory_format:
+def check_format(op: str, fmt: Any, ndim: int | None = None) -> memory_format | None:
     """``fmt`` checked to be a memory format, and (with ``ndim``) one that a tensor of
-    that rank can take."""
+    that rank can take; ``None`` (no format given) passes unchecked."""
+    if fmt is None:
+        return None
     if not isinstance(fmt, memory_format):
         raise TypeError(f"{op}(): argument 'memory_format' must be ember.memory_format, not "
                         f"{type(fmt).__name__}")

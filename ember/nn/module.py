@@ -486,9 +486,7 @@ class Module(ModulePortingMethods):
         row-major)."""
         device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
-        if kwargs.get("memory_format") is not None:  # checked; ember keeps data row-major
-            check_format("to", kwargs.pop("memory_format"))
-        kwargs.pop("memory_format", None)
+        check_format("to", kwargs.pop("memory_format", None))  # ember keeps data row-major
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:

@@ -44,8 +44,7 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     >>> ember.ones(2, 3).clone(memory_format=ember.contiguous_format).is_contiguous()
     True
     """
-    if memory_format is not None:
-        check_format("clone", memory_format, input.ndim)
+    check_format("clone", memory_format, input.ndim)
     return _clone(input)
 
 
@@ -58,8 +57,7 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     >>> ember.ones(2, 3, 4, 5).contiguous(memory_format=ember.channels_last).is_contiguous()
     True
     """
-    if memory_format is not None:
-        check_format("contiguous", memory_format, input.ndim)
+    check_format("contiguous", memory_format, input.ndim)
     if input._data.flags.c_contiguous:
         return input
     return _clone(input, order="C")  # a plain copy would keep a transposed layout
@@ -90,8 +88,7 @@ def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None,
     """Convert dtype and/or device: ``x.to(ember.float64)``, ``x.to("cpu")``,
     ``x.to(other)`` (other's dtype and device). ``memory_format`` is checked as in PyTorch
     and the data stays row-major (see ``ember.channels_last``)."""
-    if memory_format is not None:
-        check_format("to", memory_format, input.ndim)
+    check_format("to", memory_format, input.ndim)
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device

@@ -210,8 +210,7 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
 
 def _like(op: str, input: Tensor, fill: Any, dtype: Any, device: Any,
           requires_grad: bool, memory_format: Any) -> Tensor:
-    if memory_format is not None:  # checked as in PyTorch; the result is row-major
-        check_format(op, memory_format, input.ndim)
+    check_format(op, memory_format, input.ndim)  # as in PyTorch; the result is row-major
     return _filled(op, (input.shape,), fill, input.dtype if dtype is None else dtype,
                    input.device if device is None else device, requires_grad)
 

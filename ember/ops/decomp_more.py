@@ -53,7 +53,7 @@ def matrix_exp(A: Tensor) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- rank, cond
-def _tolerance_array(x: Any, xp: Any):
+def _tolerance_array(x: Any):
     return x._data if isinstance(x, Tensor) else x
 
 
@@ -78,11 +78,11 @@ def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: An
         k = min(a.shape[-2:])
         s = xp.linalg.svd(a, compute_uv=False) if a.size else \
             xp.zeros(a.shape[:-2] + (k,), a.dtype)
-    atol_a = 0.0 if atol is None else _tolerance_array(atol, xp)
+    atol_a = 0.0 if atol is None else _tolerance_array(atol)
     if rtol is None:
         positive = atol is not None and bool(xp.all(xp.asarray(atol_a) > 0))
         rtol = 0.0 if positive else float(xp.finfo(a.dtype).eps) * max(a.shape[-2:])
-    rtol_a = _tolerance_array(rtol, xp)
+    rtol_a = _tolerance_array(rtol)
     smax = s.max(axis=-1) if s.shape[-1] else xp.zeros(s.shape[:-1], s.dtype)
     cutoff = xp.maximum(xp.asarray(atol_a), xp.asarray(rtol_a) * smax)
     return _make(xp.asarray((s > cutoff[..., None]).sum(axis=-1), dtype=xp.int64))
@@ -148,13 +148,9 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:
                            f"{tuple(x.shape)})")
     if x.dtype is _dt.bool_:
         x = x.long()
-    col = x.unsqueeze(-1)
-    # a running product keeps x = 0 differentiable (a power x^k would give 0 * x^-1)
-    powers = col.expand(*col.shape[:-1], N - 1).cumprod(-1)
-    from .creation import ones_like
-    from .join import cat
+    from .shape_build import _powers
 
-    return cat([ones_like(col), powers], -1)
+    return _powers(x, N)
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:

@@ -32,6 +32,12 @@ _MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
 _MM_ROWS = 25  # PyTorch's threshold for the matrix-product path
 
 
+def _check_p(op: str, p: Any) -> None:
+    """``p`` checked to be a non-negative number (not a bool), as cdist and pdist need."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
+        raise RuntimeError(f"{op}: only supports non-negative p values, got p={p!r}")
+
+
 def _check_cdist(x1: Any, x2: Any, p: Any, compute_mode: str) -> None:
     for name, x in (("x1", x1), ("x2", x2)):
         if not isinstance(x, Tensor):
@@ -48,8 +54,7 @@ def _check_cdist(x1: Any, x2: Any, p: Any, compute_mode: str) -> None:
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"cdist: x1 and x2 must have the same number of columns, got "
                            f"shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
-        raise RuntimeError(f"cdist: only supports non-negative p values, got p={p!r}")
+    _check_p("cdist", p)
     if compute_mode not in _MODES:
         raise ValueError(f"cdist: {compute_mode!r} is not a valid value for compute_mode; "
                          f"expected one of {', '.join(_MODES)}")
@@ -107,8 +112,7 @@ def _check_pdist(input: Any, p: Any) -> None:
                            f"{tuple(input.shape)} ({input.ndim}D)")
     if input.dtype.category != _dt.FLOAT:
         raise RuntimeError(f"pdist: only supports floating-point dtypes, got {input.dtype.name}")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
-        raise RuntimeError(f"pdist: only supports non-negative p values, got p={p!r}")
+    _check_p("pdist", p)
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import cast, normalize_dim
+from ._common import normalize_dim, to_float
 
 
 def _dims(input: Tensor, dim: Any) -> list[int]:
@@ -55,19 +54,16 @@ def _spacings(input: Tensor, spacing: Any, dims: list[int], dim_given: bool) -> 
 
 
 def _uniform(f: Tensor, d: int, h: Any, edge_order: int) -> tuple:
-    def part(start: int, stop: int | None = None) -> Tensor:
-        n = f.shape[d]
-        start = start % n if start < 0 else start
-        stop = n if stop is None else stop % n if stop < 0 else stop
-        return f.narrow(d, start, stop - start)
-
-    center = (part(2) - part(0, -2)) / h / 2
+    n = f.shape[d]
+    center = (f.narrow(d, 2, n - 2) - f.narrow(d, 0, n - 2)) / h / 2
     if edge_order == 1:
-        first = (part(1, 2) - part(0, 1)) / h
-        last = (part(-1) - part(-2, -1)) / h
+        first = (f.narrow(d, 1, 1) - f.narrow(d, 0, 1)) / h
+        last = (f.narrow(d, n - 1, 1) - f.narrow(d, n - 2, 1)) / h
     else:
-        first = (part(0, 1) * -1.5 + part(1, 2) * 2 - part(2, 3) * 0.5) / h
-        last = (part(-3, -2) * 0.5 - part(-2, -1) * 2 + part(-1) * 1.5) / h
+        first = (f.narrow(d, 0, 1) * -1.5 + f.narrow(d, 1, 1) * 2
+                 - f.narrow(d, 2, 1) * 0.5) / h
+        last = (f.narrow(d, n - 3, 1) * 0.5 - f.narrow(d, n - 2, 1) * 2
+                + f.narrow(d, n - 1, 1) * 1.5) / h
     return first, center, last
 
 
@@ -122,8 +118,7 @@ def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None,
             raise RuntimeError(f"gradient: expected each dimension size to be at least "
                                f"edge_order+1 = {edge_order + 1}, got size {input.shape[d]} "
                                f"for dim {d} of shape {tuple(input.shape)}")
-    if input.dtype.category != _dt.FLOAT:  # integers: the result is floating point
-        input = cast(input, _dt.get_default_dtype())
+    input = to_float(input)  # integers: the result is floating point
     out = []
     for d, step in zip(dims, steps, strict=True):
         if isinstance(step, Tensor):

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import cast, promote, xp_of
+from ._common import promote, to_float, xp_of
 from ._reduce import float_const, quiet
 from .elementwise import check_tensor, tensor_pair, unbroadcast, zeros_if_none
 from .registry import OpDef, defop
@@ -87,15 +87,13 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- xlogy
-@defop("xlogy", save=(0, 1))
-def _xlogy(ctx, x, y):
-    xp = ctx.xp
-    if x.dtype.itemsize == 2:
-        x32, y32 = x.astype("float32"), y.astype("float32")
-        return _xlogy.forward(ctx, x32, y32).astype(x.dtype)
+def _xlogy_arrays(xp, x, y):
     out = x * xp.log(y)
     # 0 * log(y) is 0 for every y except NaN (0 * log(0) = 0 * -inf would be NaN)
     return xp.where((x == 0) & ~xp.isnan(y), xp.zeros((), x.dtype), out)
+
+
+_xlogy = defop("xlogy", save=(0, 1))(_half_in_float32(_xlogy_arrays))
 
 
 def _xlogy_terms(gx: Tensor | None, gy: Tensor | None, x: Tensor, y: Tensor):
@@ -140,10 +138,8 @@ def xlogy(input: Any, other: Any) -> Tensor:
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"xlogy: expected at least one Tensor, got {type(input).__name__} and "
                         f"{type(other).__name__}")
-    (x, y), dtype = promote("xlogy", input, other)
-    if dtype.category != _dt.FLOAT:
-        x, y = cast(x, _dt.get_default_dtype()), cast(y, _dt.get_default_dtype())
-    return _xlogy(x, y)
+    (x, y), _ = promote("xlogy", input, other)
+    return _xlogy(to_float(x), to_float(y))
 
 
 # ----------------------------------------------------------------------------- copysign
@@ -186,10 +182,8 @@ def copysign(input: Tensor, other: Any) -> Tensor:
     [-1.0, -2.0]
     """
     check_tensor("copysign", input)
-    (x, s), dtype = promote("copysign", input, other)
-    if dtype.category != _dt.FLOAT:
-        x, s = cast(x, _dt.get_default_dtype()), cast(s, _dt.get_default_dtype())
-    return _copysign(x, s)
+    (x, s), _ = promote("copysign", input, other)
+    return _copysign(to_float(x), to_float(s))
 
 
 # ----------------------------------------------------------------------------- heaviside

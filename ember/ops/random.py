@@ -437,8 +437,7 @@ def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any =
               memory_format: Any = None) -> Tensor:
     """``rand`` with ``input``'s shape, dtype and device (``memory_format`` is checked; the
     result is row-major)."""
-    if memory_format is not None:
-        check_format("rand_like", memory_format, input.ndim)
+    check_format("rand_like", memory_format, input.ndim)
     return rand(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
                 device=input.device if device is None else device, requires_grad=requires_grad)
 
@@ -448,8 +447,7 @@ def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any 
                memory_format: Any = None) -> Tensor:
     """``randn`` with ``input``'s shape, dtype and device (``memory_format`` is checked;
     the result is row-major)."""
-    if memory_format is not None:
-        check_format("randn_like", memory_format, input.ndim)
+    check_format("randn_like", memory_format, input.ndim)
     return randn(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
                  device=input.device if device is None else device,
                  requires_grad=requires_grad)
@@ -460,8 +458,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
                  requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     """``randint`` with ``input``'s shape, dtype and device: ``randint_like(x, high)`` or
     ``randint_like(x, low, high)`` (``memory_format`` is checked; the result is row-major)."""
-    if memory_format is not None:
-        check_format("randint_like", memory_format, input.ndim)
+    check_format("randint_like", memory_format, input.ndim)
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, generator=generator,

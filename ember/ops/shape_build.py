@@ -153,9 +153,6 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     >>> ember.vander(ember.tensor([1, 2, 3]), N=3).tolist()
     [[1, 1, 1], [4, 2, 1], [9, 3, 1]]
     """
-    from .creation import ones
-    from .join import cat
-
     x = ensure_tensor("vander", x)
     if x.ndim != 1:
         raise RuntimeError(f"vander: x must be a one-dimensional tensor, got shape "
@@ -165,14 +162,22 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
         raise RuntimeError(f"vander: N must be non-negative, got {n}")
     if x.dtype.category != _dt.FLOAT:
         x = cast(x, _dt.int64)
-    column = x.reshape(-1, 1)
-    # PyTorch's construction: a column of ones, then running products of x (so the gradient
-    # is the product rule's, exactly as PyTorch computes it)
-    parts = [ones(x.shape[0], min(n, 1), dtype=x.dtype, device=x.device)]
-    if n > 1:
-        parts.append(column.expand(x.shape[0], n - 1).cumprod(dim=1))
-    out = cat(parts, dim=1)
+    out = _powers(x, n)
     return out if increasing else out.flip(1)
+
+
+def _powers(x: Tensor, n: int) -> Tensor:
+    """The powers ``x^0, ..., x^(n-1)`` of each element of ``x`` along a new last dim (shared
+    by vander and linalg.vander). PyTorch's construction: a column of ones, then running
+    products of x, so the gradient is the product rule's (a power x^k would give 0 * x^-1 at
+    x = 0), exactly as PyTorch computes it."""
+    from .creation import ones
+    from .join import cat
+
+    parts = [ones((*x.shape, min(n, 1)), dtype=x.dtype, device=x.device)]
+    if n > 1:
+        parts.append(x.unsqueeze(-1).expand(*x.shape, n - 1).cumprod(-1))
+    return cat(parts, -1)
 
 
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:

@@ -25,6 +25,7 @@ from ..tensor import Tensor, _make
 from ._common import bind_methods
 from .registry import defop
 from .shape import squeeze, swapaxes, swapdims, t, transpose, unsqueeze
+from .tensor_meta import storage_offset
 
 
 def _refuse_leaf(name: str, self: Tensor) -> None:
@@ -133,7 +134,7 @@ def _storage(self: Tensor, positions: bool = True) -> tuple[Any, Any, bool, int]
     root = self._base if self._base is not None else self
     backend = backend_of(self._data)
     xp, data, item = backend.xp, self._data, self._data.itemsize
-    offset = (backend.address(data) - backend.address(root._data)) // item
+    offset = storage_offset(self)
     if root._data.flags.c_contiguous:
         where = _positions(xp, data.shape, [s // item for s in data.strides],
                            offset) if positions else None

@@ -19,6 +19,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor, _legacy_new
 from ._common import bind_methods, to_float
+from .creation import zeros_like
 from .registry import defop
 from .shape import transpose
 from .tensor_query import _tensor_arg, is_complex, is_nonzero
@@ -255,22 +256,16 @@ def _angle(ctx, x):
                     xp.where(xp.isnan(x), x, xp.zeros((), dtype=x.dtype)))
 
 
+# the angle of a real number is locally constant, and PyTorch's gradient is zero even at 0
+# and NaN
 @_angle.def_backward
 def _(ctx, g):
-    return (_zeros_as(g),)
+    return (zeros_like(g),)
 
 
 @_angle.def_jvp
 def _(ctx, tangents):
-    return _zeros_as(tangents[0])
-
-
-def _zeros_as(t: Tensor) -> Tensor:
-    """Zeros of ``t``'s shape and dtype: the angle of a real number is locally constant,
-    and PyTorch's gradient is zero even at 0 and NaN."""
-    from .creation import zeros_like
-
-    return zeros_like(t)
+    return zeros_like(tangents[0])
 
 
 def angle(input: Tensor) -> Tensor:
