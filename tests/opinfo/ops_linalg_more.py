@@ -8,6 +8,7 @@ import torch
 import ember
 
 from .core import ErrorInput, I, Sample, T
+from .ops_linalg_decomp import leibniz_det
 from .ops_shape import _rec
 
 INF = float("inf")
@@ -170,7 +171,8 @@ RECORDS = [
          torch_fn=lambda a: torch.det(_wellcond(torch)(a))),
     _rec("det", [Sample((T((3, 3), 1.0, 1.0), [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]))],
          variant="singular", ember_fn=lambda a, m: ember.det(a * ember.tensor(m, dtype=a.dtype)),
-         torch_fn=lambda a, m: torch.det(a * torch.tensor(m, dtype=a.dtype))),
+         # the reference: det by the Leibniz formula (see ops_linalg_decomp.SINGULAR)
+         torch_fn=lambda a, m: leibniz_det(a * torch.tensor(m, dtype=a.dtype))),
     _rec("det", _DET_SAMPLES[:1], variant="method", ember_fn=lambda a: _wellcond(ember)(a).det(),
          torch_fn=lambda a: _wellcond(torch)(a).det()),
     _rec("logdet", _DET_SAMPLES,
