@@ -12,6 +12,7 @@ module stays free of any op and any array library.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -443,6 +444,28 @@ def _make(data, requires_grad: bool = False) -> Tensor:
     t._hooks = None
     t._fw = None
     return t
+
+
+# The reference for ``_speedups.make``, which builds the same Tensor without a Python frame.
+_make_python = _make
+
+
+def _load_speedups():
+    """``ember._speedups`` (compiled fast paths, see ``ember/_speedups.c``) set up for Tensor,
+    or None where it was not built or the environment sets ``EMBER_PURE_PYTHON=1``."""
+    if os.environ.get("EMBER_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from . import _speedups
+    except ImportError:  # no C compiler at install time: the pure-Python paths run
+        return None
+    _speedups.setup(Tensor)
+    return _speedups
+
+
+SPEEDUPS = _load_speedups()
+if SPEEDUPS is not None:
+    _make = SPEEDUPS.make  # noqa: F811 (the same Tensor as the Python _make above)
 
 
 class _EngineSlot:

@@ -19,6 +19,7 @@ An op is defined once, for every device:
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from ..autograd.anomaly import ANOMALY
 from ..autograd.grad_mode import STATE as _GRAD
 from ..autograd.graph import Node
 from ..backends import _BACKENDS_BY_TYPE, backend_of
-from ..tensor import Tensor, _make
+from ..tensor import SPEEDUPS, Tensor, _make
 
 REGISTRY: dict[str, OpDef] = {}
 _NO_ATTRS: dict = {}
@@ -338,10 +339,8 @@ def fast_binary(full: Callable, array_op: Callable, kinds: str | None = None,
                 return _make(out)
         return full(input, other, **kwargs)
 
-    op.__name__, op.__qualname__, op.__doc__ = full.__name__, full.__qualname__, full.__doc__
-    op.__module__ = full.__module__
-    op.__wrapped__ = full
-    return op
+    compiled_large_op = None if large_op is array_op else large_op  # None: no size test
+    return _finish_fast(op, full, 2, array_op, compiled_large_op, kinds)
 
 
 def fast_unary(full: Callable, forward: Callable, kinds: str = "f") -> Callable:
@@ -364,6 +363,35 @@ def fast_unary(full: Callable, forward: Callable, kinds: str = "f") -> Callable:
                 return _make(out)
         return full(input, *args, **kwargs)
 
+    return _finish_fast(op, full, 1, forward, None, kinds)
+
+
+def _in_python_frame(array_op: Callable) -> Callable:
+    """``array_op`` run from a frame of this module. NumPy blames its floating-point warnings
+    (1/0, overflow) on the calling Python frame, and ember hides them only where that frame is
+    ember's (``ember/__init__``); a builtin such as ``operator.truediv`` called straight from
+    the compiled path would warn in the user's code."""
+    if isinstance(array_op, types.FunctionType):
+        return array_op
+
+    def call(*args):
+        return array_op(*args)
+
+    return call
+
+
+def _finish_fast(op: Callable, full: Callable, arity: int, forward: Callable,
+                 large_op: Callable | None, kinds: str | None) -> Callable:
+    """``op`` (a Python fast path made above) named as ``full``; where ``ember._speedups`` is
+    built, its compiled twin instead: the same checks and calls without a Python frame
+    (~0.5 us of a 1-2 us small op; benchmarks/RESULTS.md round 16)."""
+    if SPEEDUPS is not None:
+        python_op = op
+        if large_op is not None:
+            large_op = _in_python_frame(large_op)
+        op = SPEEDUPS.fast_op(arity, full, _in_python_frame(forward), large_op, LARGE_ELEMENTS,
+                              _FAST_CTX, kinds, _GRAD, _fw.STATE, ANOMALY)
+        op._python = python_op  # the reference, kept for tests/test_speedups.py
     op.__name__, op.__qualname__, op.__doc__ = full.__name__, full.__qualname__, full.__doc__
     op.__module__ = full.__module__
     op.__wrapped__ = full
