@@ -182,3 +182,17 @@ def test_creation_on_unavailable_device():
         ember.zeros(2, device="cuda")
     assert ember.zeros(2, device="cpu").device == "cpu"
     assert ember.arange(3, device=ember.device("cpu")).device.type == "cpu"
+
+
+def test_as_tensor_of_a_tensor_converts_like_to_and_keeps_the_graph():
+    import torch
+
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    assert ember.as_tensor(x, dtype=ember.float32) is x  # torch: the same tensor
+    assert torch.as_tensor(tx, dtype=torch.float32) is tx
+    y, ty = ember.as_tensor(x, dtype=ember.float64), torch.as_tensor(tx, dtype=torch.float64)
+    assert y.dtype is ember.float64 and y.requires_grad == ty.requires_grad
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    assert x.grad.tolist() == tx.grad.tolist() == [2.0, 4.0]

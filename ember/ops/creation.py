@@ -92,6 +92,8 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
     dt = None if dtype is None else _dt.as_dtype(dtype)
+    if isinstance(data, Tensor):  # a converted copy keeps the graph, as torch.as_tensor's
+        return data.to(dtype=dt, device=device)
     return _make(_to_array(data, dt, device, copy=False))
 
 
