@@ -29,9 +29,21 @@ from .ops import (
     xlogy,
 )
 from .ops.math_bessel import i0, i0e, i1, i1e
+from .ops.math_special_more import (
+    entr,
+    erfcx,
+    gammainc,
+    gammaincc,
+    log_ndtr,
+    multigammaln,
+    ndtr,
+    ndtri,
+    xlog1py,
+)
 
 expit, gammaln, psi = sigmoid, lgamma, digamma
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
-           "i1", "i1e", "log1p", "log_softmax", "logit", "logsumexp", "polygamma", "psi", "round",
-           "sinc", "softmax", "xlogy"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
+           "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+           "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]

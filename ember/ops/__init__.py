@@ -25,6 +25,7 @@ from . import (
     math,
     math_bessel,
     math_bits,
+    math_special_more,
     random,
     random_dist,
     reduction,
@@ -50,9 +51,9 @@ __all__ = ["REGISTRY", "defop"] + [
     for family in (activation, compare, composite, conversion, creation, creation_more,
                    cumulative, distance, elementwise, finite_diff, histogram, indexing,
                    indexing_more, inplace_more, join, linalg, linalg_legacy, linalg_more, math,
-                   math_bessel, math_bits, random, random_dist, reduction, rounding, scatter,
-                   scatter_more, shape, shape_build, shape_copy, shape_inplace, shape_more,
-                   sorting, stats, tensor_compat, tensor_query, windows)
+                   math_bessel, math_bits, math_special_more, random, random_dist, reduction,
+                   rounding, scatter, scatter_more, shape, shape_build, shape_copy, shape_inplace,
+                   shape_more, sorting, stats, tensor_compat, tensor_query, windows)
     for name in family.__all__
 ]
 
@@ -77,6 +78,7 @@ from .linalg_more import *  # noqa: F403
 from .math import *  # noqa: F403
 from .math_bessel import *  # noqa: F403
 from .math_bits import *  # noqa: F403
+from .math_special_more import *  # noqa: F403
 from .random import *  # noqa: F403
 from .random_dist import *  # noqa: F403
 from .reduction import *  # noqa: F403
