@@ -82,7 +82,7 @@ class Gamma(ExponentialFamily):
         >>> round(Gamma(1.0, 2.0).cdf(ember.tensor(0.5)).item(), 6)  # 1 - e^-1
         0.632121
         """
-        if not isinstance(value, Tensor):  # (ember.as_tensor would detach a tensor)
+        if not isinstance(value, Tensor):
             value = ember.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         if self._validate_args:
             self._validate_sample(value)
