@@ -286,7 +286,7 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
     """Solve ``A X = B`` given ``lu_factor(A)``; ``A^T X = B`` with ``adjoint``, and
     ``X A = B`` (``X A^T = B``) with ``left=False``. Batch dims of ``LU`` and ``B``
     broadcast. Differentiable in ``LU`` and ``B`` (two triangular solves and a
-    permutation).
+    permutation); a zero on ``U``'s diagonal gives infs/NaNs without a gradient.
 
     >>> import ember
     >>> A = ember.tensor([[1.0, 2.0], [3.0, 4.0]])
@@ -300,13 +300,28 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
     _check_rhs(op, LU, B, left)
     if not left:  # X A = B  <=>  A^T X^T = B^T
         return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
-    P = _make(permutation(backend_of(LU._data).xp, pivots._data, LU.shape[-1],
-                          LU._data.dtype))
+    xp = backend_of(LU._data).xp
+    if bool((xp.diagonal(LU._data, axis1=-2, axis2=-1) == 0).any()):
+        return _singular_lu_solve(xp, LU, pivots, B, adjoint)
+    P = _make(permutation(xp, pivots._data, LU.shape[-1], LU._data.dtype))
     if adjoint:  # A^T = U^T L^T P^T:  X = P L^{-T} U^{-T} B
         Y = solve_triangular(LU.mT, B, upper=False)
         return matmul(P, solve_triangular(LU.mT, Y, upper=True, unitriangular=True))
     Y = solve_triangular(LU, matmul(P.mT, B), upper=False, unitriangular=True)
     return solve_triangular(LU, Y, upper=True)
+
+
+def _singular_lu_solve(xp, LU: Tensor, pivots: Tensor, B: Tensor, adjoint: bool) -> Tensor:
+    """getrs's values for a zero pivot (infs/NaNs, as LAPACK's; no gradient), where the
+    triangular solves would raise."""
+    from .decomp_ex import _flat, _getrs  # it imports this module
+
+    n = LU.shape[-1]
+    batch = tuple(xp.broadcast_shapes(LU.shape[:-2], B.shape[:-2]))
+    X = _getrs(xp, _flat(xp.broadcast_to(LU._data, (*batch, n, n)), 2),
+               _flat(xp.broadcast_to(pivots._data, (*batch, n)), 1),
+               _flat(xp.broadcast_to(B._data, (*batch, *B.shape[-2:])), 2), adjoint)
+    return _make(X.reshape((*batch, *B.shape[-2:])))
 
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "LUFactorResult",

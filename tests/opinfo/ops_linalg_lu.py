@@ -57,6 +57,12 @@ def _lu_solve_packed(lib):
     return fn
 
 
+def _lu_solve_ex(lib, a, b, **kw):
+    """``lu_solve`` with an exactly singular ``A``: infs/NaNs where LAPACK's getrs has them."""
+    LU, pivots, _ = lib.linalg.lu_factor_ex(_zero_last_col(a))
+    return lib.linalg.lu_solve(LU, pivots, b, **kw)
+
+
 def _solve_args(left=True, adjoint=False, batch=()):
     shape = (*batch, 3, 2) if left else (*batch, 2, 3)
     return Sample((T((2, 3, 3)), T(shape)), {"left": left, "adjoint": adjoint},
@@ -116,6 +122,12 @@ RECORDS = [
                                 "linalg.lu_solve: incompatible shapes of A and B")]),
     OpRecord("linalg.lu_solve", _lu_solve_packed(ember), _lu_solve_packed(torch),
              LU_SOLVE, variant="packed"),
+    OpRecord("linalg.lu_solve", lambda a, b, **kw: _lu_solve_ex(ember, a, b, **kw),
+             lambda a, b, **kw: _lu_solve_ex(torch, a, b, **kw),
+             [Sample((T((3, 3)), T((3, 2))), name="left"),
+              Sample((T((2, 3, 3)), T((4, 2, 3, 1))), {"adjoint": True}, name="adjoint"),
+              Sample((T((3, 3)), T((2, 3))), {"left": False}, name="right")],
+             grad=False, variant="singular"),
     OpRecord("linalg.lu_solve", ember.linalg.lu_solve, torch.linalg.lu_solve, [],
              variant="raw",
              errors=[ErrorInput((T((3, 3)), T((3,)), T((3, 2))), {}, RuntimeError,
