@@ -32,9 +32,9 @@ index_fill take take_along_dim masked_fill masked_select nonzero topk sort argso
 searchsorted bincount index_put masked_scatter bucketize histc isin unique_consecutive put
 index_reduce""".split()
 LINALG = """matmul mm bmm dot vdot outer addmm baddbmm einsum tensordot kron mv addmv addr
-addbmm inner chain_matmul cross inverse det logdet cdist dist pdist""".split()
+addbmm inner chain_matmul cross inverse det logdet cdist dist pdist lu lu_solve lu_unpack""".split()
 LINALG_NS = """norm vector_norm matrix_norm inv solve det slogdet cholesky qr svd eigh pinv
-lstsq cross""".split()
+lstsq cross lu lu_factor lu_factor_ex lu_solve inv_ex solve_ex cholesky_ex""".split()
 INPLACE = """add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ masked_fill_ index_add_ scatter_
 uniform_ normal_ index_put_ masked_scatter_ addmm_ logical_not_ renorm_ xlogy_ copysign_ sgn_
 heaviside_ gcd_ lcm_ deg2rad_ rad2deg_ float_power_ sinc_ lgamma_ digamma_ polygamma_ squeeze_

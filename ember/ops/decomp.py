@@ -260,8 +260,12 @@ def multi_dot(tensors: list[Tensor]) -> Tensor:
 
 from .decomp_det import *  # noqa: E402,F403
 from .decomp_det import __all__ as _det_all  # noqa: E402
+from .decomp_ex import *  # noqa: E402,F403
+from .decomp_ex import __all__ as _ex_all  # noqa: E402
 from .decomp_factor import *  # noqa: E402,F403
 from .decomp_factor import __all__ as _factor_all  # noqa: E402
+from .decomp_lu import *  # noqa: E402,F403
+from .decomp_lu import __all__ as _lu_all  # noqa: E402
 from .decomp_more import *  # noqa: E402,F403
 from .decomp_more import __all__ as _more_all  # noqa: E402
 from .decomp_norm import *  # noqa: E402,F403
@@ -270,4 +274,4 @@ from .decomp_solve import *  # noqa: E402,F403
 from .decomp_solve import __all__ as _solve_all  # noqa: E402
 
 __all__ = ["inv", "solve", "cholesky", "matrix_power", "multi_dot", "LinAlgError",
-           *_det_all, *_factor_all, *_more_all, *_norm_all, *_solve_all]
+           *_det_all, *_ex_all, *_factor_all, *_lu_all, *_more_all, *_norm_all, *_solve_all]

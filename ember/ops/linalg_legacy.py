@@ -1,8 +1,9 @@
 """PyTorch's top-level linear-algebra functions and Tensor methods that front ``ember.linalg``
 (``matrix_power``, ``matrix_exp``, ``cholesky``, ``qr``, ``svd``, ``slogdet``, ``pinverse``,
-the Cholesky and triangular solves), and the in-place ``addmv_``, ``addr_``, ``addbmm_``,
-``baddbmm_``. The legacy forms keep their old conventions: ``svd`` returns ``V`` (not
-``Vh``) and ``some=True`` means the reduced factorization.
+the Cholesky, triangular and LU solves, ``lu`` and ``lu_unpack``), and the in-place
+``addmv_``, ``addr_``, ``addbmm_``, ``baddbmm_``. The legacy forms keep their old
+conventions: ``svd`` returns ``V`` (not ``Vh``) and ``some=True`` means the reduced
+factorization.
 
 >>> import ember
 >>> ember.matrix_power(ember.tensor([[1.0, 1.0], [0.0, 1.0]]), 2).tolist()
@@ -16,6 +17,7 @@ from typing import NamedTuple
 from ..tensor import Tensor
 from . import decomp as _la
 from ._common import bind_methods
+from .decomp_lu import lu_unpack
 from .decomp_solve import cholesky_inverse, cholesky_solve, triangular_solve
 from .inplace import make_inplace
 from .linalg import addmv, baddbmm
@@ -115,16 +117,42 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     return _la.pinv(input, rtol=rcond)
 
 
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> tuple:
+    """Legacy ``torch.lu``: ``(LU, pivots)`` as ``linalg.lu_factor`` but without raising on
+    a singular matrix; ``(LU, pivots, info)`` with ``get_infos``.
+
+    >>> import ember
+    >>> LU, pivots = ember.tensor([[0.0, 0.0], [1.0, 0.0]]).lu()
+    >>> LU.tolist(), pivots.tolist()
+    ([[1.0, 0.0], [0.0, 0.0]], [2, 2])
+    """
+    result = _la.lu_factor_ex(A, pivot=pivot)
+    return result if get_infos else (result.LU, result.pivots)
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+    """Legacy ``torch.lu_solve``: ``linalg.lu_solve(LU_data, LU_pivots, b)``.
+
+    >>> import ember
+    >>> LU, pivots = ember.linalg.lu_factor(ember.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    >>> ember.lu_solve(ember.tensor([[2.0], [2.0]]), LU, pivots).tolist()
+    [[1.0], [0.5]]
+    """
+    return _la.lu_solve(LU_data, LU_pivots, b)
+
+
 addmv_ = make_inplace("addmv_", addmv)
 
 bind_methods(
     matrix_power=matrix_power, matrix_exp=matrix_exp, cholesky=cholesky, qr=qr, svd=svd,
     slogdet=slogdet, pinverse=pinverse, cholesky_solve=cholesky_solve,
-    cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve, addmv_=addmv_,
+    cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve, lu=lu,
+    lu_solve=lu_solve, addmv_=addmv_,
     addr_=make_inplace("addr_", addr), addbmm_=make_inplace("addbmm_", addbmm),
     baddbmm_=make_inplace("baddbmm_", baddbmm),
 )
 
 
 __all__ = ["matrix_power", "matrix_exp", "cholesky", "qr", "svd", "slogdet", "pinverse",
-           "cholesky_solve", "cholesky_inverse", "triangular_solve", "addmv_"]
+           "cholesky_solve", "cholesky_inverse", "triangular_solve", "lu", "lu_solve",
+           "lu_unpack", "addmv_"]
