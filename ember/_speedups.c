@@ -5,7 +5,7 @@
  * this extension is built (``pip install -e .`` compiles it where a C compiler is available)
  * they hand the same work to it. It defines no op: it checks the same conditions, calls the
  * same Python array operation the op's own code gives it, and wraps the result in a Tensor.
- * Each Python frame it saves is ~0.1-0.3 us of a 1-2 us small op (benchmarks/RESULTS.md).
+ * It saves ~0.4 us of a 1-2 us small op (benchmarks/RESULTS.md, round 16).
  *
  * It uses only CPython's C API (no NumPy headers): the arrays are touched only through
  * their Python attributes ("dtype", "kind", "size") and the callables it is given.
@@ -34,7 +34,8 @@ static PyObject *zero;  /* the int 0 */
 static PyObject *str_dtype, *str_kind, *str_size, *str_xp, *str_asarray,
     *str_grad_enabled, *str_level, *str_enabled, *str_qualname;
 
-/* A new leaf Tensor holding ``data`` (a new reference), exactly as tensor._make builds it. */
+/* A new leaf Tensor holding ``data`` (borrowed; the Tensor takes its own reference), exactly
+ * as tensor._make builds it. */
 static PyObject *
 new_tensor(PyObject *data, int requires_grad)
 {
@@ -66,9 +67,8 @@ static PyObject *str_requires_grad;
 
 /* make(data, requires_grad=False) */
 static PyObject *
-make(PyObject *module, PyObject *const *args, Py_ssize_t nargsf, PyObject *kwnames)
+make(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     if (tensor_type == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "ember._speedups.make: setup() was not called");
@@ -88,32 +88,53 @@ make(PyObject *module, PyObject *const *args, Py_ssize_t nargsf, PyObject *kwnam
     return new_tensor(args[0], requires_grad);
 }
 
-/* setup(Tensor): read the byte offsets of Tensor's slots from its member descriptors. */
+/* setup(Tensor, slot_names): read the byte offsets of Tensor's slots from its member
+ * descriptors. ``slot_names`` is Tensor's __slots__ without __weakref__; it must equal this
+ * module's list, so an extension built for another Tensor layout (a stale build) refuses to
+ * run and ember falls back to its Python paths. Nothing changes unless every check passes. */
 static PyObject *
-setup(PyObject *module, PyObject *type)
+setup(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!PyType_Check(type)) {
-        PyErr_SetString(PyExc_TypeError, "ember._speedups.setup: expected the Tensor class");
+    if (nargs != 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "ember._speedups.setup: expected (Tensor class, tuple of slot names)");
         return NULL;
     }
+    PyTypeObject *type = (PyTypeObject *)args[0];
+    PyObject *names = args[1];
+    int same = PyTuple_GET_SIZE(names) == N_SLOTS;
+    for (int i = 0; same && i < N_SLOTS; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        same = PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, slot_names[i]) == 0;
+    }
+    if (!same) {
+        PyErr_Format(PyExc_TypeError,
+                     "ember._speedups.setup: Tensor's slots %R are not the ones this build "
+                     "knows; rebuild it (pip install -e .)", names);
+        return NULL;
+    }
+    Py_ssize_t offsets[N_SLOTS];
     for (int i = 0; i < N_SLOTS; i++) {
-        PyObject *descr = PyObject_GetAttrString(type, slot_names[i]);
+        PyObject *descr = PyObject_GetAttrString((PyObject *)type, slot_names[i]);
         if (descr == NULL) {
-            return NULL;
+            PyErr_Clear();
         }
-        int ok = Py_IS_TYPE(descr, &PyMemberDescr_Type)
+        int ok = descr != NULL && Py_IS_TYPE(descr, &PyMemberDescr_Type)
             && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX;
         if (ok) {
-            slot_offset[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+            offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+            ok = offsets[i] >= (Py_ssize_t)sizeof(PyObject)
+                && offsets[i] + (Py_ssize_t)sizeof(PyObject *) <= type->tp_basicsize;
         }
-        Py_DECREF(descr);
+        Py_XDECREF(descr);
         if (!ok) {
             PyErr_Format(PyExc_TypeError,
-                         "ember._speedups.setup: Tensor.%s is not a __slots__ member",
-                         slot_names[i]);
+                         "ember._speedups.setup: %s.%s is not a __slots__ member of it",
+                         type->tp_name, slot_names[i]);
             return NULL;
         }
     }
+    memcpy(slot_offset, offsets, sizeof(offsets));
     Py_XSETREF(tensor_type, (PyTypeObject *)Py_NewRef(type));
     Py_RETURN_NONE;
 }
@@ -129,13 +150,14 @@ typedef struct {
     PyObject *full;         /* the op's public function: every other case */
     PyObject *forward;      /* unary: forward(ctx, x); binary: array_op(x, y) */
     PyObject *large_op;     /* binary: for arrays of at least ``large`` elements, or NULL */
-    Py_ssize_t large;
+    Py_ssize_t large;       /* registry.LARGE_ELEMENTS */
     PyObject *ctx_map;      /* dict: array type -> the backend's no-graph ctx */
     PyObject *kinds;        /* str of NumPy dtype kinds, or NULL for any */
     PyObject *grad_state;   /* .grad_enabled */
     PyObject *fw_state;     /* .level */
     PyObject *anomaly;      /* .enabled */
-    PyObject *dict;
+    PyObject *dict;         /* __dict__: __name__, __doc__, __wrapped__, ... */
+    PyObject *weakrefs;
 } FastOp;
 
 /* 1 when ``obj.<name>`` is true, 0 when false, -1 on error. */
@@ -214,7 +236,9 @@ requires_grad_of(PyObject *t)
     return flag == Py_True ? 1 : (flag == Py_False ? 0 : PyObject_IsTrue(flag));
 }
 
-/* The fast path's result, or NULL with no exception set when the full path must run. */
+/* The fast path's result, or NULL with no exception set when the full path must run. The
+ * array and ctx are held as strong references from the start: the attribute reads below may
+ * run Python code (a property, a thread-local's first use) that replaces ``input._data``. */
 static PyObject *
 unary_fast(FastOp *op, PyObject *input)
 {
@@ -222,35 +246,28 @@ unary_fast(FastOp *op, PyObject *input)
         return NULL;
     }
     int requires_grad = requires_grad_of(input);
-    PyObject *x = SLOT(input, S_DATA);
-    if (requires_grad < 0 || x == NULL) {
+    if (requires_grad < 0 || SLOT(input, S_DATA) == NULL) {
         PyErr_Clear();
         return NULL;
     }
+    PyObject *x = Py_NewRef(SLOT(input, S_DATA));
+    PyObject *ctx = NULL, *dtype = NULL, *out = NULL, *result = NULL;
     if (no_graph(op, requires_grad) != 1) {
-        return NULL;
+        goto done;
     }
-    PyObject *ctx = PyDict_GetItemWithError(op->ctx_map, (PyObject *)Py_TYPE(x));
-    if (ctx == NULL) {
-        return NULL;
+    ctx = Py_XNewRef(PyDict_GetItemWithError(op->ctx_map, (PyObject *)Py_TYPE(x)));
+    if (ctx == NULL || (dtype = PyObject_GetAttr(x, str_dtype)) == NULL
+            || kind_ok(op, dtype) != 1) {
+        goto done;
     }
-    PyObject *dtype = PyObject_GetAttr(x, str_dtype);
-    if (dtype == NULL) {
-        return NULL;
-    }
-    int ok = kind_ok(op, dtype);
-    Py_DECREF(dtype);
-    if (ok != 1) {
-        return NULL;
-    }
-    Py_INCREF(ctx);  /* the forward may change the dict */
-    Py_INCREF(x);
     PyObject *call_args[2] = {ctx, x};
-    PyObject *out = as_array(PyObject_Vectorcall(op->forward, call_args, 2, NULL), x, ctx);
-    PyObject *result = out == NULL ? NULL : new_tensor(out, 0);
+    out = as_array(PyObject_Vectorcall(op->forward, call_args, 2, NULL), x, ctx);
+    result = out == NULL ? NULL : new_tensor(out, 0);
+done:
     Py_XDECREF(out);
+    Py_XDECREF(dtype);
+    Py_XDECREF(ctx);
     Py_DECREF(x);
-    Py_DECREF(ctx);
     return result;
 }
 
@@ -276,55 +293,47 @@ binary_array_op(FastOp *op, PyObject *x, PyObject *y)
     return PyObject_Vectorcall(fn, call_args, 2, NULL);
 }
 
-/* Like unary_fast; *fallback is set when the array op raised ValueError or TypeError, so
- * that the full path raises its named error. */
+/* Like unary_fast. When the array op raises ValueError or TypeError, NULL with no exception
+ * set, so that the full path runs and raises its named error. */
 static PyObject *
 binary_fast(FastOp *op, PyObject *input, PyObject *other)
 {
     if (!PyObject_TypeCheck(input, tensor_type) || !PyObject_TypeCheck(other, tensor_type)) {
         return NULL;
     }
-    int rg_input = requires_grad_of(input), rg_other = requires_grad_of(other);
-    PyObject *x = SLOT(input, S_DATA), *y = SLOT(other, S_DATA);
-    if (rg_input < 0 || rg_other < 0 || x == NULL || y == NULL) {
+    int rg_input = requires_grad_of(input);
+    int rg_other = rg_input < 0 ? -1 : requires_grad_of(other);
+    if (rg_other < 0 || SLOT(input, S_DATA) == NULL || SLOT(other, S_DATA) == NULL) {
         PyErr_Clear();
         return NULL;
     }
+    PyObject *x = Py_NewRef(SLOT(input, S_DATA)), *y = Py_NewRef(SLOT(other, S_DATA));
+    PyObject *ctx = NULL, *dtype_x = NULL, *dtype_y = NULL, *out = NULL, *result = NULL;
     if (no_graph(op, rg_input || rg_other) != 1 || Py_TYPE(x) != Py_TYPE(y)) {
-        return NULL;
+        goto done;
     }
-    PyObject *ctx = PyDict_GetItemWithError(op->ctx_map, (PyObject *)Py_TYPE(x));
-    if (ctx == NULL) {
-        return NULL;
+    ctx = Py_XNewRef(PyDict_GetItemWithError(op->ctx_map, (PyObject *)Py_TYPE(x)));
+    if (ctx == NULL || (dtype_x = PyObject_GetAttr(x, str_dtype)) == NULL
+            || (dtype_y = PyObject_GetAttr(y, str_dtype)) == NULL
+            || dtype_x != dtype_y || kind_ok(op, dtype_x) != 1) {
+        goto done;
     }
-    PyObject *dtype_x = PyObject_GetAttr(x, str_dtype);
-    if (dtype_x == NULL) {
-        return NULL;
-    }
-    PyObject *dtype_y = PyObject_GetAttr(y, str_dtype);
-    int ok = dtype_y != NULL && dtype_x == dtype_y ? kind_ok(op, dtype_x) : 0;
-    Py_DECREF(dtype_x);
-    Py_XDECREF(dtype_y);
-    if (ok != 1) {
-        return NULL;
-    }
-    Py_INCREF(ctx);
-    Py_INCREF(x);
-    Py_INCREF(y);
-    PyObject *result = NULL;
-    PyObject *out = binary_array_op(op, x, y);
+    out = binary_array_op(op, x, y);
     if (out == NULL) {
         if (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();  /* the caller runs the full path, which raises the named error */
+            PyErr_Clear();
         }
     }
     else if ((out = as_array(out, x, ctx)) != NULL) {
         result = new_tensor(out, 0);
-        Py_DECREF(out);
     }
+done:
+    Py_XDECREF(out);
+    Py_XDECREF(dtype_y);
+    Py_XDECREF(dtype_x);
+    Py_XDECREF(ctx);
     Py_DECREF(y);
     Py_DECREF(x);
-    Py_DECREF(ctx);
     return result;
 }
 
@@ -345,7 +354,7 @@ fastop_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
 
 /* Bind like a Python function: ``Tensor.add`` is the op, ``x.add`` a bound method. */
 static PyObject *
-fastop_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+fastop_descr_get(PyObject *self, PyObject *obj, PyObject *Py_UNUSED(type))
 {
     if (obj == NULL || obj == Py_None) {
         return Py_NewRef(self);
@@ -354,8 +363,9 @@ fastop_descr_get(PyObject *self, PyObject *obj, PyObject *type)
 }
 
 static int
-fastop_traverse(FastOp *op, visitproc visit, void *arg)
+fastop_traverse(PyObject *self, visitproc visit, void *arg)
 {
+    FastOp *op = (FastOp *)self;
     Py_VISIT(op->full);
     Py_VISIT(op->forward);
     Py_VISIT(op->large_op);
@@ -369,8 +379,9 @@ fastop_traverse(FastOp *op, visitproc visit, void *arg)
 }
 
 static int
-fastop_clear(FastOp *op)
+fastop_clear(PyObject *self)
 {
+    FastOp *op = (FastOp *)self;
     Py_CLEAR(op->full);
     Py_CLEAR(op->forward);
     Py_CLEAR(op->large_op);
@@ -384,28 +395,33 @@ fastop_clear(FastOp *op)
 }
 
 static void
-fastop_dealloc(FastOp *op)
+fastop_dealloc(PyObject *self)
 {
-    PyObject_GC_UnTrack(op);
-    fastop_clear(op);
-    Py_TYPE(op)->tp_free((PyObject *)op);
+    PyObject_GC_UnTrack(self);
+    if (((FastOp *)self)->weakrefs != NULL) {
+        PyObject_ClearWeakRefs(self);
+    }
+    fastop_clear(self);
+    Py_TYPE(self)->tp_free(self);
 }
 
 static PyObject *
-fastop_repr(FastOp *op)
+fastop_repr(PyObject *self)
 {
+    FastOp *op = (FastOp *)self;
     PyObject *name = op->dict ? PyDict_GetItemWithError(op->dict, str_qualname) : NULL;
     if (name == NULL && PyErr_Occurred()) {
         return NULL;
     }
-    return name ? PyUnicode_FromFormat("<ember op %U>", name)
-                : PyUnicode_FromFormat("<ember op at %p>", op);
+    return name != NULL && PyUnicode_Check(name) ? PyUnicode_FromFormat("<ember op %U>", name)
+                                                 : PyUnicode_FromFormat("<ember op at %p>", op);
 }
 
 /* Pickled and (deep)copied by name, like a module-level function. */
 static PyObject *
-fastop_reduce(FastOp *op, PyObject *unused)
+fastop_reduce(PyObject *self, PyObject *Py_UNUSED(unused))
 {
+    FastOp *op = (FastOp *)self;
     PyObject *name = op->dict ? PyDict_GetItemWithError(op->dict, str_qualname) : NULL;
     if (name == NULL) {
         if (!PyErr_Occurred()) {
@@ -417,7 +433,7 @@ fastop_reduce(FastOp *op, PyObject *unused)
 }
 
 static PyMethodDef fastop_methods[] = {
-    {"__reduce__", (PyCFunction)fastop_reduce, METH_NOARGS, NULL},
+    {"__reduce__", fastop_reduce, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
@@ -442,10 +458,11 @@ static PyTypeObject FastOpType = {
     .tp_call = PyVectorcall_Call,
     .tp_descr_get = fastop_descr_get,
     .tp_dictoffset = offsetof(FastOp, dict),
-    .tp_traverse = (traverseproc)fastop_traverse,
-    .tp_clear = (inquiry)fastop_clear,
-    .tp_dealloc = (destructor)fastop_dealloc,
-    .tp_repr = (reprfunc)fastop_repr,
+    .tp_weaklistoffset = offsetof(FastOp, weakrefs),
+    .tp_traverse = fastop_traverse,
+    .tp_clear = fastop_clear,
+    .tp_dealloc = fastop_dealloc,
+    .tp_repr = fastop_repr,
     .tp_methods = fastop_methods,
     .tp_getset = fastop_getset,
     .tp_members = fastop_members,
@@ -454,7 +471,7 @@ static PyTypeObject FastOpType = {
 /* fast_op(arity, full, forward, large_op, large, ctx_map, kinds, grad_state, fw_state,
  *         anomaly): see registry.fast_unary / fast_binary for each argument's meaning. */
 static PyObject *
-fast_op(PyObject *module, PyObject *args)
+fast_op(PyObject *Py_UNUSED(module), PyObject *args)
 {
     int arity;
     Py_ssize_t large;
@@ -489,6 +506,7 @@ fast_op(PyObject *module, PyObject *args)
     op->fw_state = Py_NewRef(fw_state);
     op->anomaly = Py_NewRef(anomaly);
     op->dict = NULL;
+    op->weakrefs = NULL;
     PyObject_GC_Track(op);
     return (PyObject *)op;
 }
@@ -496,8 +514,8 @@ fast_op(PyObject *module, PyObject *args)
 /* ------------------------------------------------------------------------- the module */
 
 static PyMethodDef module_methods[] = {
-    {"setup", (PyCFunction)setup, METH_O,
-     "setup(Tensor): read Tensor's slot layout; call once before the other functions."},
+    {"setup", (PyCFunction)(void (*)(void))setup, METH_FASTCALL,
+     "setup(Tensor, slot_names): read Tensor's slot layout; call before the other functions."},
     {"make", (PyCFunction)(void (*)(void))make, METH_FASTCALL | METH_KEYWORDS,
      "make(data, requires_grad=False): a new leaf Tensor wrapping data (tensor._make)."},
     {"fast_op", fast_op, METH_VARARGS,

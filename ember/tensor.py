@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -459,7 +460,12 @@ def _load_speedups():
         from . import _speedups
     except ImportError:  # no C compiler at install time: the pure-Python paths run
         return None
-    _speedups.setup(Tensor)
+    try:
+        _speedups.setup(Tensor, _STATE_SLOTS)
+    except TypeError as exc:  # built for another Tensor layout: a stale build
+        warnings.warn(f"ember: not using the compiled fast paths: {exc}", RuntimeWarning,
+                      stacklevel=2)
+        return None
     return _speedups
 
 

@@ -22,6 +22,7 @@ import pytest
 
 import ember
 from ember.autograd import forward_ad as fwad
+from ember.autograd.anomaly import ANOMALY
 
 tensor_module = sys.modules["ember.tensor"]
 SPEEDUPS = tensor_module.SPEEDUPS
@@ -138,6 +139,67 @@ def test_compiled_ops_behave_like_functions() -> None:
     assert "alpha" in str(inspect.signature(ember.add))
     layer = ember.nn.TransformerEncoderLayer(8, 2, 16, activation=ember.nn.functional.relu)
     assert copy.deepcopy(layer).activation is ember.nn.functional.relu
+
+
+@needs_speedups
+def test_setup_refuses_another_layout_and_changes_nothing() -> None:
+    class Other:
+        __slots__ = ("_data",)
+
+    slots = tensor_module._STATE_SLOTS
+    with pytest.raises(TypeError, match="are not the ones this build knows; rebuild it"):
+        SPEEDUPS.setup(ember.Tensor, slots + ("_name",))
+    with pytest.raises(TypeError, match=r"Other\._requires_grad is not a __slots__ member"):
+        SPEEDUPS.setup(Other, slots)
+    assert ember.ones(2).tolist() == [1.0, 1.0]  # the offsets were left as they were
+    assert (ember.ones(2) + ember.ones(2)).tolist() == [2.0, 2.0]
+
+
+@needs_speedups
+def test_the_array_is_held_while_mode_checks_run_python_code() -> None:
+    """A state object whose attribute runs Python code that swaps ``_data`` (a property, a
+    thread-local's first use) must not free the array the fast path is about to use."""
+    from ember.ops import registry
+
+    x = ember.tensor(np.full(1 << 20, -3.0))
+
+    class Level:
+        @property
+        def level(self):
+            x._data = np.full(4, 5.0)  # drops the last reference to the old array
+            return 0
+
+    relu = SPEEDUPS.fast_op(1, ember.relu.__wrapped__, lambda ctx, a: np.maximum(a, 0),
+                            None, 1, registry._FAST_CTX, "f", registry._GRAD, Level(),
+                            registry.ANOMALY)
+    out = relu(x)
+    assert out.shape == (1 << 20,) and float(out.sum()) == 0.0
+
+
+@needs_speedups
+def test_compiled_ops_take_weak_references_and_odd_names() -> None:
+    import weakref
+
+    assert weakref.ref(ember.add)() is ember.add
+    op = SPEEDUPS.fast_op(1, ember.relu.__wrapped__, ember.relu._python, None, 1, {}, None,
+                          ember.autograd.grad_mode.STATE, fwad.STATE, ANOMALY)
+    op.__qualname__ = 5
+    assert repr(op).startswith("<ember op at ")
+
+
+def test_core_tests_pass_in_pure_python_mode() -> None:
+    """What users without a C compiler run: the Python paths, through the core tests and the
+    parity records of the ops that have compiled fast paths."""
+    names = " or ".join(UNARY + BINARY)
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
+               "-p", "no:warnings", "tests/test_autograd.py", "tests/test_tensor.py",
+               "tests/test_inplace_views.py", "tests/test_op_parity.py",
+               "-k", f"not test_op_parity or {names}"]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run(command, cwd=root, env={**os.environ, "EMBER_PURE_PYTHON": "1"},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
 
 
 def test_pure_python_mode_runs_without_the_extension() -> None:
