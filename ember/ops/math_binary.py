@@ -110,21 +110,27 @@ def _xlogy_terms(gx: Tensor | None, gy: Tensor | None, x: Tensor, y: Tensor):
     return dx, dy
 
 
-@_xlogy.def_backward
-def _(ctx, g):
-    x, y = ctx.saved
-    need_x, need_y = ctx.needs_input_grad
-    dx, dy = _xlogy_terms(g if need_x else None, g if need_y else None, x, y)
-    return (None if dx is None else unbroadcast(dx, x.shape),
-            None if dy is None else unbroadcast(dy, y.shape))
+def def_term_rules(op: OpDef, terms) -> None:
+    """The backward and jvp of a binary primitive (both inputs saved) whose derivative
+    contributions are ``terms(gx, gy, x, y) -> (dx, dy)``, each None where its g is None."""
+
+    @op.def_backward
+    def _(ctx, g):
+        x, y = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        dx, dy = terms(g if need_x else None, g if need_y else None, x, y)
+        return (None if dx is None else unbroadcast(dx, x.shape),
+                None if dy is None else unbroadcast(dy, y.shape))
+
+    @op.def_jvp
+    def _(ctx, tangents):
+        (x, y), (tx, ty) = ctx.inputs, tangents
+        dx, dy = terms(tx, ty, x, y)
+        out = dx if dy is None else (dy if dx is None else dx + dy)
+        return out.expand(ctx.output.shape)
 
 
-@_xlogy.def_jvp
-def _(ctx, tangents):
-    (x, y), (tx, ty) = ctx.inputs, tangents
-    dx, dy = _xlogy_terms(tx, ty, x, y)
-    out = dx if dy is None else (dy if dx is None else dx + dy)
-    return out.expand(ctx.output.shape)
+def_term_rules(_xlogy, _xlogy_terms)
 
 
 def xlogy(input: Any, other: Any) -> Tensor:

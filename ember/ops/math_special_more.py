@@ -24,6 +24,7 @@ from ._common import promote, to_float
 from ._igamma import gammainc_array, gammaincc_array
 from ._ndtr import erfcx_array, log_ndtr_array, ndtr_array, ndtri_array, quiet
 from .elementwise import check_tensor, float_input, unary_op, unbroadcast, where, zeros_if_none
+from .math_binary import def_term_rules
 from .math_gamma import _in_float64, lgamma
 from .registry import defop
 
@@ -143,21 +144,7 @@ def _xlog1py_terms(gx: Tensor | None, gy: Tensor | None, x: Tensor, y: Tensor):
     return dx, dy
 
 
-@_xlog1py.def_backward
-def _(ctx, g):
-    x, y = ctx.saved
-    need_x, need_y = ctx.needs_input_grad
-    dx, dy = _xlog1py_terms(g if need_x else None, g if need_y else None, x, y)
-    return (None if dx is None else unbroadcast(dx, x.shape),
-            None if dy is None else unbroadcast(dy, y.shape))
-
-
-@_xlog1py.def_jvp
-def _(ctx, tangents):
-    (x, y), (tx, ty) = ctx.inputs, tangents
-    dx, dy = _xlog1py_terms(tx, ty, x, y)
-    out = dx if dy is None else (dy if dx is None else dx + dy)
-    return out.expand(ctx.output.shape)
+def_term_rules(_xlog1py, _xlog1py_terms)
 
 
 def xlog1py(input: Any, other: Any) -> Tensor:
