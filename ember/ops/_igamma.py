@@ -12,9 +12,10 @@ one computed directly and keeps its relative accuracy:
 
 ``D`` comes from Stirling's series for ``a >= 10``: ``log D = a log1pmx((x - a) / a) -
 log(2 pi a) / 2 - S(a)``, which keeps the large terms ``a log x`` and ``lgamma(a)`` from
-cancelling. The series and the fraction run until every element has converged (at most
-``_MAX_TERMS`` terms; about ``9 sqrt(a)`` are needed where ``x`` is near a large ``a``,
-where Cephes switches to Temme's uniform expansion instead).
+cancelling. The series and the fraction run until every element has converged, at most
+``_MAX_TERMS`` terms. About ``9 sqrt(a)`` are needed where ``x`` is near a large ``a``
+(where Cephes and PyTorch switch to Temme's uniform expansion, not written here): above
+``a`` ~ 4e6 such elements give NaN rather than a truncated, wrong value.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def _series_p(xp: Any, a: Any, x: Any) -> Any:
         total = total + term
         if n % 8 == 7 and bool(xp.all(term <= _EPS * total)):
             break
+    # NaN, not a truncated sum, where _MAX_TERMS did not suffice (see the module docstring)
+    total = xp.where(term <= _EPS * total, total, xp.nan)
     return xp.exp(log_prefactor(xp, a, x)) * total
 
 
@@ -97,6 +100,7 @@ def _fraction_q(xp: Any, a: Any, x: Any) -> Any:
         done = done | (xp.abs(delta - 1.0) <= 2 * _EPS)
         if i % 8 == 0 and bool(xp.all(done)):
             break
+    h = xp.where(done, h, xp.nan)  # not converged within _MAX_TERMS
     # x^a e^-x / Gamma(a) = a D
     return xp.exp(log_prefactor(xp, a, x)) * a * h
 
