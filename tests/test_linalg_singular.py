@@ -89,3 +89,13 @@ def test_singular_triangular_solve_error_names_the_op(op):
             ember.triangular_solve(ember.tensor(b), ember.tensor(U))
         else:
             ember.linalg.solve_triangular(ember.tensor(U), ember.tensor(b), upper=True)
+
+
+@pytest.mark.parametrize("where", [0, 1])
+def test_cholesky_ex_reports_nan_input_like_lapack(where) -> None:
+    m = np.eye(3)
+    m[where, where] = np.nan
+    got = ember.linalg.cholesky_ex(ember.tensor(m))
+    want = torch.linalg.cholesky_ex(torch.tensor(m))
+    assert got.info.item() == want.info.item() == where + 1
+    np.testing.assert_array_equal(got.L.numpy(), want.L.numpy())

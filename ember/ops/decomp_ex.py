@@ -203,7 +203,11 @@ def cholesky_ex(A: Tensor, *, upper: bool = False,
     xp = backend_of(A._data).xp
     try:
         L, info = cholesky(A, upper=upper), xp.zeros(A.shape[:-2], dtype=xp.int32)
+        # NumPy passes NaN input through without an error; LAPACK's potrf stops there
+        failed = bool(xp.isnan(xp.diagonal(L._data, 0, -2, -1)).any())
     except LinAlgError:
+        failed = True
+    if failed:
         Lf, info = _potrf(xp, _flat(A._data, 2))
         info = info.reshape(A.shape[:-2])
         Lf = Lf.reshape(A.shape)
