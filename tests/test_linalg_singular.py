@@ -99,3 +99,12 @@ def test_cholesky_ex_reports_nan_input_like_lapack(where) -> None:
     want = torch.linalg.cholesky_ex(torch.tensor(m))
     assert got.info.item() == want.info.item() == where + 1
     np.testing.assert_array_equal(got.L.numpy(), want.L.numpy())
+
+
+def test_lu_backward_on_a_singular_input_names_the_op() -> None:
+    a = ember.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]], requires_grad=True)
+    P, L, U = ember.linalg.lu(a)  # factors without error, as torch's
+    assert U.diagonal().abs().min().item() == 0.0
+    with pytest.raises(ember.linalg.LinAlgError, match=r"linalg.lu / lu_factor backward: U of "
+                       r"shape \(3, 3\) has a zero on its diagonal"):
+        (L.sum() + U.sum()).backward()

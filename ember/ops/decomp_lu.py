@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from .. import dtypes as _dt
 from ..backends import backend_of
 from ..tensor import Tensor, _make
-from .decomp import check_float_matrix
+from .decomp import LinAlgError, check_float_matrix
 from .decomp_solve import _check_rhs, solve_triangular
 from .join import cat
 from .linalg import matmul
@@ -99,6 +99,17 @@ def _unpack(LU: Tensor) -> tuple:
 
 
 def lu_backward(gL: Tensor, gU: Tensor, P: Tensor, L: Tensor, U: Tensor) -> Tensor:
+    """:func:`_lu_backward`, with an error naming the op where ``U`` is singular (PyTorch
+    returns inf/NaN gradients there; ember's triangular solves refuse a zero pivot)."""
+    try:
+        return _lu_backward(gL, gU, P, L, U)
+    except LinAlgError as exc:
+        raise LinAlgError(f"linalg.lu / lu_factor backward: U of shape {tuple(U.shape)} has a "
+                          "zero on its diagonal (a singular input); its gradient is not "
+                          "defined there") from exc
+
+
+def _lu_backward(gL: Tensor, gU: Tensor, P: Tensor, L: Tensor, U: Tensor) -> Tensor:
     """The gradient of ``A = P L U`` from those of ``L`` and ``U`` (PyTorch's
     ``linalg_lu_backward``; ``P`` is piecewise constant). Square case:
     ``gA = P L^{-T} (tril_{-1}(L^T gL) + triu(gU U^T)) U^{-T}``; the rectangular cases
