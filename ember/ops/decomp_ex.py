@@ -19,17 +19,14 @@ from typing import NamedTuple
 from ..backends import backend_of
 from ..tensor import Tensor, _make
 from .decomp import LinAlgError, check_float_matrix, cholesky, inv, solve
-from .decomp_lu import _check_lu_input, getrf, singular_message
+from .decomp_lu import _check_lu_input, getrf, singular_message, swap_rows
 
 
 # ----------------------------------------------------------------------------- kernels
 def _swap_rows(xp, x, pivots, order) -> None:
     rows = xp.arange(x.shape[0])
     for i in order:
-        p = pivots[:, i].astype(xp.int64) - 1
-        xi, xpi = x[:, i].copy(), x[rows, p].copy()
-        x[rows, p] = xi
-        x[:, i] = xpi
+        swap_rows(x, rows, i, pivots[:, i].astype(xp.int64) - 1)
 
 
 def _getrs(xp, lu, pivots, b, trans: bool = False):
@@ -130,13 +127,18 @@ def _ex_result(A: Tensor, exact, rhs, trans: bool = False) -> tuple:
             return exact(), info
         except LinAlgError:  # the backend's pivots met an exact zero where getrf did not
             pass
-    n = A.shape[-1]
-    batch = tuple(xp.broadcast_shapes(A.shape[:-2], rhs.shape[:-2]))
-    lu = _flat(xp.broadcast_to(lu, (*batch, n, n)), 2)
-    pivots = _flat(xp.broadcast_to(pivots, (*batch, n)), 1)
-    b = _flat(xp.broadcast_to(rhs, (*batch, *rhs.shape[-2:])), 2)
-    X = _getrs(xp, lu, pivots, b, trans)
-    return _make(X.reshape((*batch, *rhs.shape[-2:]))), info
+    return _make(getrs_broadcast(xp, lu, pivots, rhs, trans)), info
+
+
+def getrs_broadcast(xp, lu, pivots, rhs, trans: bool = False):
+    """:func:`_getrs` for arrays whose batch dims broadcast: ``lu`` (..., n, n), ``pivots``
+    (..., n), ``rhs`` (..., n, r)."""
+    n = lu.shape[-1]
+    batch = tuple(xp.broadcast_shapes(lu.shape[:-2], rhs.shape[:-2]))
+    X = _getrs(xp, _flat(xp.broadcast_to(lu, (*batch, n, n)), 2),
+               _flat(xp.broadcast_to(pivots, (*batch, n)), 1),
+               _flat(xp.broadcast_to(rhs, (*batch, *rhs.shape[-2:])), 2), trans)
+    return X.reshape((*batch, *rhs.shape[-2:]))
 
 
 def _matrix_rhs(op: str, A: Tensor, B, left: bool) -> tuple:

@@ -46,9 +46,7 @@ def getrf(xp, a):
     for j in range(k):
         p = xp.argmax(xp.abs(lu[:, j:, j]), axis=1) + j
         pivots[:, j] = p + 1
-        row_j, row_p = lu[rows, j].copy(), lu[rows, p].copy()
-        lu[rows, p] = row_j
-        lu[rows, j] = row_p
+        swap_rows(lu, rows, j, p)
         pivot = lu[:, j, j]
         zero = pivot == 0
         info = xp.where((info == 0) & zero, j + 1, info).astype(xp.int32)
@@ -59,6 +57,14 @@ def getrf(xp, a):
             info.reshape(tuple(batch)))
 
 
+def swap_rows(x, rows, i: int, p) -> None:
+    """In place, for each batch member ``b`` (``rows`` is ``arange`` of the batch): swap
+    ``x[b, i]`` with ``x[b, p[b]]``."""
+    at_i, at_p = x[:, i].copy(), x[rows, p].copy()
+    x[rows, p] = at_i
+    x[:, i] = at_p
+
+
 def permutation(xp, pivots, m: int, dtype):
     """The ``(m, m)`` matrices ``P`` of ``A = P L U`` from getrf's (1-based) pivots."""
     *batch, k = pivots.shape
@@ -67,9 +73,7 @@ def permutation(xp, pivots, m: int, dtype):
     perm = xp.broadcast_to(xp.arange(m), (size, m)).copy()
     rows = xp.arange(size)
     for i in range(k):  # row i of LU is row perm[i] of A
-        a, b = perm[:, i].copy(), perm[rows, piv[:, i]].copy()
-        perm[rows, piv[:, i]] = a
-        perm[:, i] = b
+        swap_rows(perm, rows, i, piv[:, i])
     P = xp.eye(m, dtype=dtype)[perm].swapaxes(-1, -2)  # P[perm[i], i] = 1
     return P.reshape((*batch, m, m))
 
@@ -325,14 +329,9 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
 def _singular_lu_solve(xp, LU: Tensor, pivots: Tensor, B: Tensor, adjoint: bool) -> Tensor:
     """getrs's values for a zero pivot (infs/NaNs, as LAPACK's; no gradient), where the
     triangular solves would raise."""
-    from .decomp_ex import _flat, _getrs  # it imports this module
+    from .decomp_ex import getrs_broadcast  # it imports this module
 
-    n = LU.shape[-1]
-    batch = tuple(xp.broadcast_shapes(LU.shape[:-2], B.shape[:-2]))
-    X = _getrs(xp, _flat(xp.broadcast_to(LU._data, (*batch, n, n)), 2),
-               _flat(xp.broadcast_to(pivots._data, (*batch, n)), 1),
-               _flat(xp.broadcast_to(B._data, (*batch, *B.shape[-2:])), 2), adjoint)
-    return _make(X.reshape((*batch, *B.shape[-2:])))
+    return _make(getrs_broadcast(xp, LU._data, pivots._data, B._data, adjoint))
 
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "LUFactorResult",

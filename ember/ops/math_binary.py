@@ -110,24 +110,38 @@ def _xlogy_terms(gx: Tensor | None, gy: Tensor | None, x: Tensor, y: Tensor):
     return dx, dy
 
 
-def def_term_rules(op: OpDef, terms) -> None:
+def def_term_rules(op: OpDef, terms, with_output: bool = False) -> None:
     """The backward and jvp of a binary primitive (both inputs saved) whose derivative
-    contributions are ``terms(gx, gy, x, y) -> (dx, dy)``, each None where its g is None."""
+    contributions are ``terms(gx, gy, x, y) -> (dx, dy)``, each None where its g is None;
+    ``terms(gx, gy, x, y, out)`` with ``with_output`` (the op must save its output)."""
+
+    def contributions(ctx, gx, gy, x, y):
+        return terms(gx, gy, x, y, ctx.output) if with_output else terms(gx, gy, x, y)
 
     @op.def_backward
     def _(ctx, g):
         x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        dx, dy = terms(g if need_x else None, g if need_y else None, x, y)
+        dx, dy = contributions(ctx, g if need_x else None, g if need_y else None, x, y)
         return (None if dx is None else unbroadcast(dx, x.shape),
                 None if dy is None else unbroadcast(dy, y.shape))
 
     @op.def_jvp
     def _(ctx, tangents):
         (x, y), (tx, ty) = ctx.inputs, tangents
-        dx, dy = terms(tx, ty, x, y)
+        dx, dy = contributions(ctx, tx, ty, x, y)
         out = dx if dy is None else (dy if dx is None else dx + dy)
         return out.expand(ctx.output.shape)
+
+
+def binary_float_op(name: str, op: OpDef, input: Any, other: Any) -> Tensor:
+    """``op`` on ``input`` and ``other`` promoted together and made floating; either may be
+    a number, not both."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"{name}: expected at least one Tensor, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
+    (x, y), _ = promote(name, input, other)
+    return op(to_float(x), to_float(y))
 
 
 def_term_rules(_xlogy, _xlogy_terms)
@@ -141,11 +155,7 @@ def xlogy(input: Any, other: Any) -> Tensor:
     >>> ember.xlogy(ember.tensor([0.0, 2.0]), ember.tensor([0.0, 1.0])).tolist()
     [0.0, 0.0]
     """
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError(f"xlogy: expected at least one Tensor, got {type(input).__name__} and "
-                        f"{type(other).__name__}")
-    (x, y), _ = promote("xlogy", input, other)
-    return _xlogy(to_float(x), to_float(y))
+    return binary_float_op("xlogy", _xlogy, input, other)
 
 
 # ----------------------------------------------------------------------------- copysign

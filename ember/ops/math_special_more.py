@@ -20,11 +20,11 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import promote, to_float
+from ._common import promote
 from ._igamma import gammainc_array, gammaincc_array
 from ._ndtr import erfcx_array, log_ndtr_array, ndtr_array, ndtri_array, quiet
 from .elementwise import check_tensor, float_input, unary_op, unbroadcast, where, zeros_if_none
-from .math_binary import def_term_rules
+from .math_binary import binary_float_op, def_term_rules
 from .math_gamma import _in_float64, lgamma
 from .registry import defop
 
@@ -155,11 +155,7 @@ def xlog1py(input: Any, other: Any) -> Tensor:
     >>> ember.special.xlog1py(ember.tensor([0.0, 2.0]), ember.tensor([-1.0, 0.0])).tolist()
     [0.0, 0.0]
     """
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError(f"special_xlog1py: expected at least one Tensor, got "
-                        f"{type(input).__name__} and {type(other).__name__}")
-    (x, y), _ = promote("special_xlog1py", input, other)
-    return _xlog1py(to_float(x), to_float(y))
+    return binary_float_op("special_xlog1py", _xlog1py, input, other)
 
 
 # ----------------------------------------------------------------------------- multigammaln

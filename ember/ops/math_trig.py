@@ -13,7 +13,8 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._common import promote
-from .elementwise import float_input, unary_op, unbroadcast, where, zeros_if_none
+from .elementwise import float_input, unary_op, where
+from .math_binary import def_term_rules
 from .registry import defop, fast_unary
 
 
@@ -188,36 +189,8 @@ def _hypot_terms(ga, gb, a, b, y):
     return (None if ga is None else ga * a / y, None if gb is None else gb * b / y)
 
 
-@_atan2.def_backward
-def _(ctx, g):
-    a, b = ctx.saved
-    need_a, need_b = ctx.needs_input_grad
-    da, db = _atan2_terms(g if need_a else None, g if need_b else None, a, b)
-    return (None if da is None else unbroadcast(da, a.shape),
-            None if db is None else unbroadcast(db, b.shape))
-
-
-@_atan2.def_jvp
-def _(ctx, tangents):
-    (a, b), (ta, tb) = ctx.inputs, tangents
-    da, db = _atan2_terms(zeros_if_none(ta, a), zeros_if_none(tb, b), a, b)
-    return (da + db).expand(ctx.output.shape)
-
-
-@_hypot.def_backward
-def _(ctx, g):
-    a, b = ctx.saved
-    need_a, need_b = ctx.needs_input_grad
-    da, db = _hypot_terms(g if need_a else None, g if need_b else None, a, b, ctx.output)
-    return (None if da is None else unbroadcast(da, a.shape),
-            None if db is None else unbroadcast(db, b.shape))
-
-
-@_hypot.def_jvp
-def _(ctx, tangents):
-    (a, b), (ta, tb) = ctx.inputs, tangents
-    da, db = _hypot_terms(zeros_if_none(ta, a), zeros_if_none(tb, b), a, b, ctx.output)
-    return (da + db).expand(ctx.output.shape)
+def_term_rules(_atan2, _atan2_terms)
+def_term_rules(_hypot, _hypot_terms, with_output=True)
 
 
 def atan2(input: Any, other: Any) -> Tensor:
